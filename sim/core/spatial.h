@@ -1,0 +1,34 @@
+/* spatial.h: nearest neighbours of dots in 3D (surface points), through a uniform grid
+ * hashed by cell, sized for dots of known density. Also the plain statistics built on
+ * them. The index keeps a sorted copy of the points; the caller's array may be freed. */
+#ifndef STIPPLE_SPATIAL_H
+#define STIPPLE_SPATIAL_H
+
+#include <stddef.h>
+
+#define SPATIAL_NONE ((size_t)-1)
+
+typedef struct spatial_index spatial_index;
+
+/* xyz: 3 floats a point (mm). cell_mm: grid cell edge, about the expected spacing.
+ * NULL on allocation failure or n == 0. */
+spatial_index *spatial_build(const float *xyz, size_t n, double cell_mm);
+void spatial_free(spatial_index *idx);   /* NULL is a no-op */
+
+/* Nearest point to q other than index `exclude` (SPATIAL_NONE for none).
+ * 1 and the index and distance when found, 0 when the index holds no other point. */
+int spatial_nearest(const spatial_index *idx, const double q_mm[3], size_t exclude,
+                    size_t *out_index, double *out_dist_mm);
+
+/* Nearest-neighbour distance (and index, if out_index is not NULL) of every point, in
+ * the caller's original order. Needs n >= 2; returns 0 on success, -1 otherwise. */
+int spatial_all_nearest(const spatial_index *idx, double *out_nn_mm, size_t *out_index);
+
+/* Same by brute force, O(n^2): the reference for tests. */
+void spatial_all_nearest_brute(const float *xyz, size_t n, double *out_nn_mm, size_t *out_index);
+
+/* Clark-Evans ratio R = observed mean NN distance / (0.5 / sqrt(density)), plain, without
+ * edge correction. density in points per mm^2. */
+double clark_evans_r(double mean_nn_mm, double density_per_mm2);
+
+#endif
