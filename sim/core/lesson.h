@@ -50,7 +50,7 @@ typedef struct lesson_hairline {
 
 typedef struct lesson_skin_override {
     region_id   region;                  /* REGION_NONE: every region */
-    skin_layers layers;
+    skin_layers layers;                  /* NaN: not given, keeps the default (lesson_layers) */
 } lesson_skin_override;
 
 /* Metric order used by weights, thresholds and scores. */

@@ -80,4 +80,13 @@ void pen_tilt_rad(const device_desc *dev, const pen_sample *s, double *tilt_x_ra
 /* Position as a fraction 0..1 of the active area. */
 void pen_position_norm(const device_desc *dev, const pen_sample *s, double *x01, double *y01);
 
+/* Tablet -> viewport mapping: the whole tablet maps onto the viewport with the aspect
+ * ratio kept, by using the largest centred tablet area of the viewport's aspect.
+ * Returns 0 (and clamps) when the tablet point lies outside that area. */
+int  pen_map_to_viewport(const device_desc *dev, double viewport_aspect, double tx01, double ty01,
+                         double *vx01, double *vy01);
+/* The inverse: where on the tablet (0..1) a viewport point lies. */
+void pen_map_from_viewport(const device_desc *dev, double viewport_aspect, double vx01, double vy01,
+                           double *tx01, double *ty01);
+
 #endif

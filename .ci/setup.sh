@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# setup.sh: installs the Debian packages Stipple needs (when missing) and builds it.
+# Sourced by .ci/demo and .ci/test. Usage inside them: stipple_setup BUILD_DIR [cmake args...]
+set -euo pipefail
+
+STIPPLE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STIPPLE_PACKAGES=(build-essential cmake pkg-config ninja-build libjansson-dev libsodium-dev
+                  clang libclang-rt-14-dev python3 python3-scipy python3-numpy)
+
+stipple_install_packages() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local line="apt-get install -y --no-install-recommends ${missing[*]}"
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "setup: installing ${missing[*]}"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $line >/dev/null
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        echo "setup: installing ${missing[*]} (sudo)"
+        sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        sudo DEBIAN_FRONTEND=noninteractive $line >/dev/null
+    else
+        echo "setup: these Debian packages are missing: ${missing[*]}" >&2
+        echo "setup: run as root:  apt-get update && $line" >&2
+        exit 1
+    fi
+}
+
+# stipple_build DIR [cmake options...]
+stipple_build() {
+    local dir=$1; shift
+    cmake -S "$STIPPLE_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
+    cmake --build "$dir" -- -j"$(nproc)"
+}

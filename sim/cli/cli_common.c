@@ -1,0 +1,199 @@
+/* cli_common.c: finding lessons, loading and re-simulating sessions. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "trainee.h"
+
+const char *cli_lessons_dir(const char *given)
+{
+    if (given)
+        return given;
+    const char *env = getenv("STIPPLE_LESSONS");
+    if (env && *env)
+        return env;
+    return STIPPLE_SOURCE_DIR "/lessons";
+}
+
+static void hex32(const uint8_t h[32], char out[65])
+{
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+static int has_json_suffix(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 5 && strcmp(name + n - 5, ".json") == 0;
+}
+
+int cli_lesson_for_session(const session_data *d, const char *explicit_path, const char *dir, lesson *out)
+{
+    char err[512];
+    const char *want = d->header.lesson_id;
+    if (explicit_path) {
+        if (lesson_load_file(explicit_path, out, err, sizeof err) != 0) {
+            fprintf(stderr, "%s\n", err);
+            return -1;
+        }
+        if (strcmp(out->id, want) != 0) {
+            fprintf(stderr, "stipple: %s is lesson '%s' but the session was recorded on '%s'\n",
+                    explicit_path, out->id, want);
+            lesson_free(out);
+            return -1;
+        }
+        if (memcmp(out->content_hash, d->header.lesson_hash, 32) != 0)
+            fprintf(stderr, "stipple: warning: %s has changed since the session was recorded; "
+                            "grading against the file as it is now\n", explicit_path);
+        return 0;
+    }
+    DIR *dp = opendir(dir);
+    if (!dp) {
+        fprintf(stderr, "stipple: cannot open the lessons folder %s (use --lessons DIR or --lesson FILE)\n", dir);
+        return -1;
+    }
+    int found = -1, id_seen = 0;
+    struct dirent *de;
+    char path[4096];
+    char **names = NULL;
+    size_t n = 0;
+    while ((de = readdir(dp)) != NULL) {
+        if (!has_json_suffix(de->d_name))
+            continue;
+        char **nn = realloc(names, (n + 1) * sizeof *nn);
+        if (!nn)
+            break;
+        names = nn;
+        names[n++] = strdup(de->d_name);
+    }
+    closedir(dp);
+    /* sorted, so the choice does not depend on directory order */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (names[i] && names[j] && strcmp(names[i], names[j]) > 0) {
+                char *t = names[i];
+                names[i] = names[j];
+                names[j] = t;
+            }
+    for (size_t i = 0; i < n && found != 0; i++) {
+        if (!names[i])
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        lesson l;
+        if (lesson_load_file(path, &l, err, sizeof err) != 0)
+            continue;
+        if (strcmp(l.id, want) == 0) {
+            id_seen = 1;
+            if (memcmp(l.content_hash, d->header.lesson_hash, 32) == 0) {
+                *out = l;
+                found = 0;
+                continue;
+            }
+        }
+        lesson_free(&l);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    if (found != 0) {
+        char hx[65];
+        hex32(d->header.lesson_hash, hx);
+        if (id_seen)
+            fprintf(stderr, "stipple: lesson '%s' in %s has changed since the session was recorded "
+                            "(recorded hash %.16s...); pass --lesson FILE to grade against it anyway\n",
+                    want, dir, hx);
+        else
+            fprintf(stderr, "stipple: no lesson with id '%s' in %s (use --lesson FILE or --lessons DIR)\n", want, dir);
+    }
+    return found;
+}
+
+int cli_replay(const char *session_path, const char *lesson_path, const char *lessons_dir, replayed *out)
+{
+    char err[512];
+    memset(out, 0, sizeof *out);
+    if (session_load_file(session_path, &out->data, err, sizeof err) != 0) {
+        fprintf(stderr, "stipple: %s: %s\n", session_path, err);
+        return -1;
+    }
+    if (out->data.warning[0])
+        fprintf(stderr, "stipple: warning: %s: %s\n", session_path, out->data.warning);
+    if (cli_lesson_for_session(&out->data, lesson_path, cli_lessons_dir(lessons_dir), &out->lesson) != 0) {
+        session_data_free(&out->data);
+        return -1;
+    }
+    out->surface = surface_create(out->lesson.surface, out->lesson.skin_width_mm, out->lesson.skin_height_mm);
+    if (out->surface)
+        out->engine = engine_replay(&out->lesson, out->surface, &out->data);
+    if (!out->surface || !out->engine) {
+        fprintf(stderr, "stipple: out of memory re-simulating %s\n", session_path);
+        cli_replayed_free(out);
+        return -1;
+    }
+    out->dots = engine_dots(out->engine, &out->dot_count);
+    return 0;
+}
+
+void cli_replayed_free(replayed *r)
+{
+    engine_free(r->engine);
+    surface_free(r->surface);
+    lesson_free(&r->lesson);
+    session_data_free(&r->data);
+    memset(r, 0, sizeof *r);
+}
+
+static int sink_to_writer(void *ctx, const session_event *ev)
+{
+    return session_writer_add(ctx, ev) == 0 ? 0 : -1;
+}
+
+int cli_simulate_to_file(const char *lesson_path, int profile, uint64_t seed, const char *out_path)
+{
+    char err[512];
+    lesson l;
+    if (lesson_load_file(lesson_path, &l, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    surface *s = surface_create(l.surface, l.skin_width_mm, l.skin_height_mm);
+    if (!s) {
+        lesson_free(&l);
+        fprintf(stderr, "stipple: out of memory\n");
+        return -1;
+    }
+    session_header h;
+    memset(&h, 0, sizeof h);
+    h.format_version = SESSION_FORMAT_VERSION;
+    snprintf(h.program_version, sizeof h.program_version, "stipple %s", STIPPLE_VERSION);
+    snprintf(h.lesson_id, sizeof h.lesson_id, "%s", l.id);
+    memcpy(h.lesson_hash, l.content_hash, 32);
+    snprintf(h.source, sizeof h.source, "trainee:%s", trainee_profile_name(profile));
+    h.seed = seed;
+    device_desc_virtual(&h.device);
+    pen_calibration_default(&h.calibration);
+
+    int rc = -1;
+    session_writer *w = session_writer_open(out_path, &h, err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "stipple: %s\n", err);
+        goto done;
+    }
+    int64_t end_us = 0;
+    if (trainee_run(&l, s, profile, seed, &h.device, &h.calibration, sink_to_writer, w, &end_us) != 0) {
+        fprintf(stderr, "stipple: simulating %s failed (out of memory or a write error)\n", lesson_path);
+        session_writer_abandon(w);
+        goto done;
+    }
+    if (session_writer_close(w, end_us) != 0) {
+        fprintf(stderr, "stipple: writing %s failed\n", out_path);
+        goto done;
+    }
+    rc = 0;
+done:
+    surface_free(s);
+    lesson_free(&l);
+    return rc;
+}

@@ -1,0 +1,245 @@
+/* cmd_bench.c: `stipple bench`: the core's speed targets, measured and printed.
+ *   resim  re-simulate a one-hour session of 200 Hz pen samples (target < 1 s)
+ *   size   session bytes per pen sample (target <= 8)
+ *   score  score 50,000 dots (target < 0.05 s), re-simulation not included
+ *   nn     nearest neighbours of 10^4..10^6 dots, and against SciPy's cKDTree
+ * Medians of repeated runs: the machines are shared and noisy. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench_nn.h"
+#include "cli.h"
+#include "pigment.h"
+#include "rng.h"
+#include "score.h"
+#include "trainee.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* ---- a one-hour session: the expert on the head lesson, again and again ------------ */
+
+typedef struct event_buf {
+    session_event *ev;
+    size_t n, cap;
+    int64_t offset_us;
+} event_buf;
+
+static int collect(void *ctx, const session_event *ev)
+{
+    event_buf *b = ctx;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 65536;
+        session_event *ne = realloc(b->ev, cap * sizeof *ne);
+        if (!ne)
+            return -1;
+        b->ev = ne;
+        b->cap = cap;
+    }
+    session_event e = *ev;
+    e.t_us += b->offset_us;
+    if (e.kind == SEV_PEN)
+        e.u.pen.t_us += b->offset_us;
+    b->ev[b->n++] = e;
+    return 0;
+}
+
+static int bench_session(const char *lesson_path, int quick)
+{
+    char err[512];
+    lesson l;
+    if (lesson_load_file(lesson_path, &l, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    surface *s = surface_create(l.surface, l.skin_width_mm, l.skin_height_mm);
+    session_header h;
+    memset(&h, 0, sizeof h);
+    h.format_version = SESSION_FORMAT_VERSION;
+    snprintf(h.program_version, sizeof h.program_version, "stipple %s", STIPPLE_VERSION);
+    snprintf(h.lesson_id, sizeof h.lesson_id, "%s", l.id);
+    memcpy(h.lesson_hash, l.content_hash, 32);
+    snprintf(h.source, sizeof h.source, "bench");
+    device_desc_virtual(&h.device);
+    pen_calibration_default(&h.calibration);
+
+    int64_t target_us = quick ? 300LL * 1000000 : 3600LL * 1000000;
+    event_buf b = { 0 };
+    uint64_t seed = 1;
+    while (b.offset_us < target_us) {
+        int64_t end_us = 0;
+        if (trainee_run(&l, s, TRAINEE_EXPERT, seed++, &h.device, &h.calibration, collect, &b, &end_us) != 0) {
+            fprintf(stderr, "bench: out of memory\n");
+            return 1;
+        }
+        b.offset_us += end_us + 1000000;
+    }
+    /* write it as the app would, as it goes */
+    char path[] = "/tmp/stipple-bench-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return 1;
+    close(fd);
+    session_writer *w = session_writer_open(path, &h, err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "bench: %s\n", err);
+        return 1;
+    }
+    size_t pens = 0;
+    for (size_t i = 0; i < b.n; i++) {
+        session_writer_add(w, &b.ev[i]);
+        pens += b.ev[i].kind == SEV_PEN;
+    }
+    session_writer_close(w, b.offset_us);
+    FILE *f = fopen(path, "rb");
+    fseek(f, 0, SEEK_END);
+    long bytes = ftell(f);
+    fclose(f);
+    printf("size: %zu pen samples (%.1f min at 200 Hz) + %zu other events in %ld bytes: %.2f bytes per pen sample (target <= 8)\n",
+           pens, (double)b.offset_us / 60e6, b.n - pens, bytes, (double)bytes / (double)pens);
+
+    int runs = quick ? 3 : 5;
+    double t[9];
+    size_t dots = 0;
+    for (int r = 0; r < runs; r++) {
+        double t0 = now_s();
+        session_data d;
+        if (session_load_file(path, &d, err, sizeof err) != 0) {
+            fprintf(stderr, "bench: %s\n", err);
+            return 1;
+        }
+        engine *e = engine_replay(&l, s, &d);
+        t[r] = now_s() - t0;
+        engine_dots(e, &dots);
+        engine_free(e);
+        session_data_free(&d);
+    }
+    double med = median(t, runs);
+    printf("resim: %.1f min of session (%zu pen samples, %zu dots) loaded and re-simulated in %.3f s "
+           "(median of %d; target < 1 s for 60 min): %.3f s per hour of session\n",
+           (double)b.offset_us / 60e6, pens, dots, med, runs, med * 3600e6 / (double)b.offset_us);
+    unlink(path);
+    free(b.ev);
+    surface_free(s);
+    lesson_free(&l);
+    return 0;
+}
+
+/* ---- scoring 50,000 dots on a whole scalp ------------------------------------------ */
+
+static const char full_scalp_lesson[] =
+    "{\"format\":\"stipple-lesson/1\",\"id\":\"bench-full-scalp\",\"title\":\"Bench: full scalp at full density\","
+    "\"version\":1,\"surface\":{\"kind\":\"head\"},\"client\":{\"fitzpatrick\":3,\"hair_colour\":\"dark_brown\"},"
+    "\"zones\":[{\"name\":\"scalp\",\"regions\":[\"frontal\",\"mid_scalp\",\"vertex\",\"temporal_l\",\"temporal_r\","
+    "\"parietal_l\",\"parietal_r\",\"occipital\"]}],"
+    "\"session\":{\"number\":3,\"density_per_cm2\":100,\"depth_band_mm\":[0.15,0.45],\"depth_acceptable_mm\":[0.1,0.6]},"
+    "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},\"pigment\":{\"target_shade\":6,\"allowed_shades\":[4,10]},"
+    "\"weights\":{\"spacing\":0.35,\"depth\":0.3,\"pigment\":0.15,\"quality\":0.2},"
+    "\"sources\":[\"model-defaults.md: full coverage at full density is ~50,000 dots\"]}";
+
+static int bench_score(int quick)
+{
+    char err[512];
+    lesson l;
+    if (lesson_load_mem(full_scalp_lesson, sizeof full_scalp_lesson - 1, "bench-full-scalp", &l, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    surface *s = surface_create(SURFACE_HEAD, 0, 0);
+    size_t want = 50000, n = 0;
+    dot *dots = calloc(want, sizeof *dots);
+    rng_state rng;
+    rng_seed(7, &rng);
+    /* dots straight on the chart (this measures scoring, not the pen path) */
+    while (n < want) {
+        double u = rng_range(&rng, -200, 200), v = rng_range(&rng, -200, 200);
+        surface_hit hit;
+        region_id r = surface_region_at_chart(s, u, v);
+        if (!region_is_scalp(r) || !surface_chart_point(s, u, v, &hit))
+            continue;
+        dot *d = &dots[n++];
+        memcpy(d->pos_mm, hit.pos_mm, sizeof d->pos_mm);
+        memcpy(d->normal, hit.normal, sizeof d->normal);
+        d->chart_mm[0] = u;
+        d->chart_mm[1] = v;
+        d->region = (int)r;
+        d->needle_config = NEEDLE_3RL;
+        d->needle_diameter_mm = 0.25;
+        d->shade = 6;
+        d->depth_mm = 0.3 + 0.05 * rng_normal(&rng);
+        skin_layers layers;
+        lesson_layers(&l, r, &layers);
+        needle nd = l.needle;
+        d->diameter_fresh_mm = needle_fresh_diameter_mm(&nd, 80000, d->depth_mm, &layers);
+        d->diameter_healed_mm = pigment_healed_diameter_mm(d->diameter_fresh_mm, d->depth_mm, &layers);
+        pigment_fresh_lab(6, d->depth_mm, 3, &layers, &d->lab_fresh);
+        pigment_healed_lab(6, d->depth_mm, 3, &layers, &d->lab_healed);
+        d->elongation = 1.0;
+    }
+    int runs = quick ? 3 : 7;
+    double t[9];
+    double total = 0;
+    for (int r = 0; r < runs; r++) {
+        score_result sc;
+        double t0 = now_s();
+        score_session(&l, s, dots, n, &sc);
+        t[r] = now_s() - t0;
+        total = sc.total;
+        score_result_free(&sc);
+    }
+    printf("score: %zu dots on the whole scalp scored in %.4f s (median of %d; target < 0.05 s); total %.1f\n",
+           n, median(t, runs), runs, total);
+    free(dots);
+    surface_free(s);
+    lesson_free(&l);
+    return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    const char *what = "all";
+    int quick = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0)
+            quick = 1;
+        else
+            what = argv[i];
+    }
+    char lesson_path[4096];
+    snprintf(lesson_path, sizeof lesson_path, "%s/03-session1-frontal.json", cli_lessons_dir(NULL));
+    int rc = 0;
+    int all = strcmp(what, "all") == 0;
+    if (all || strcmp(what, "resim") == 0 || strcmp(what, "size") == 0)
+        rc |= bench_session(lesson_path, quick);
+    if (all || strcmp(what, "score") == 0)
+        rc |= bench_score(quick);
+    if (all || strcmp(what, "nn") == 0) {
+        char *nn_argv[] = { "nn", quick ? "--quick" : NULL, NULL };
+        rc |= bench_nn(quick ? 2 : 1, nn_argv);
+    }
+    if (!all && strcmp(what, "resim") && strcmp(what, "size") && strcmp(what, "score") && strcmp(what, "nn")) {
+        fprintf(stderr, "usage: stipple bench [all|score|resim|size|nn] [--quick]\n");
+        return 2;
+    }
+    return rc;
+}

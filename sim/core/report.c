@@ -1,0 +1,335 @@
+/* report.c: the graded report, as text for people and as versioned JSON (jansson).
+ *
+ * Reads a score_result; never changes it. Keys are written in a fixed order and every
+ * number is finite (score.c guarantees it; jreal() guards it again, mapping a non-finite
+ * value to 0), so the same result gives the same bytes. */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+/* How many flagged dots the text report lists before counting the rest. */
+#define REPORT_TEXT_FLAGGED_MAX 20
+
+static const char *yes_no(int b) { return b ? "PASS" : "FAIL"; }
+
+static const char *str_or(const char *s, const char *dflt) { return s ? s : dflt; }
+
+static void hash_hex(const uint8_t h[32], char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[h[i] >> 4];
+        out[2 * i + 1] = hex[h[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+/* --- text -------------------------------------------------------------------------- */
+
+static void metric_line(FILE *f, const lesson *l, const score_result *r, int m, const char *what)
+{
+    if (!r->metric_applies[m]) {
+        fprintf(f, "  %-9s  does not apply\n", metric_name(m));
+        return;
+    }
+    fprintf(f, "  %-9s %5.1f  (pass %3.0f)  %s  %s\n", metric_name(m), r->metric_score[m], l->pass[m],
+            yes_no(r->metric_passed[m]), what);
+}
+
+int report_write_text(FILE *f, const lesson *l, const dot *dots, const score_result *r, const report_meta *m)
+{
+    if (!f || !l || !r)
+        return -1;
+    char what[512];
+    const score_spacing *sp = &r->spacing;
+    const score_depth *dp = &r->depth;
+    const score_pigment *pg = &r->pigment;
+    const score_hairline *hl = &r->hairline;
+    const score_quality *q = &r->quality;
+
+    fprintf(f, "Stipple report\n");
+    fprintf(f, "Lesson:   %s (%s, version %d)\n", l->title, l->id, l->version);
+    if (m) {
+        fprintf(f, "Session:  %s, source %s, %.1f s, %zu pen samples, %zu dots%s\n",
+                str_or(m->session_path, "(live)"), str_or(m->source, "?"), (double)m->duration_us / 1e6,
+                m->pen_samples, r->dot_count, m->complete ? "" : ", incomplete");
+        if (m->warning)
+            fprintf(f, "WARNING:  %s\n", m->warning);
+    } else {
+        fprintf(f, "Session:  %zu dots\n", r->dot_count);
+    }
+    if (r->dot_count == 0)
+        fprintf(f, "No dots were placed: every metric scores 0 (figures shown as 0 are undefined).\n");
+    fprintf(f, "\nTotal: %.1f / 100 (pass %.0f): %s\n\n", r->total, l->pass_total, yes_no(r->passed));
+
+    snprintf(what, sizeof what,
+             "density %.1f/cm2 (target %.1f) over %.2f cm2; nearest neighbour %.2f +/- %.2f mm "
+             "(target spacing %.2f mm); %.1f%% too close; Clark-Evans R %.2f (%s); largest gap %.2f mm; "
+             "%zu dots outside the zone",
+             sp->density_per_cm2, sp->target_density_per_cm2, sp->zone_area_cm2, sp->nn_mean_mm, sp->nn_sd_mm,
+             sp->target_spacing_mm, 100.0 * sp->too_close_fraction, sp->clark_evans_r,
+             spacing_pattern_name(sp->pattern), sp->largest_gap_mm, sp->dots_outside_zone);
+    metric_line(f, l, r, METRIC_SPACING, what);
+
+    snprintf(what, sizeof what,
+             "%.1f%% in the ideal band %.2f-%.2f mm, %.1f%% acceptable; mean depth %.2f +/- %.2f mm; "
+             "%.3f mm mean error outside the band; %zu shed, %zu blown out",
+             100.0 * dp->in_band_fraction, l->depth_band_mm[0], l->depth_band_mm[1],
+             100.0 * dp->in_acceptable_fraction, dp->mean_mm, dp->sd_mm, dp->mae_mm, dp->shed_count,
+             dp->blowout_count);
+    metric_line(f, l, r, METRIC_DEPTH, what);
+
+    char shade[32];
+    if (pg->shade_used >= 0)
+        snprintf(shade, sizeof shade, "%d", pg->shade_used);
+    else
+        snprintf(shade, sizeof shade, "none");
+    snprintf(what, sizeof what,
+             "healed colour dE00 mean %.2f, worst %.2f from the target (L %.1f a %.1f b %.1f); "
+             "%.1f%% excellent, %.1f%% acceptable; shade used %s (%s, allowed %d-%d)",
+             pg->delta_e00_mean, pg->delta_e00_max, pg->target_lab.L, pg->target_lab.a, pg->target_lab.b,
+             100.0 * pg->excellent_fraction, 100.0 * pg->acceptable_fraction, shade,
+             pg->shade_suitable ? "suitable" : "not suitable", l->allowed_shades[0], l->allowed_shades[1]);
+    metric_line(f, l, r, METRIC_PIGMENT, what);
+
+    if (hl->applies) {
+        snprintf(what, sizeof what,
+                 "%zu dots (%.1f%%) in front of the line; front/back feather density ratio %.2f "
+                 "(target %.2f), softness %.2f",
+                 hl->in_front_count, 100.0 * hl->in_front_fraction, hl->front_band_density_ratio,
+                 hl->target_density_ratio, hl->softness);
+        metric_line(f, l, r, METRIC_HAIRLINE, what);
+    } else {
+        fprintf(f, "  %-9s  does not apply (no hairline in this lesson)\n", metric_name(METRIC_HAIRLINE));
+    }
+
+    snprintf(what, sizeof what,
+             "fresh diameter %.2f mm (median %.2f, variation %.1f%%); %zu dragged (%.1f%%); %zu size outliers",
+             q->diameter_mean_mm, q->diameter_median_mm, 100.0 * q->diameter_cv, q->dragged_count,
+             100.0 * q->dragged_fraction, q->size_outlier_count);
+    metric_line(f, l, r, METRIC_QUALITY, what);
+
+    if (r->region_count > 0) {
+        fprintf(f, "\n  %-12s %7s %9s %10s %8s %8s %7s\n", "region", "dots", "area cm2", "dens /cm2",
+                "NN mm", "in band", "dE00");
+        for (size_t k = 0; k < r->region_count; k++) {
+            const score_region *sr = &r->regions[k];
+            fprintf(f, "  %-12s %7zu %9.2f %10.1f %8.2f %7.1f%% %7.2f\n", region_name((region_id)sr->region),
+                    sr->dots, sr->area_cm2, sr->density_per_cm2, sr->nn_mean_mm, 100.0 * sr->in_band_fraction,
+                    sr->delta_e00_mean);
+        }
+    }
+
+    size_t flagged = 0;
+    for (size_t i = 0; i < r->dot_count; i++)
+        flagged += r->dot_flags[i] != 0;
+    fprintf(f, "\nFlagged dots: %zu of %zu\n", flagged, r->dot_count);
+    size_t shown = 0;
+    char reason[1024];
+    for (size_t i = 0; i < r->dot_count && shown < REPORT_TEXT_FLAGGED_MAX; i++) {
+        if (!r->dot_flags[i])
+            continue;
+        if (dots)
+            score_dot_reason(r, l, dots, i, reason, sizeof reason);
+        else
+            reason[0] = '\0';
+        fprintf(f, "  dot %zu: %s\n", i, reason);
+        shown++;
+    }
+    if (flagged > shown)
+        fprintf(f, "  ... and %zu more\n", flagged - shown);
+    return ferror(f) ? -1 : 0;
+}
+
+/* --- JSON --------------------------------------------------------------------------- */
+
+static json_t *jreal(double x) { return json_real(isfinite(x) ? x : 0.0); }
+static json_t *jsize(size_t x) { return json_integer((json_int_t)x); }
+
+/* json_object_set_new that records a failure (a NULL value or an allocation failure). */
+static void put(json_t *o, const char *k, json_t *v, int *bad)
+{
+    if (!o || !v) {
+        json_decref(v);
+        *bad = 1;
+        return;
+    }
+    if (json_object_set_new(o, k, v) != 0)   /* steals v even on failure */
+        *bad = 1;
+}
+
+/* A JSON string; bytes that are not valid UTF-8 (a file name, say) become '?'. */
+static json_t *jstr(const char *s)
+{
+    json_t *v = json_string(s);
+    if (v)
+        return v;
+    size_t n = strlen(s);
+    char *c = malloc(n + 1);
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i <= n; i++)
+        c[i] = (unsigned char)s[i] >= 0x80 ? '?' : s[i];
+    v = json_string(c);
+    free(c);
+    return v;
+}
+
+static void put_score(json_t *o, const lesson *l, const score_result *r, int m, int *bad)
+{
+    put(o, "score", jreal(r->metric_score[m]), bad);
+    put(o, "pass_mark", jreal(l->pass[m]), bad);
+    put(o, "passed", json_boolean(r->metric_passed[m]), bad);
+    put(o, "applies", json_boolean(r->metric_applies[m]), bad);
+}
+
+char *report_json(const lesson *l, const dot *dots, const score_result *r, const report_meta *m)
+{
+    if (!l || !r)
+        return NULL;
+    int bad = 0;
+    char hex[65];
+    json_t *root = json_object();
+
+    put(root, "report_version", json_integer(SCORE_REPORT_VERSION), &bad);
+
+    json_t *jl = json_object();
+    put(jl, "id", jstr(l->id), &bad);
+    put(jl, "version", json_integer(l->version), &bad);
+    put(jl, "title", jstr(l->title), &bad);
+    hash_hex(l->content_hash, hex);
+    put(jl, "content_hash", json_string(hex), &bad);
+    put(root, "lesson", jl, &bad);
+
+    json_t *js = json_object();
+    put(js, "path", m && m->session_path ? jstr(m->session_path) : json_null(), &bad);
+    put(js, "source", m && m->source ? jstr(m->source) : json_null(), &bad);
+    put(js, "duration_s", jreal(m ? (double)m->duration_us / 1e6 : 0.0), &bad);
+    put(js, "pen_samples", jsize(m ? m->pen_samples : 0), &bad);
+    put(js, "dots", jsize(r->dot_count), &bad);
+    put(js, "complete", json_boolean(m ? m->complete : 0), &bad);
+    put(js, "warning", m && m->warning ? jstr(m->warning) : json_null(), &bad);
+    put(root, "session", js, &bad);
+
+    put(root, "total", jreal(r->total), &bad);
+    put(root, "passed", json_boolean(r->passed), &bad);
+
+    json_t *jm = json_object();
+    const score_spacing *sp = &r->spacing;
+    json_t *o = json_object();
+    put(o, "nn_mean_mm", jreal(sp->nn_mean_mm), &bad);
+    put(o, "nn_sd_mm", jreal(sp->nn_sd_mm), &bad);
+    put(o, "nn_cv", jreal(sp->nn_cv), &bad);
+    put(o, "too_close_fraction", jreal(sp->too_close_fraction), &bad);
+    put(o, "clark_evans_r", jreal(sp->clark_evans_r), &bad);
+    put(o, "pattern", json_string(spacing_pattern_name(sp->pattern)), &bad);
+    put(o, "largest_gap_mm", jreal(sp->largest_gap_mm), &bad);
+    put(o, "density_per_cm2", jreal(sp->density_per_cm2), &bad);
+    put(o, "target_density_per_cm2", jreal(sp->target_density_per_cm2), &bad);
+    put(o, "target_spacing_mm", jreal(sp->target_spacing_mm), &bad);
+    put(o, "zone_area_cm2", jreal(sp->zone_area_cm2), &bad);
+    put(o, "dots_in_zone", jsize(sp->dots_in_zone), &bad);
+    put(o, "dots_outside_zone", jsize(sp->dots_outside_zone), &bad);
+    put_score(o, l, r, METRIC_SPACING, &bad);
+    put(jm, "spacing", o, &bad);
+
+    const score_depth *dp = &r->depth;
+    o = json_object();
+    put(o, "in_band_fraction", jreal(dp->in_band_fraction), &bad);
+    put(o, "in_acceptable_fraction", jreal(dp->in_acceptable_fraction), &bad);
+    put(o, "mean_mm", jreal(dp->mean_mm), &bad);
+    put(o, "sd_mm", jreal(dp->sd_mm), &bad);
+    put(o, "mae_mm", jreal(dp->mae_mm), &bad);
+    put(o, "shed_count", jsize(dp->shed_count), &bad);
+    put(o, "blowout_count", jsize(dp->blowout_count), &bad);
+    put_score(o, l, r, METRIC_DEPTH, &bad);
+    put(jm, "depth", o, &bad);
+
+    const score_pigment *pg = &r->pigment;
+    o = json_object();
+    put(o, "delta_e00_mean", jreal(pg->delta_e00_mean), &bad);
+    put(o, "delta_e00_max", jreal(pg->delta_e00_max), &bad);
+    put(o, "excellent_fraction", jreal(pg->excellent_fraction), &bad);
+    put(o, "acceptable_fraction", jreal(pg->acceptable_fraction), &bad);
+    put(o, "shade_used", pg->shade_used >= 0 ? json_integer(pg->shade_used) : json_null(), &bad);
+    put(o, "shade_suitable", json_boolean(pg->shade_suitable), &bad);
+    json_t *tl = json_array();
+    if (!tl || json_array_append_new(tl, jreal(pg->target_lab.L)) || json_array_append_new(tl, jreal(pg->target_lab.a))
+        || json_array_append_new(tl, jreal(pg->target_lab.b)))
+        bad = 1;
+    put(o, "target_lab", tl, &bad);
+    put_score(o, l, r, METRIC_PIGMENT, &bad);
+    put(jm, "pigment", o, &bad);
+
+    const score_hairline *hl = &r->hairline;
+    o = json_object();
+    put(o, "in_front_count", jsize(hl->in_front_count), &bad);
+    put(o, "in_front_fraction", jreal(hl->in_front_fraction), &bad);
+    put(o, "front_band_density_ratio", jreal(hl->front_band_density_ratio), &bad);
+    put(o, "target_density_ratio", jreal(hl->target_density_ratio), &bad);
+    put(o, "softness", jreal(hl->softness), &bad);
+    put_score(o, l, r, METRIC_HAIRLINE, &bad);
+    put(jm, "hairline", o, &bad);
+
+    const score_quality *q = &r->quality;
+    o = json_object();
+    put(o, "diameter_mean_mm", jreal(q->diameter_mean_mm), &bad);
+    put(o, "diameter_median_mm", jreal(q->diameter_median_mm), &bad);
+    put(o, "diameter_cv", jreal(q->diameter_cv), &bad);
+    put(o, "dragged_count", jsize(q->dragged_count), &bad);
+    put(o, "dragged_fraction", jreal(q->dragged_fraction), &bad);
+    put(o, "size_outlier_count", jsize(q->size_outlier_count), &bad);
+    put_score(o, l, r, METRIC_QUALITY, &bad);
+    put(jm, "quality", o, &bad);
+    put(root, "metrics", jm, &bad);
+
+    json_t *jr = json_array();
+    for (size_t k = 0; jr && k < r->region_count; k++) {
+        const score_region *sr = &r->regions[k];
+        o = json_object();
+        put(o, "region", json_string(region_name((region_id)sr->region)), &bad);
+        put(o, "dots", jsize(sr->dots), &bad);
+        put(o, "area_cm2", jreal(sr->area_cm2), &bad);
+        put(o, "density_per_cm2", jreal(sr->density_per_cm2), &bad);
+        put(o, "nn_mean_mm", jreal(sr->nn_mean_mm), &bad);
+        put(o, "in_band_fraction", jreal(sr->in_band_fraction), &bad);
+        put(o, "delta_e00_mean", jreal(sr->delta_e00_mean), &bad);
+        if (!o || json_array_append_new(jr, o))
+            bad = 1;
+    }
+    put(root, "regions", jr, &bad);
+
+    json_t *jf = json_array();
+    char reason[1024];
+    for (size_t i = 0; jf && i < r->dot_count; i++) {
+        uint32_t fl = r->dot_flags[i];
+        if (!fl)
+            continue;
+        o = json_object();
+        put(o, "index", jsize(i), &bad);
+        json_t *names = json_array();
+        for (int b = 0; names && b < SCORE_FLAG_COUNT; b++)
+            if (fl & (1u << b))
+                if (json_array_append_new(names, json_string(score_flag_name(1u << b))))
+                    bad = 1;
+        put(o, "flags", names, &bad);
+        if (dots)
+            score_dot_reason(r, l, dots, i, reason, sizeof reason);
+        else
+            reason[0] = '\0';
+        put(o, "reason", jstr(reason), &bad);
+        if (!o || json_array_append_new(jf, o))
+            bad = 1;
+    }
+    put(root, "flagged_dots", jf, &bad);
+
+    char *text = NULL;
+    if (!bad && root)
+        text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    json_decref(root);
+    return text;
+}

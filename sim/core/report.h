@@ -1,0 +1,25 @@
+/* report.h: the graded report, as text for people and as versioned JSON. */
+#ifndef STIPPLE_REPORT_H
+#define STIPPLE_REPORT_H
+
+#include <stdio.h>
+
+#include "score.h"
+
+typedef struct report_meta {
+    const char *session_path;
+    const char *source;         /* "live", "trainee:expert", ... */
+    int64_t     duration_us;
+    size_t      pen_samples;
+    int         complete;       /* session had its end marker */
+    const char *warning;        /* recovery warning or NULL */
+} report_meta;
+
+/* Writes a readable report. 0 or -1 on a write error. */
+int   report_write_text(FILE *f, const lesson *l, const dot *dots, const score_result *r, const report_meta *m);
+/* Returns a malloc'd JSON document (free with free), or NULL. Top level: report_version,
+ * lesson, session, total, passed, metrics{spacing,depth,pigment,hairline,quality}, regions,
+ * flagged_dots. */
+char *report_json(const lesson *l, const dot *dots, const score_result *r, const report_meta *m);
+
+#endif

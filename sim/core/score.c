@@ -1,0 +1,705 @@
+/* score.c: grades a session's dots against a lesson (model-defaults.md, "Density and
+ * spacing", "Pigment depth", "Hairlines", "Pigment and colour").
+ *
+ * Pure: no globals, no caches, no randomness; the same lesson, surface and dots give the
+ * same numbers bit for bit (every loop runs in a fixed order). Nothing here may return a
+ * NaN or an infinity: an undefined figure (no dots, no area, one dot) is reported as 0 and
+ * its metric scores 0.
+ *
+ * How the raw figures become 0..100 scores is a product choice, to be validated by
+ * instructors; every choice is written out next to its code in score_metrics() below.
+ */
+#include "score.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pigment.h"
+#include "spatial.h"
+
+/* --- names ----------------------------------------------------------------------- */
+
+const char *score_flag_name(uint32_t single_flag)
+{
+    switch (single_flag) {
+    case SF_OUTSIDE_ZONE: return "outside_zone";
+    case SF_TOO_CLOSE:    return "too_close";
+    case SF_SHED:         return "shed";
+    case SF_BLOWOUT:      return "blowout";
+    case SF_OUT_OF_BAND:  return "out_of_band";
+    case SF_WRONG_COLOUR: return "wrong_colour";
+    case SF_IN_FRONT:     return "in_front";
+    case SF_DRAGGED:      return "dragged";
+    case SF_SIZE_OUTLIER: return "size_outlier";
+    case SF_OFF_SCALP:    return "off_scalp";
+    default:              return "?";
+    }
+}
+
+const char *spacing_pattern_name(int p)
+{
+    switch (p) {
+    case PATTERN_NATURAL: return "natural";
+    case PATTERN_GRID:    return "grid";
+    case PATTERN_CLUMPED: return "clumped";
+    default:              return "unknown";
+    }
+}
+
+/* --- small helpers --------------------------------------------------------------- */
+
+static double clamp01(double x)
+{
+    if (!(x > 0.0))       /* also maps NaN to 0 */
+        return 0.0;
+    return x > 1.0 ? 1.0 : x;
+}
+
+static double safe_div(double num, double den)
+{
+    if (den == 0.0 || !isfinite(num) || !isfinite(den))
+        return 0.0;
+    double q = num / den;
+    return isfinite(q) ? q : 0.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Region used for a dot: the one it recorded. */
+static region_id dot_region(const dot *d)
+{
+    if (d->region <= REGION_NONE || d->region >= REGION_COUNT)
+        return REGION_NONE;
+    return (region_id)d->region;
+}
+
+static int dot_in_zone(const lesson *l, const dot *d)
+{
+    region_id r = dot_region(d);
+    if (r == REGION_NONE)
+        return 0;
+    return lesson_zone_contains(l, d->chart_mm[0], d->chart_mm[1], r) != 0;
+}
+
+void score_target_lab(const lesson *l, lab *dest)
+{
+    if (l->has_target_lab) {
+        *dest = l->target_lab;
+        return;
+    }
+    /* The target is the healed colour of the target shade at the middle of the ideal
+     * band, over the client's skin, with the layers of the frontal scalp on a head (where
+     * most work and all hairlines are) or of the practice skin. */
+    region_id r = l->surface == SURFACE_HEAD ? REGION_FRONTAL : REGION_PRACTICE;
+    skin_layers layers;
+    lesson_layers(l, r, &layers);
+    double mid = 0.5 * (l->depth_band_mm[0] + l->depth_band_mm[1]);
+    pigment_healed_lab(l->target_shade, mid, l->fitzpatrick, &layers, dest);
+}
+
+/* --- the zone grid ----------------------------------------------------------------- */
+
+/* Cell-centred samples over the chart covering every working zone. */
+typedef struct zone_grid {
+    double u0, v0, step;
+    size_t nu, nv;
+} zone_grid;
+
+#define GRID_MAX_SAMPLES 4000000.0
+
+static void grid_setup(const lesson *l, const surface *s, zone_grid *g)
+{
+    double spacing = l->target_spacing_mm;
+    double step = 0.5;
+    if (spacing > 0.0 && isfinite(spacing) && spacing / 4.0 < step)
+        step = spacing / 4.0;
+    if (step < 0.05)
+        step = 0.05;
+
+    int region_only = 0;
+    double umin = INFINITY, umax = -INFINITY, vmin = INFINITY, vmax = -INFINITY;
+    for (size_t i = 0; i < l->zone_count; i++) {
+        const lesson_zone *z = &l->zones[i];
+        if (!z->polygon || z->polygon_count == 0) {
+            region_only = 1;
+            continue;
+        }
+        for (size_t k = 0; k < z->polygon_count; k++) {
+            umin = fmin(umin, z->polygon[k].u_mm);
+            umax = fmax(umax, z->polygon[k].u_mm);
+            vmin = fmin(vmin, z->polygon[k].v_mm);
+            vmax = fmax(vmax, z->polygon[k].v_mm);
+        }
+    }
+    if (region_only) {
+        /* A zone made of regions only: integrate over the chart's whole domain. */
+        if (surface_get_kind(s) == SURFACE_PRACTICE_SKIN) {
+            double lo[3], hi[3];
+            surface_bounds(s, lo, hi);
+            umin = lo[0]; umax = hi[0];
+            vmin = lo[1]; vmax = hi[1];
+        } else {
+            umin = -200.0; umax = 200.0;
+            vmin = -200.0; vmax = 200.0;
+            if (step < 1.0)
+                step = 1.0;   /* the whole head at 0.5 mm would be 640,000 samples */
+        }
+    }
+    if (!(umax > umin) || !(vmax > vmin)) {
+        memset(g, 0, sizeof *g);
+        return;
+    }
+    double cells = ((umax - umin) / step) * ((vmax - vmin) / step);
+    if (cells > GRID_MAX_SAMPLES)
+        step *= sqrt(cells / GRID_MAX_SAMPLES);
+    g->u0 = umin;
+    g->v0 = vmin;
+    g->step = step;
+    g->nu = (size_t)ceil((umax - umin) / step);
+    g->nv = (size_t)ceil((vmax - vmin) / step);
+}
+
+/* Hairline feather bands: behind the line by [0, f/4) and [3f/4, f]. */
+static int feather_band(const lesson *l, double offset_mm)
+{
+    double f = l->hairline.feather_mm;
+    double behind = -offset_mm;
+    if (!(f > 0.0) || behind < 0.0 || behind > f)
+        return -1;
+    if (behind < 0.25 * f)
+        return 0;
+    if (behind >= 0.75 * f)
+        return 1;
+    return -1;
+}
+
+/* --- the metrics' scores ------------------------------------------------------------- */
+
+/* Turns the raw figures into 0..100 scores. Product choices (to validate with instructors):
+ *
+ *  spacing = 100 * s_density * s_close * s_pattern * s_gap * s_zone
+ *    s_density = clamp(1 - |density/target - 1| / 0.5)   (0 at half or 1.5x the target)
+ *    s_close   = clamp(1 - too_close_fraction / 0.25)     (0 when a quarter would merge)
+ *    s_pattern = 1 inside the lesson's natural Clark-Evans range, falling linearly to 0 at
+ *                R = 0.8 below and R = 2.15 above (a triangular grid, R = 2.149, scores ~0)
+ *    s_gap     = clamp(1 - (largest_gap/spacing - 2.5) / 2.5)  (1 up to 2.5 spacings, 0 at 5)
+ *    s_zone    = clamp(1 - outside_fraction / 0.15)       (0 when 15 % land outside)
+ *  depth = 100 * clamp(in_band + 0.5 * (in_acceptable - in_band) - (shed + blowout) / n)
+ *    (a dot in the acceptable but not the ideal band earns half; a shed or blown-out dot
+ *    costs one more dot's worth on top of earning nothing)
+ *  pigment = piecewise linear in the mean dE00: 100 at <= 3, 60 at 6, 0 at >= 10; capped
+ *    at 50 when the most used shade is outside the lesson's allowed shades
+ *  hairline = 100 * clamp(1 - in_front_fraction / 0.05) * softness
+ *  quality = 100 * clamp(1 - dragged_fraction / 0.10) * clamp(1 - max(0, cv - 0.10) / 0.30)
+ *
+ * With no dots every metric scores 0. */
+static double s_pattern_of(const lesson *l, double r)
+{
+    double lo = l->clark_evans_natural[0], hi = l->clark_evans_natural[1];
+    const double zero_lo = 0.8, zero_hi = 2.15;
+    if (r >= lo && r <= hi)
+        return 1.0;
+    if (r < lo)
+        return lo > zero_lo ? clamp01((r - zero_lo) / (lo - zero_lo)) : 0.0;
+    return hi < zero_hi ? clamp01((zero_hi - r) / (zero_hi - hi)) : 0.0;
+}
+
+static double pigment_score_of(double mean_de, int suitable)
+{
+    double sc;
+    if (mean_de <= 3.0)
+        sc = 100.0;
+    else if (mean_de <= 6.0)
+        sc = 100.0 - 40.0 * (mean_de - 3.0) / 3.0;
+    else if (mean_de < 10.0)
+        sc = 60.0 - 60.0 * (mean_de - 6.0) / 4.0;
+    else
+        sc = 0.0;
+    if (!suitable && sc > 50.0)
+        sc = 50.0;
+    return sc;
+}
+
+static void score_metrics(const lesson *l, size_t n, score_result *r)
+{
+    for (int m = 0; m < METRIC_COUNT; m++) {
+        r->metric_applies[m] = l->weights[m] > 0.0;
+        r->metric_score[m] = 0.0;
+        r->metric_passed[m] = 0;
+    }
+    if (!l->has_hairline)
+        r->metric_applies[METRIC_HAIRLINE] = 0;
+    r->total = 0.0;
+    r->passed = 0;
+    if (n == 0)
+        return;
+
+    const score_spacing *sp = &r->spacing;
+    double nd = (double)n;
+    double s_density = clamp01(1.0 - fabs(safe_div(sp->density_per_cm2, sp->target_density_per_cm2) - 1.0) / 0.5);
+    double s_close = clamp01(1.0 - sp->too_close_fraction / 0.25);
+    double s_pattern = sp->pattern == PATTERN_UNKNOWN ? 0.0 : s_pattern_of(l, sp->clark_evans_r);
+    double s_gap = sp->target_spacing_mm > 0.0
+                       ? clamp01(1.0 - (sp->largest_gap_mm / sp->target_spacing_mm - 2.5) / 2.5) : 0.0;
+    double s_zone = clamp01(1.0 - ((double)sp->dots_outside_zone / nd) / 0.15);
+    r->metric_score[METRIC_SPACING] = 100.0 * s_density * s_close * s_pattern * s_gap * s_zone;
+
+    const score_depth *dp = &r->depth;
+    r->metric_score[METRIC_DEPTH] = 100.0 * clamp01(dp->in_band_fraction
+        + 0.5 * (dp->in_acceptable_fraction - dp->in_band_fraction)
+        - (double)(dp->shed_count + dp->blowout_count) / nd);
+
+    r->metric_score[METRIC_PIGMENT] = pigment_score_of(r->pigment.delta_e00_mean, r->pigment.shade_suitable);
+
+    if (r->hairline.applies)
+        r->metric_score[METRIC_HAIRLINE] = 100.0 * clamp01(1.0 - r->hairline.in_front_fraction / 0.05)
+                                           * clamp01(r->hairline.softness);
+
+    const score_quality *q = &r->quality;
+    r->metric_score[METRIC_QUALITY] = 100.0 * clamp01(1.0 - q->dragged_fraction / 0.10)
+                                      * clamp01(1.0 - fmax(0.0, q->diameter_cv - 0.10) / 0.30);
+
+    double wsum = 0.0, acc = 0.0;
+    int all = 1;
+    for (int m = 0; m < METRIC_COUNT; m++) {
+        if (!isfinite(r->metric_score[m]))
+            r->metric_score[m] = 0.0;
+        r->metric_passed[m] = r->metric_score[m] >= l->pass[m];
+        if (!r->metric_applies[m])
+            continue;
+        wsum += l->weights[m];
+        acc += l->weights[m] * r->metric_score[m];
+        if (!r->metric_passed[m])
+            all = 0;
+    }
+    r->total = safe_div(acc, wsum);
+    r->passed = wsum > 0.0 && all && r->total >= l->pass_total;
+}
+
+/* --- scoring ------------------------------------------------------------------------- */
+
+void score_result_free(score_result *r)
+{
+    if (!r)
+        return;
+    free(r->regions);
+    free(r->dot_flags);
+    free(r->dot_nn_mm);
+    free(r->dot_delta_e00);
+    memset(r, 0, sizeof *r);
+}
+
+int score_session(const lesson *l, const surface *s, const dot *dots, size_t n, score_result *out)
+{
+    score_result r;
+    memset(&r, 0, sizeof r);
+    size_t alloc_n = n ? n : 1;
+    unsigned char *in_zone = NULL;
+    size_t *zone_idx = NULL;
+    float *xyz = NULL;
+    double *nn = NULL, *sorted = NULL;
+    int *shades = NULL;
+    spatial_index *idx = NULL;
+
+    r.dot_count = n;
+    r.dot_flags = calloc(alloc_n, sizeof *r.dot_flags);
+    r.dot_nn_mm = calloc(alloc_n, sizeof *r.dot_nn_mm);
+    r.dot_delta_e00 = calloc(alloc_n, sizeof *r.dot_delta_e00);
+    in_zone = calloc(alloc_n, 1);
+    zone_idx = calloc(alloc_n, sizeof *zone_idx);
+    xyz = calloc(alloc_n * 3, sizeof *xyz);
+    nn = calloc(alloc_n, sizeof *nn);
+    sorted = calloc(alloc_n, sizeof *sorted);
+    shades = calloc(alloc_n, sizeof *shades);
+    if (!r.dot_flags || !r.dot_nn_mm || !r.dot_delta_e00 || !in_zone || !zone_idx || !xyz
+        || !nn || !sorted || !shades)
+        goto fail;
+
+    double nd = (double)n;
+    score_spacing *sp = &r.spacing;
+    sp->target_density_per_cm2 = l->target_density_per_cm2;
+    sp->target_spacing_mm = l->target_spacing_mm;
+    sp->pattern = PATTERN_UNKNOWN;
+
+    /* Zone membership; in-zone dots go into the spatial index. */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const dot *d = &dots[i];
+        if (d->flags & DOT_OFF_SCALP)
+            r.dot_flags[i] |= SF_OFF_SCALP;
+        in_zone[i] = (unsigned char)dot_in_zone(l, d);
+        if (!in_zone[i]) {
+            r.dot_flags[i] |= SF_OUTSIDE_ZONE;
+            continue;
+        }
+        zone_idx[m] = i;
+        for (int k = 0; k < 3; k++)
+            xyz[3 * m + (size_t)k] = (float)d->pos_mm[k];
+        m++;
+    }
+    sp->dots_in_zone = m;
+    sp->dots_outside_zone = n - m;
+
+    double cell = l->target_spacing_mm > 0.0 ? l->target_spacing_mm : 1.0;
+    if (m > 0) {
+        idx = spatial_build(xyz, m, cell);
+        if (!idx)
+            goto fail;
+    }
+
+    /* Nearest neighbours of the in-zone dots among themselves. */
+    if (m >= 2) {
+        if (spatial_all_nearest(idx, nn, NULL) != 0)
+            goto fail;
+        double sum = 0.0, sum2 = 0.0;
+        size_t close = 0;
+        for (size_t k = 0; k < m; k++) {
+            double v = isfinite(nn[k]) ? nn[k] : 0.0;
+            r.dot_nn_mm[zone_idx[k]] = v;
+            sum += v;
+            if (v < 0.5 * l->target_spacing_mm) {
+                close++;
+                r.dot_flags[zone_idx[k]] |= SF_TOO_CLOSE;
+            }
+        }
+        double mean = sum / (double)m;
+        for (size_t k = 0; k < m; k++) {
+            double dv = r.dot_nn_mm[zone_idx[k]] - mean;
+            sum2 += dv * dv;
+        }
+        sp->nn_mean_mm = mean;
+        sp->nn_sd_mm = sqrt(sum2 / (double)m);
+        sp->nn_cv = safe_div(sp->nn_sd_mm, mean);
+        sp->too_close_fraction = (double)close / (double)m;
+    }
+    /* Dots outside the zone: distance to the nearest in-zone dot (0 when there is none). */
+    if (idx) {
+        for (size_t i = 0; i < n; i++) {
+            if (in_zone[i])
+                continue;
+            size_t j;
+            double dist;
+            if (spatial_nearest(idx, dots[i].pos_mm, SPATIAL_NONE, &j, &dist) && isfinite(dist))
+                r.dot_nn_mm[i] = dist;
+        }
+    }
+
+    /* One pass over the zone grid: zone area (whole and per region), hairline band areas,
+     * and the largest empty circle (twice the farthest sample from any dot). */
+    double region_area_mm2[REGION_COUNT] = {0};
+    double band_area[2] = {0.0, 0.0};
+    double zone_area_mm2 = 0.0, max_gap_r = 0.0;
+    zone_grid g;
+    grid_setup(l, s, &g);
+    for (size_t jv = 0; jv < g.nv; jv++) {
+        double v = g.v0 + ((double)jv + 0.5) * g.step;
+        for (size_t iu = 0; iu < g.nu; iu++) {
+            double u = g.u0 + ((double)iu + 0.5) * g.step;
+            region_id reg = surface_region_at_chart(s, u, v);
+            if (reg == REGION_NONE || !lesson_zone_contains(l, u, v, reg))
+                continue;
+            double a = surface_chart_area_scale(s, u, v) * g.step * g.step;
+            if (!isfinite(a))
+                continue;
+            zone_area_mm2 += a;
+            if (reg > REGION_NONE && reg < REGION_COUNT)
+                region_area_mm2[reg] += a;
+            if (l->has_hairline) {
+                int b = feather_band(l, lesson_hairline_offset_mm(l, u, v));
+                if (b >= 0)
+                    band_area[b] += g.step * g.step;   /* chart area, as the dots' bands */
+            }
+            if (idx) {
+                surface_hit hit;
+                size_t j;
+                double dist;
+                if (surface_chart_point(s, u, v, &hit)
+                    && spatial_nearest(idx, hit.pos_mm, SPATIAL_NONE, &j, &dist)
+                    && isfinite(dist) && dist > max_gap_r)
+                    max_gap_r = dist;
+            }
+        }
+    }
+    sp->zone_area_cm2 = zone_area_mm2 / 100.0;
+    sp->density_per_cm2 = safe_div((double)m, sp->zone_area_cm2);
+    sp->largest_gap_mm = 2.0 * max_gap_r;
+    if (m >= 2 && sp->density_per_cm2 > 0.0) {
+        double rr = clark_evans_r(sp->nn_mean_mm, sp->density_per_cm2 / 100.0);
+        sp->clark_evans_r = isfinite(rr) ? rr : 0.0;
+        if (sp->clark_evans_r > 1.85)
+            sp->pattern = PATTERN_GRID;
+        else if (sp->clark_evans_r < 1.0)
+            sp->pattern = PATTERN_CLUMPED;
+        else
+            sp->pattern = PATTERN_NATURAL;
+    }
+
+    /* Depth, colour and quality, over every dot. */
+    score_depth *dp = &r.depth;
+    score_pigment *pg = &r.pigment;
+    score_quality *q = &r.quality;
+    score_target_lab(l, &pg->target_lab);
+    double dsum = 0.0, dsum2 = 0.0, mae = 0.0, desum = 0.0, demax = 0.0, dia = 0.0, dia2 = 0.0;
+    size_t in_band = 0, in_acc = 0, exc = 0, accept = 0;
+    for (size_t i = 0; i < n; i++) {
+        const dot *d = &dots[i];
+        double z = d->depth_mm;
+        dsum += z;
+        int band = z >= l->depth_band_mm[0] && z <= l->depth_band_mm[1];
+        in_band += (size_t)band;
+        in_acc += (size_t)(z >= l->depth_acceptable_mm[0] && z <= l->depth_acceptable_mm[1]);
+        mae += fmax(0.0, fmax(l->depth_band_mm[0] - z, z - l->depth_band_mm[1]));
+        if (d->flags & DOT_SHED) {
+            dp->shed_count++;
+            r.dot_flags[i] |= SF_SHED;
+        }
+        if (d->flags & DOT_BLOWOUT) {
+            dp->blowout_count++;
+            r.dot_flags[i] |= SF_BLOWOUT;
+        }
+        if (!band && !(d->flags & (DOT_SHED | DOT_BLOWOUT)))
+            r.dot_flags[i] |= SF_OUT_OF_BAND;
+
+        /* Shed dots heal to skin colour: they count with their real dE00. */
+        double de = ciede2000(&d->lab_healed, &pg->target_lab);
+        if (!isfinite(de))
+            de = 0.0;
+        r.dot_delta_e00[i] = de;
+        desum += de;
+        demax = fmax(demax, de);
+        exc += (size_t)(de <= 3.0);
+        accept += (size_t)(de <= 6.0);
+        if (de > 6.0)
+            r.dot_flags[i] |= SF_WRONG_COLOUR;
+        shades[i] = d->shade;
+
+        dia += d->diameter_fresh_mm;
+        if (d->flags & DOT_DRAGGED) {
+            q->dragged_count++;
+            r.dot_flags[i] |= SF_DRAGGED;
+        }
+        sorted[i] = d->diameter_fresh_mm;
+    }
+    if (n > 0) {
+        dp->mean_mm = dsum / nd;
+        for (size_t i = 0; i < n; i++) {
+            double dv = dots[i].depth_mm - dp->mean_mm;
+            dsum2 += dv * dv;
+        }
+        dp->sd_mm = sqrt(dsum2 / nd);
+        dp->in_band_fraction = (double)in_band / nd;
+        dp->in_acceptable_fraction = (double)in_acc / nd;
+        dp->mae_mm = mae / nd;
+
+        pg->delta_e00_mean = desum / nd;
+        pg->delta_e00_max = demax;
+        pg->excellent_fraction = (double)exc / nd;
+        pg->acceptable_fraction = (double)accept / nd;
+        /* Most used shade; ties go to the smallest (the sort puts it first). */
+        qsort(shades, n, sizeof *shades, cmp_int);
+        size_t best = 0, run = 0;
+        for (size_t i = 0; i < n; i++) {
+            run = (i > 0 && shades[i] == shades[i - 1]) ? run + 1 : 1;
+            if (run > best) {
+                best = run;
+                pg->shade_used = shades[i];
+            }
+        }
+        pg->shade_suitable = pg->shade_used >= l->allowed_shades[0] && pg->shade_used <= l->allowed_shades[1];
+
+        q->diameter_mean_mm = dia / nd;
+        for (size_t i = 0; i < n; i++) {
+            double dv = dots[i].diameter_fresh_mm - q->diameter_mean_mm;
+            dia2 += dv * dv;
+        }
+        q->diameter_cv = safe_div(sqrt(dia2 / nd), q->diameter_mean_mm);
+        q->dragged_fraction = (double)q->dragged_count / nd;
+        qsort(sorted, n, sizeof *sorted, cmp_double);
+        q->diameter_median_mm = (n % 2) ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+        for (size_t i = 0; i < n; i++) {
+            if (fabs(dots[i].diameter_fresh_mm - q->diameter_median_mm) > 0.5 * q->diameter_median_mm) {
+                q->size_outlier_count++;
+                r.dot_flags[i] |= SF_SIZE_OUTLIER;
+            }
+        }
+    } else {
+        pg->shade_used = -1;    /* none */
+        pg->shade_suitable = 0;
+    }
+
+    /* Hairline: dots in front of the design, and the feather's density gradient. */
+    score_hairline *hl = &r.hairline;
+    hl->applies = l->has_hairline != 0;
+    if (l->has_hairline) {
+        hl->target_density_ratio = l->hairline.front_density_fraction;
+        size_t band_count[2] = {0, 0};
+        for (size_t i = 0; i < n; i++) {
+            double off = lesson_hairline_offset_mm(l, dots[i].chart_mm[0], dots[i].chart_mm[1]);
+            if (off > l->hairline.tolerance_mm) {
+                hl->in_front_count++;
+                r.dot_flags[i] |= SF_IN_FRONT;
+            }
+            if (in_zone[i]) {
+                int b = feather_band(l, off);
+                if (b >= 0)
+                    band_count[b]++;
+            }
+        }
+        hl->in_front_fraction = n ? (double)hl->in_front_count / nd : 0.0;
+        /* Ratio of the densities in the front and back quarters of the feather. With no
+         * dots at the back it is 0 (no dots at all) or capped at 10 (dots only in front). */
+        double front = safe_div((double)band_count[0], band_area[0]);
+        double back = safe_div((double)band_count[1], band_area[1]);
+        double ratio = back > 0.0 ? front / back : (front > 0.0 ? 10.0 : 0.0);
+        hl->front_band_density_ratio = fmin(ratio, 10.0);
+        /* Softness: 1 when the ratio equals the lesson's front_density_fraction, falling
+         * linearly with the difference, to 0 at max(0.35, 1 - target) away (so a uniform
+         * density, ratio 1, scores 0; the 0.35 floor keeps a near-1 target from making
+         * the scale needlessly steep). With no dots in either band it is 0. */
+        double target = hl->target_density_ratio;
+        hl->softness = (band_count[0] + band_count[1]) == 0 ? 0.0
+            : clamp01(1.0 - fabs(hl->front_band_density_ratio - target) / fmax(0.35, 1.0 - target));
+    }
+
+    /* Per region: every region that has zone area or dots, in region order. Dots, NN,
+     * in-band and dE00 over all the region's dots; density over its in-zone dots. */
+    size_t reg_dots[REGION_COUNT] = {0}, reg_zone_dots[REGION_COUNT] = {0}, reg_band[REGION_COUNT] = {0};
+    double reg_nn[REGION_COUNT] = {0}, reg_de[REGION_COUNT] = {0};
+    for (size_t i = 0; i < n; i++) {
+        region_id reg = dot_region(&dots[i]);
+        reg_dots[reg]++;
+        reg_zone_dots[reg] += in_zone[i];
+        reg_nn[reg] += r.dot_nn_mm[i];
+        reg_de[reg] += r.dot_delta_e00[i];
+        reg_band[reg] += (size_t)(dots[i].depth_mm >= l->depth_band_mm[0] && dots[i].depth_mm <= l->depth_band_mm[1]);
+    }
+    size_t rc = 0;
+    for (int k = 0; k < REGION_COUNT; k++)
+        rc += (reg_dots[k] > 0 || region_area_mm2[k] > 0.0);
+    if (rc > 0) {
+        r.regions = calloc(rc, sizeof *r.regions);
+        if (!r.regions)
+            goto fail;
+        size_t at = 0;
+        for (int k = 0; k < REGION_COUNT; k++) {
+            if (!(reg_dots[k] > 0 || region_area_mm2[k] > 0.0))
+                continue;
+            score_region *sr = &r.regions[at++];
+            double rd = (double)reg_dots[k];
+            sr->region = k;
+            sr->dots = reg_dots[k];
+            sr->area_cm2 = region_area_mm2[k] / 100.0;
+            sr->density_per_cm2 = safe_div((double)reg_zone_dots[k], sr->area_cm2);
+            sr->nn_mean_mm = safe_div(reg_nn[k], rd);
+            sr->in_band_fraction = safe_div((double)reg_band[k], rd);
+            sr->delta_e00_mean = safe_div(reg_de[k], rd);
+        }
+        r.region_count = rc;
+    }
+
+    score_metrics(l, n, &r);
+
+    spatial_free(idx);
+    free(in_zone);
+    free(zone_idx);
+    free(xyz);
+    free(nn);
+    free(sorted);
+    free(shades);
+    *out = r;
+    return 0;
+
+fail:
+    spatial_free(idx);
+    free(in_zone);
+    free(zone_idx);
+    free(xyz);
+    free(nn);
+    free(sorted);
+    free(shades);
+    score_result_free(&r);
+    return -1;
+}
+
+/* --- reasons ------------------------------------------------------------------------- */
+
+typedef struct sbuf {
+    char  *p;
+    size_t len, cap;
+} sbuf;
+
+#if defined(__GNUC__)
+static void sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#endif
+static void sb_add(sbuf *b, const char *fmt, ...)
+{
+    if (b->cap == 0 || b->len >= b->cap - 1)
+        return;
+    if (b->len > 0) {
+        int w = snprintf(b->p + b->len, b->cap - b->len, "; ");
+        if (w < 0)
+            return;
+        b->len = b->len + (size_t)w >= b->cap ? b->cap - 1 : b->len + (size_t)w;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    if (w < 0)
+        return;
+    b->len = b->len + (size_t)w >= b->cap ? b->cap - 1 : b->len + (size_t)w;
+}
+
+void score_dot_reason(const score_result *r, const lesson *l, const dot *dots, size_t i, char *buf, size_t buflen)
+{
+    if (!buf || buflen == 0)
+        return;
+    buf[0] = '\0';
+    if (!r || !l || !dots || i >= r->dot_count || !r->dot_flags)
+        return;
+    uint32_t f = r->dot_flags[i];
+    const dot *d = &dots[i];
+    sbuf b = {buf, 0, buflen};
+    const double *band = l->depth_band_mm;
+
+    if (f & SF_OFF_SCALP)
+        sb_add(&b, "off the scalp: on the %s", region_name(dot_region(d)));
+    if (f & SF_OUTSIDE_ZONE)
+        sb_add(&b, "outside the working zone");
+    if (f & SF_TOO_CLOSE)
+        sb_add(&b, "too close: %.2f mm to its neighbour (target spacing %.2f mm)",
+               r->dot_nn_mm[i], l->target_spacing_mm);
+    if (f & SF_SHED)
+        sb_add(&b, "too shallow: %.2f mm (band %.2f\u2013%.2f mm), will shed in healing",
+               d->depth_mm, band[0], band[1]);
+    if (f & SF_BLOWOUT)
+        sb_add(&b, "too deep: %.2f mm (band %.2f\u2013%.2f mm), will blow out",
+               d->depth_mm, band[0], band[1]);
+    if (f & SF_OUT_OF_BAND)
+        sb_add(&b, "%s the ideal band: %.2f mm (band %.2f\u2013%.2f mm)",
+               d->depth_mm < band[0] ? "shallower than" : "deeper than", d->depth_mm, band[0], band[1]);
+    if (f & SF_WRONG_COLOUR)
+        sb_add(&b, "wrong colour: healed \u0394E00 %.1f from the target (acceptable up to 6)",
+               r->dot_delta_e00 ? r->dot_delta_e00[i] : 0.0);
+    if (f & SF_IN_FRONT)
+        sb_add(&b, "in front of the hairline: %.2f mm (tolerance %.2f mm)",
+               lesson_hairline_offset_mm(l, d->chart_mm[0], d->chart_mm[1]), l->hairline.tolerance_mm);
+    if (f & SF_DRAGGED)
+        sb_add(&b, "dragged: the needle moved %.2f mm while in the skin", d->drag_mm);
+    if (f & SF_SIZE_OUTLIER)
+        sb_add(&b, "size outlier: fresh diameter %.2f mm against a median of %.2f mm",
+               d->diameter_fresh_mm, r->quality.diameter_median_mm);
+}

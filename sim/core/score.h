@@ -1,0 +1,119 @@
+/* score.h: grading a session's dots against a lesson, per region and overall, with a
+ * reason on every flagged dot. Pure: the same dots and lesson give the same numbers. */
+#ifndef STIPPLE_SCORE_H
+#define STIPPLE_SCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dot.h"
+#include "lesson.h"
+#include "surface.h"
+
+#define SCORE_REPORT_VERSION 1
+
+/* Why a dot is flagged (several may apply). */
+enum score_flag {
+    SF_OUTSIDE_ZONE   = 1u << 0,  /* not in any working zone */
+    SF_TOO_CLOSE      = 1u << 1,  /* nearer than half the target spacing: will merge */
+    SF_SHED           = 1u << 2,  /* too shallow: lost in healing */
+    SF_BLOWOUT        = 1u << 3,  /* too deep: spreads, turns blue */
+    SF_OUT_OF_BAND    = 1u << 4,  /* outside the ideal depth band (but neither above) */
+    SF_WRONG_COLOUR   = 1u << 5,  /* healed colour > 6 dE00 from the target */
+    SF_IN_FRONT       = 1u << 6,  /* in front of the hairline design */
+    SF_DRAGGED        = 1u << 7,  /* needle moved while in the skin */
+    SF_SIZE_OUTLIER   = 1u << 8,  /* fresh diameter far from the lesson's typical */
+    SF_OFF_SCALP      = 1u << 9,  /* face, ear or neck */
+};
+#define SCORE_FLAG_COUNT 10
+const char *score_flag_name(uint32_t single_flag);   /* "outside_zone", "too_close", ... */
+
+typedef enum spacing_pattern {
+    PATTERN_NATURAL = 0, PATTERN_GRID, PATTERN_CLUMPED, PATTERN_UNKNOWN
+} spacing_pattern;
+const char *spacing_pattern_name(int p);
+
+typedef struct score_spacing {
+    size_t dots_in_zone, dots_outside_zone;
+    double zone_area_cm2, density_per_cm2, target_density_per_cm2, target_spacing_mm;
+    double nn_mean_mm, nn_sd_mm, nn_cv;
+    double too_close_fraction;            /* NN < target spacing / 2 */
+    double clark_evans_r;
+    int    pattern;                       /* enum spacing_pattern */
+    double largest_gap_mm;                /* diameter of the largest empty circle in the zone */
+} score_spacing;
+
+typedef struct score_depth {
+    double mean_mm, sd_mm;
+    double in_band_fraction, in_acceptable_fraction;
+    double mae_mm;                        /* mean distance outside the ideal band (0 inside) */
+    size_t shed_count, blowout_count;
+} score_depth;
+
+typedef struct score_pigment {
+    lab    target_lab;
+    double delta_e00_mean, delta_e00_max;
+    double excellent_fraction;            /* dE00 <= 3 */
+    double acceptable_fraction;           /* dE00 <= 6 */
+    int    shade_used;                    /* most used shade */
+    int    shade_suitable;                /* within the lesson's allowed shades */
+} score_pigment;
+
+typedef struct score_hairline {
+    int    applies;
+    size_t in_front_count;
+    double in_front_fraction;
+    double front_band_density_ratio;      /* density just behind the line / at the back of the feather */
+    double target_density_ratio;          /* the lesson's front_density_fraction */
+    double softness;                      /* 0..1: how well the gradient matches */
+} score_hairline;
+
+typedef struct score_quality {
+    double diameter_mean_mm, diameter_cv;
+    double diameter_median_mm;            /* the size outliers are judged against */
+    size_t dragged_count;
+    double dragged_fraction;
+    size_t size_outlier_count;
+} score_quality;
+
+typedef struct score_region {
+    int    region;                        /* region_id */
+    size_t dots;
+    double area_cm2;                      /* of the working zone inside this region */
+    double density_per_cm2;
+    double nn_mean_mm;
+    double in_band_fraction;
+    double delta_e00_mean;
+} score_region;
+
+typedef struct score_result {
+    size_t dot_count;
+    score_spacing  spacing;
+    score_depth    depth;
+    score_pigment  pigment;
+    score_hairline hairline;
+    score_quality  quality;
+    double metric_score[METRIC_COUNT];    /* 0..100 */
+    int    metric_passed[METRIC_COUNT];
+    int    metric_applies[METRIC_COUNT];  /* weight > 0 (hairline only with a hairline) */
+    double total;                         /* 0..100, weighted */
+    int    passed;                        /* every applying metric and the total */
+    score_region *regions;                /* one per region that has zone area or dots */
+    size_t region_count;
+    uint32_t *dot_flags;                  /* per dot, enum score_flag */
+    double   *dot_nn_mm;                  /* per dot, distance to its nearest neighbour */
+    double   *dot_delta_e00;              /* per dot */
+} score_result;
+
+/* 0 on success; -1 on allocation failure. Free with score_result_free. */
+int  score_session(const lesson *l, const surface *s, const dot *dots, size_t n, score_result *out);
+void score_result_free(score_result *r);  /* NULL-safe */
+
+/* The colour the lesson asks for: target_lab if given, else the healed colour of the
+ * target shade at the middle of the ideal band over the client's skin. */
+void score_target_lab(const lesson *l, lab *dest);
+
+/* A sentence saying why dot i is flagged ("" when it is not). */
+void score_dot_reason(const score_result *r, const lesson *l, const dot *dots, size_t i, char *buf, size_t buflen);
+
+#endif

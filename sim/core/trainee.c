@@ -1,0 +1,551 @@
+/* trainee.c: virtual trainees that hold a pen.
+ *
+ * A trainee plans where its dots go (in chart mm), splits the zone into hand-sized
+ * patches, and for each patch turns the view to face it, then for each dot: hovers over
+ * (minimum-jerk motion at 200 Hz), lowers the pen, presses to the pressure that, through
+ * its own calibration, gives the depth it means, holds, lifts. Every so often it lifts out
+ * of proximity, switches the machine off and rests. The profile changes one habit. */
+#include "trainee.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+#include "vec3.h"
+#include "view.h"
+
+#define SAMPLE_US 5000          /* 200 Hz */
+#define PATCH_MM 12.0           /* a patch is what the trainee works without moving the view */
+#define WORK_FIELD_MM 30.0      /* working magnification: 30 mm of skin fill the view height */
+#define PI 3.14159265358979323846
+
+static const char *const profile_names[TRAINEE_COUNT] = {
+    "expert", "deep", "shallow", "grid", "clumped", "sparse", "dragger", "wrong-shade", "hard-hairline",
+};
+
+const char *trainee_profile_name(int profile)
+{
+    return profile >= 0 && profile < TRAINEE_COUNT ? profile_names[profile] : "?";
+}
+
+int trainee_profile_from_name(const char *name)
+{
+    for (int i = 0; name && i < TRAINEE_COUNT; i++)
+        if (strcmp(name, profile_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+int trainee_profile_metric(int profile)
+{
+    switch (profile) {
+    case TRAINEE_DEEP:
+    case TRAINEE_SHALLOW:       return METRIC_DEPTH;
+    case TRAINEE_GRID:
+    case TRAINEE_CLUMPED:
+    case TRAINEE_SPARSE:        return METRIC_SPACING;
+    case TRAINEE_DRAGGER:       return METRIC_QUALITY;
+    case TRAINEE_WRONG_SHADE:   return METRIC_PIGMENT;
+    case TRAINEE_HARD_HAIRLINE: return METRIC_HAIRLINE;
+    default:                    return -1;
+    }
+}
+
+/* ---- planning --------------------------------------------------------------------- */
+
+typedef struct plan {
+    chart_point *pts;
+    size_t n, cap;
+} plan;
+
+static int plan_push(plan *p, double u, double v)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 1024;
+        chart_point *np = realloc(p->pts, cap * sizeof *np);
+        if (!np)
+            return -1;
+        p->pts = np;
+        p->cap = cap;
+    }
+    p->pts[p->n].u_mm = u;
+    p->pts[p->n].v_mm = v;
+    p->n++;
+    return 0;
+}
+
+static void zone_bounds(const lesson *l, double lo[2], double hi[2])
+{
+    int any_regions = 0;
+    lo[0] = lo[1] = 1e9;
+    hi[0] = hi[1] = -1e9;
+    for (size_t z = 0; z < l->zone_count; z++) {
+        const lesson_zone *zn = &l->zones[z];
+        if (!zn->polygon) {
+            any_regions = 1;
+            continue;
+        }
+        for (size_t i = 0; i < zn->polygon_count; i++) {
+            lo[0] = fmin(lo[0], zn->polygon[i].u_mm);
+            lo[1] = fmin(lo[1], zn->polygon[i].v_mm);
+            hi[0] = fmax(hi[0], zn->polygon[i].u_mm);
+            hi[1] = fmax(hi[1], zn->polygon[i].v_mm);
+        }
+    }
+    if (any_regions) {
+        if (l->surface == SURFACE_PRACTICE_SKIN) {
+            lo[0] = fmin(lo[0], 0.0);
+            lo[1] = fmin(lo[1], 0.0);
+            hi[0] = fmax(hi[0], l->skin_width_mm);
+            hi[1] = fmax(hi[1], l->skin_height_mm);
+        } else {
+            lo[0] = fmin(lo[0], -200.0);
+            lo[1] = fmin(lo[1], -200.0);
+            hi[0] = fmax(hi[0], 200.0);
+            hi[1] = fmax(hi[1], 200.0);
+        }
+    }
+}
+
+/* Where this trainee means to put a dot: inside the zone (or, for the hard hairline,
+ * up to 2 mm over the design line), and on the scalp. */
+static int wants_point(const lesson *l, const surface *s, int profile, double u, double v)
+{
+    region_id r = surface_region_at_chart(s, u, v);
+    if (r == REGION_NONE)
+        return 0;
+    if (profile == TRAINEE_HARD_HAIRLINE && l->has_hairline) {
+        double off = lesson_hairline_offset_mm(l, u, v);
+        if (off > 0.0 && off < 2.0)
+            return 1;   /* over the line: the fault */
+    }
+    if (!region_is_scalp(r))
+        return 0;
+    return lesson_zone_contains(l, u, v, r);
+}
+
+/* Keeps a planned dot with the probability the hairline's feather asks for. */
+static int feather_keep(const lesson *l, int profile, double u, double v, rng_state *rng)
+{
+    if (!l->has_hairline || profile == TRAINEE_HARD_HAIRLINE)
+        return 1;
+    double behind = -lesson_hairline_offset_mm(l, u, v);
+    if (behind < 0.0)
+        return 0;
+    double f = l->hairline.front_density_fraction;
+    double t = l->hairline.feather_mm > 0.0 ? behind / l->hairline.feather_mm : 1.0;
+    double keep = t >= 1.0 ? 1.0 : f + (1.0 - f) * t;
+    return rng_uniform(rng) < keep;
+}
+
+static int plan_dots(const lesson *l, const surface *s, int profile, rng_state *rng, plan *out)
+{
+    double lo[2], hi[2];
+    zone_bounds(l, lo, hi);
+    if (l->has_hairline && profile == TRAINEE_HARD_HAIRLINE)
+        hi[1] += 3.0;
+
+    /* The triangular lattice of the target density; the sparse trainee works at 45 %. */
+    double density_mm2 = l->target_density_per_cm2 / 100.0;
+    if (profile == TRAINEE_SPARSE)
+        density_mm2 *= 0.45;
+    double s_tri = sqrt(2.0 / (sqrt(3.0) * density_mm2));
+
+    if (profile == TRAINEE_GRID) {
+        /* rows and columns at the target density, squared to the chart */
+        double a = 1.0 / sqrt(density_mm2);
+        for (double v = lo[1] + 0.5 * a; v <= hi[1]; v += a)
+            for (double u = lo[0] + 0.5 * a; u <= hi[0]; u += a) {
+                double ju = u + 0.03 * a * rng_normal(rng), jv = v + 0.03 * a * rng_normal(rng);
+                if (wants_point(l, s, profile, ju, jv) && feather_keep(l, profile, ju, jv, rng))
+                    if (plan_push(out, ju, jv) < 0)
+                        return -1;
+            }
+        return 0;
+    }
+
+    if (profile == TRAINEE_CLUMPED) {
+        /* the same number of dots, four to a tight clump */
+        double cell = s_tri * 2.0;   /* one clump per four lattice cells */
+        for (double v = lo[1]; v <= hi[1]; v += cell * 0.866)
+            for (double u = lo[0]; u <= hi[0]; u += cell) {
+                double cu = u + rng_range(rng, 0.0, cell), cv = v + rng_range(rng, 0.0, cell * 0.866);
+                for (int k = 0; k < 4; k++) {
+                    double pu = cu + 0.22 * s_tri * rng_normal(rng), pv = cv + 0.22 * s_tri * rng_normal(rng);
+                    if (wants_point(l, s, profile, pu, pv) && feather_keep(l, profile, pu, pv, rng))
+                        if (plan_push(out, pu, pv) < 0)
+                            return -1;
+                }
+            }
+        return 0;
+    }
+
+    /* An irregular triangular lattice: rotated at random, every dot jittered. This is
+     * how practitioners describe natural stipple: even, never in rows, no clumps. */
+    double angle = rng_range(rng, 0.0, PI / 3.0);
+    double ca = cos(angle), sa = sin(angle);
+    double cu0 = 0.5 * (lo[0] + hi[0]), cv0 = 0.5 * (lo[1] + hi[1]);
+    double half = 0.5 * hypot(hi[0] - lo[0], hi[1] - lo[1]) + s_tri;
+    double row = s_tri * sqrt(3.0) / 2.0;
+    double jitter = 0.20 * s_tri;
+    long rows = (long)(half / row) + 1, cols = (long)(half / s_tri) + 1;
+    for (long i = -rows; i <= rows; i++) {
+        for (long j = -cols; j <= cols; j++) {
+            double x = ((double)j + ((i & 1) ? 0.5 : 0.0)) * s_tri;
+            double y = (double)i * row;
+            double u = cu0 + ca * x - sa * y + jitter * rng_normal(rng);
+            double v = cv0 + sa * x + ca * y + jitter * rng_normal(rng);
+            if (u < lo[0] || u > hi[0] || v < lo[1] || v > hi[1])
+                continue;
+            if (wants_point(l, s, profile, u, v) && feather_keep(l, profile, u, v, rng))
+                if (plan_push(out, u, v) < 0)
+                    return -1;
+        }
+    }
+    return 0;
+}
+
+/* Orders the dots patch by patch (rows of patches, alternating direction, as a hand
+ * works across the scalp), nearest-next inside each patch. */
+typedef struct keyed { long prow, pcol; size_t idx; } keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    if (x->prow != y->prow)
+        return x->prow < y->prow ? -1 : 1;
+    long xc = (x->prow & 1) ? -x->pcol : x->pcol, yc = (y->prow & 1) ? -y->pcol : y->pcol;
+    if (xc != yc)
+        return xc < yc ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx ? 1 : 0;
+}
+
+static int order_plan(plan *p, long *patch_of)
+{
+    keyed *k = malloc((p->n ? p->n : 1) * sizeof *k);
+    chart_point *sorted = malloc((p->n ? p->n : 1) * sizeof *sorted);
+    if (!k || !sorted) {
+        free(k);
+        free(sorted);
+        return -1;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        k[i].prow = (long)floor(-p->pts[i].v_mm / PATCH_MM);   /* front (large v) first */
+        k[i].pcol = (long)floor(p->pts[i].u_mm / PATCH_MM);
+        k[i].idx = i;
+    }
+    qsort(k, p->n, sizeof *k, cmp_keyed);
+    size_t start = 0;
+    while (start < p->n) {
+        size_t end = start;
+        while (end < p->n && k[end].prow == k[start].prow && k[end].pcol == k[start].pcol)
+            end++;
+        /* nearest-next from the patch's first dot */
+        for (size_t a = start; a < end; a++) {
+            if (a > start) {
+                const chart_point *prev = &p->pts[k[a - 1].idx];
+                size_t best = a;
+                double bd = 1e300;
+                for (size_t b = a; b < end; b++) {
+                    const chart_point *q = &p->pts[k[b].idx];
+                    double d = hypot(q->u_mm - prev->u_mm, q->v_mm - prev->v_mm);
+                    if (d < bd) {
+                        bd = d;
+                        best = b;
+                    }
+                }
+                keyed t = k[a];
+                k[a] = k[best];
+                k[best] = t;
+            }
+        }
+        start = end;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        sorted[i] = p->pts[k[i].idx];
+        patch_of[i] = k[i].prow * 100000L + k[i].pcol;
+    }
+    free(p->pts);
+    p->pts = sorted;
+    p->cap = p->n;
+    free(k);
+    return 0;
+}
+
+/* ---- acting ----------------------------------------------------------------------- */
+
+typedef struct hand {
+    const lesson *l;
+    const surface *s;
+    const device_desc *dev;
+    const pen_calibration *cal;
+    trainee_sink sink;
+    void *ctx;
+    rng_state rng;
+    int profile;
+    int64_t t_us;
+    view_state view;
+    double tx, ty;          /* tablet position 0..1 */
+    int in_proximity;
+    int failed;
+} hand;
+
+static void emit(hand *h, const session_event *ev)
+{
+    if (!h->failed && h->sink(h->ctx, ev) != 0)
+        h->failed = 1;
+}
+
+static void emit_value(hand *h, int kind, int32_t value)
+{
+    session_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = kind;
+    ev.t_us = h->t_us;
+    ev.u.value = value;
+    emit(h, &ev);
+}
+
+static int32_t axis_value(const device_axis *a, double f)
+{
+    double v = (double)a->min + f * ((double)a->max - (double)a->min);
+    return (int32_t)lround(v);
+}
+
+static void emit_pen(hand *h, double tx, double ty, double pressure_norm, double distance_norm,
+                     double tilt_x_deg, double tilt_y_deg, int in_proximity)
+{
+    session_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SEV_PEN;
+    ev.t_us = h->t_us;
+    pen_sample *p = &ev.u.pen;
+    p->t_us = h->t_us;
+    /* hand tremor: about 0.015 mm on the tablet */
+    double jx = 1.5 * rng_normal(&h->rng), jy = 1.5 * rng_normal(&h->rng);
+    double res_x = h->dev->x.resolution > 0 ? (double)h->dev->x.resolution : 100.0;
+    double res_y = h->dev->y.resolution > 0 ? (double)h->dev->y.resolution : 100.0;
+    p->x = axis_value(&h->dev->x, tx) + (int32_t)lround(jx * res_x / 100.0);
+    p->y = axis_value(&h->dev->y, ty) + (int32_t)lround(jy * res_y / 100.0);
+    p->pressure = pressure_norm > 0.0 ? axis_value(&h->dev->pressure, pressure_norm) : h->dev->pressure.min;
+    p->distance = axis_value(&h->dev->distance, distance_norm);
+    double tres = h->dev->tilt_x.resolution > 0 ? (double)h->dev->tilt_x.resolution * PI / 180.0 : 1.0;
+    p->tilt_x = (int32_t)lround(tilt_x_deg * tres);
+    p->tilt_y = (int32_t)lround(tilt_y_deg * tres);
+    p->flags = in_proximity ? PEN_IN_PROXIMITY : 0;
+    if (pressure_norm > 0.0)
+        p->flags |= PEN_TOUCH;
+    h->tx = tx;
+    h->ty = ty;
+    h->in_proximity = in_proximity;
+    emit(h, &ev);
+    h->t_us += SAMPLE_US;
+}
+
+static double min_jerk(double t) { return t * t * t * (10.0 + t * (-15.0 + 6.0 * t)); }
+
+/* Hover from where the pen is to (tx, ty), lowering towards the tablet. */
+static void hover_to(hand *h, double tx, double ty, double duration_s)
+{
+    int n = (int)(duration_s * 1e6 / SAMPLE_US);
+    if (n < 2)
+        n = 2;
+    double x0 = h->tx, y0 = h->ty;
+    for (int i = 1; i <= n; i++) {
+        double f = min_jerk((double)i / n);
+        double dist = 0.3 * (1.0 - f) + 0.05;   /* comes down as it arrives */
+        emit_pen(h, x0 + (tx - x0) * f, y0 + (ty - y0) * f, 0.0, dist, 0.0, 0.0, 1);
+    }
+}
+
+/* The pressure (normalised) this hand applies to reach a needle travel. */
+static double pressure_for_travel(const pen_calibration *cal, double travel_mm)
+{
+    double c = travel_mm / (double)cal->travel_at_full_mm;
+    if (c < 0.0)
+        c = 0.0;
+    if (c > 1.0)
+        c = 1.0;
+    if (cal->gamma > 0.0f && cal->gamma != 1.0f)
+        c = pow(c, 1.0 / (double)cal->gamma);
+    return (double)cal->activation + c * ((double)cal->saturation - (double)cal->activation);
+}
+
+static double intended_depth_mm(hand *h)
+{
+    const lesson *l = h->l;
+    double mid = 0.5 * (l->depth_band_mm[0] + l->depth_band_mm[1]);
+    double width = l->depth_band_mm[1] - l->depth_band_mm[0];
+    double d;
+    switch (h->profile) {
+    case TRAINEE_DEEP:    d = l->depth_acceptable_mm[1] + 0.25 + 0.10 * rng_normal(&h->rng); break;
+    case TRAINEE_SHALLOW: d = 0.05 + 0.015 * rng_normal(&h->rng); break;
+    default:              d = mid + 0.12 * width * rng_normal(&h->rng); break;
+    }
+    return d < 0.01 ? 0.01 : d;
+}
+
+/* Tablet position of a chart point through the current view; 0 if not visible. */
+static int chart_to_tablet(hand *h, double u, double v, double *tx, double *ty, double *cos_angle)
+{
+    surface_hit hit;
+    double vx, vy;
+    if (!surface_chart_point(h->s, u, v, &hit))
+        return 0;
+    if (!view_project(&h->view, hit.pos_mm, &vx, &vy))
+        return 0;
+    if (vx < 0.0 || vx > 1.0 || vy < 0.0 || vy > 1.0)
+        return 0;
+    double eye[3], right[3], up[3], fwd[3], ray[3];
+    view_basis(&h->view, eye, right, up, fwd);
+    vec3_sub(hit.pos_mm, eye, ray);
+    vec3_normalize(ray);
+    *cos_angle = -vec3_dot(ray, hit.normal);
+    pen_map_from_viewport(h->dev, (double)h->view.aspect, vx, vy, tx, ty);
+    return 1;
+}
+
+/* One puncture at chart (u, v). */
+static void stipple(hand *h, double u, double v)
+{
+    double tx, ty, cosang;
+    if (!chart_to_tablet(h, u, v, &tx, &ty, &cosang) || cosang < 0.3)
+        return;   /* a person would not reach this one from here: skip it */
+    double dist = hypot(tx - h->tx, ty - h->ty);
+    hover_to(h, tx, ty, 0.16 + 0.6 * dist + 0.04 * rng_uniform(&h->rng));
+
+    double depth = intended_depth_mm(h);
+    double p_hold = pressure_for_travel(h->cal, depth / cosang);
+    double tilt_x = 2.5 * rng_normal(&h->rng), tilt_y = 2.5 * rng_normal(&h->rng);
+
+    /* the dragger slides 0.5-1 mm of skin while the needle is in */
+    double ex = tx, ey = ty;
+    if (h->profile == TRAINEE_DRAGGER) {
+        double a = rng_range(&h->rng, 0.0, 2.0 * PI), len = rng_range(&h->rng, 0.5, 1.0);
+        double c2;
+        if (!chart_to_tablet(h, u + len * cos(a), v + len * sin(a), &ex, &ey, &c2)) {
+            ex = tx;
+            ey = ty;
+        }
+    }
+
+    int ramp = 3;
+    int hold = 10 + (int)rng_below(&h->rng, 6);   /* 50-75 ms */
+    int total = 2 * ramp + hold;
+    for (int i = 1; i <= total; i++) {
+        double p;
+        if (i <= ramp)
+            p = p_hold * (double)i / ramp;
+        else if (i <= ramp + hold)
+            p = p_hold * (1.0 + 0.02 * rng_normal(&h->rng));
+        else
+            p = p_hold * (double)(total - i + 1) / (ramp + 1);
+        double f = (double)i / total;
+        emit_pen(h, tx + (ex - tx) * f, ty + (ey - ty) * f, p, 0.0, tilt_x, tilt_y, 1);
+    }
+    /* lift */
+    emit_pen(h, ex, ey, 0.0, 0.08, 0.0, 0.0, 1);
+}
+
+/* Turns the view to face chart (u, v) at working magnification. */
+static void face_patch(hand *h, double u, double v)
+{
+    surface_hit hit;
+    if (!surface_chart_point(h->s, u, v, &hit))
+        return;
+    view_state vs = h->view;
+    for (int i = 0; i < 3; i++)
+        vs.target_mm[i] = (float)hit.pos_mm[i];
+    vs.yaw_deg = (float)(atan2(hit.normal[0], hit.normal[2]) * 180.0 / PI);
+    double ny = hit.normal[1] < -1.0 ? -1.0 : hit.normal[1] > 1.0 ? 1.0 : hit.normal[1];
+    vs.pitch_deg = (float)(asin(ny) * 180.0 / PI);
+    vs.distance_mm = (float)(0.5 * WORK_FIELD_MM / tan(0.5 * (double)vs.fov_y_deg * PI / 180.0));
+    h->view = vs;
+    session_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SEV_VIEW;
+    ev.t_us = h->t_us;
+    ev.u.view = vs;
+    emit(h, &ev);
+    h->t_us += 300000;   /* a moment to look */
+}
+
+static void rest(hand *h, double seconds)
+{
+    emit_pen(h, h->tx, h->ty, 0.0, 1.0, 0.0, 0.0, 0);   /* out of proximity */
+    emit_value(h, SEV_MACHINE, 0);
+    h->t_us += (int64_t)(seconds * 1e6);
+    emit_value(h, SEV_MACHINE, 1);
+}
+
+static int choose_shade(const lesson *l, int profile)
+{
+    if (profile != TRAINEE_WRONG_SHADE)
+        return l->target_shade;
+    /* far from the target, outside what suits the session */
+    return l->target_shade >= 10 ? 0 : l->target_shade + 12;
+}
+
+int trainee_run(const lesson *l, const surface *s, int profile, uint64_t seed,
+                const device_desc *dev, const pen_calibration *cal,
+                trainee_sink sink, void *ctx, int64_t *end_t_us)
+{
+    hand h;
+    memset(&h, 0, sizeof h);
+    h.l = l;
+    h.s = s;
+    h.dev = dev;
+    h.cal = cal;
+    h.sink = sink;
+    h.ctx = ctx;
+    h.profile = profile;
+    rng_seed(seed, &h.rng);
+    plan p = { 0 };
+    if (plan_dots(l, s, profile, &h.rng, &p) < 0) {
+        free(p.pts);
+        return -1;
+    }
+    long *patch = malloc((p.n ? p.n : 1) * sizeof *patch);
+    if (!patch || order_plan(&p, patch) < 0) {
+        free(patch);
+        free(p.pts);
+        return -1;
+    }
+
+    /* Set up: view, needle, shade, then the machine on. */
+    h.view.fov_y_deg = 30.0f;
+    h.view.aspect = 1.6f;
+    h.tx = 0.5;
+    h.ty = 0.5;
+    session_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SEV_NEEDLE;
+    ev.t_us = h.t_us;
+    ev.u.needle = l->needle;
+    emit(&h, &ev);
+    emit_value(&h, SEV_SHADE, choose_shade(l, profile));
+    h.t_us += 500000;
+
+    size_t since_rest = 0;
+    for (size_t i = 0; i < p.n && !h.failed; i++) {
+        if (i == 0 || patch[i] != patch[i - 1]) {
+            if (i > 0)
+                emit_pen(&h, h.tx, h.ty, 0.0, 1.0, 0.0, 0.0, 0);
+            face_patch(&h, p.pts[i].u_mm, p.pts[i].v_mm);
+            if (i == 0)
+                emit_value(&h, SEV_MACHINE, 1);
+        }
+        stipple(&h, p.pts[i].u_mm, p.pts[i].v_mm);
+        if (++since_rest >= 400) {
+            rest(&h, rng_range(&h.rng, 2.0, 6.0));
+            since_rest = 0;
+        }
+    }
+    emit_pen(&h, h.tx, h.ty, 0.0, 1.0, 0.0, 0.0, 0);
+    emit_value(&h, SEV_MACHINE, 0);
+    *end_t_us = h.t_us;
+    free(patch);
+    free(p.pts);
+    return h.failed ? -1 : 0;
+}
