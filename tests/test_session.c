@@ -224,6 +224,12 @@ static int write_mem(const session_header *h, const session_event *ev, size_t n,
     return rc;
 }
 
+/* Bytes of magic + header chunk at the start of a written file. */
+static size_t lay_header_bytes(const uint8_t *buf, size_t len)
+{
+    return len >= 17 ? 8 + 9 + (size_t)le32(buf + 9) : len;
+}
+
 /* A short session with every event kind and realistic pen bursts, ~1.3 s. */
 static size_t make_small_session(session_event *ev, size_t cap)
 {
@@ -674,21 +680,21 @@ static void test_bad_inputs(void)
     session_data_free(&d);
 
     /* Event chunk with a valid CRC but invalid content: counts as damaged. */
-    struct { const char *what; uint8_t payload[16]; uint32_t n; } cases[] = {
-        { "unknown kind", { 0, 1, 9, 0 }, 4 },
-        { "kind 0", { 0, 1, 0, 0 }, 4 },
-        { "count 0", { 0, 0 }, 2 },
-        { "count too big", { 0, 200, 1, 1, 1, 0 }, 6 },
-        { "machine 7", { 0, 1, 3, 0, 7 }, 5 },
-        { "needle 2", { 0, 1, 4, 0, 2, 0, 0, 0, 0 }, 9 },
-        { "bad flags", { 0, 1, 1, 1, 0x80, 0x40 }, 6 },
-        { "x overflow", { 0, 2, 1, 2, 0x02, 0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0x02, 0x02 }, 12 },
-        { "negative dt", { 5, 2, 1, 1, 0x01, 0x09, 1, 1, 0x01, 0x01 }, 10 },
-        { "overlong varint", { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 1, 8, 0 }, 14 },
-        { "trailing bytes", { 0, 1, 8, 0, 0 }, 5 },
-        { "negative shade", { 0, 1, 5, 0, 1 }, 5 },
-        { "truncated view", { 0, 1, 2, 0, 1, 2, 3 }, 7 },
-        { "run too long", { 0, 1, 1, 2, 0, 0 }, 6 },
+    struct { const char *what; uint8_t payload[16]; uint32_t n; const char *why; } cases[] = {
+        { "unknown kind", { 0, 1, 9, 0 }, 4, "unknown event kind" },
+        { "kind 0", { 0, 1, 0, 0 }, 4, "unknown event kind" },
+        { "count 0", { 0, 0 }, 2, "event count" },
+        { "count too big", { 0, 200, 1, 1, 1, 0 }, 6, "event count" },
+        { "machine 7", { 0, 1, 3, 0, 7 }, 5, "machine state" },
+        { "needle 2", { 0, 1, 4, 0, 2, 0, 0, 0, 0 }, 9, "needle configuration" },
+        { "bad flags", { 0, 1, 1, 1, 0x80, 0x40 }, 6, "pen value out of range" },
+        { "x overflow", { 0, 2, 1, 2, 0x02, 0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0x02, 0x02 }, 12, "pen value out of range" },
+        { "negative dt", { 5, 2, 1, 1, 0x01, 0x09, 1, 1, 0x01, 0x01 }, 10, "out of order" },
+        { "overlong varint", { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 1, 8, 0 }, 14, "preamble" },
+        { "trailing bytes", { 0, 1, 8, 0, 0 }, 5, "extra bytes" },
+        { "negative shade", { 0, 1, 5, 0, 1 }, 5, "negative value" },
+        { "truncated view", { 0, 1, 2, 0, 1, 2, 3 }, 7, "truncated event" },
+        { "run too long", { 0, 1, 1, 2, 0, 0 }, 6, "run length" },
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         memcpy(big, buf, hdr_end);
@@ -696,8 +702,8 @@ static void test_bad_inputs(void)
         l += frame(big + l, 'Z', (const uint8_t *)"\0\0\0\0\0\0\0\0", 8);
         int rc = session_load_mem(big, l, &d, err, sizeof err);
         CHECK(rc == 0 && d.recovered && !d.complete && d.event_count == 0 &&
-                  strstr(d.warning, "at byte") != NULL, "%s: rc %d warning '%s'", cases[c].what, rc,
-              d.warning);
+                  strstr(d.warning, "at byte") != NULL && strstr(d.warning, cases[c].why) != NULL,
+              "%s: rc %d warning '%s' should say '%s'", cases[c].what, rc, d.warning, cases[c].why);
         if (rc == 0)
             session_data_free(&d);
     }
@@ -955,6 +961,114 @@ static void cmp_sink(void *ctx, const session_event *ev, int64_t now)
     c->i++;
 }
 
+/* --- real recordings ---------------------------------------------------------------------- */
+
+#ifndef STIPPLE_SHARED_DIR
+#define STIPPLE_SHARED_DIR "../shared"
+#endif
+
+/* Reads an evemu recording's pen reports (one per SYN_REPORT while a tool is in proximity)
+ * as pen samples; SYN_DROPPED becomes an event too. Returns the number of events. */
+static size_t read_evemu(const char *path, session_event *ev, size_t cap, size_t *pen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char line[256];
+    long long t0 = -1;
+    pen_sample s;
+    memset(&s, 0, sizeof s);
+    int tool = 1, was_in = 0;   /* a recording may start with the pen already near */
+    int32_t drops = 0;
+    size_t n = 0;
+    *pen = 0;
+    while (n < cap && fgets(line, sizeof line, f)) {
+        long long sec, usec;
+        unsigned type, code;
+        int value;
+        if (sscanf(line, "E: %lld.%lld %x %x %d", &sec, &usec, &type, &code, &value) != 5)
+            continue;
+        long long t = sec * 1000000 + usec;
+        if (t0 < 0)
+            t0 = t;
+        if (type == 3) {
+            switch (code) {
+            case 0x00: s.x = value; break;
+            case 0x01: s.y = value; break;
+            case 0x18: s.pressure = value; break;
+            case 0x19: s.distance = value; break;
+            case 0x1a: s.tilt_x = value; break;
+            case 0x1b: s.tilt_y = value; break;
+            default: break;
+            }
+        } else if (type == 1) {
+            uint32_t bit = code == 0x14a ? PEN_TOUCH : code == 0x14b ? PEN_BUTTON1
+                         : code == 0x14c ? PEN_BUTTON2 : code == 0x141 ? PEN_ERASER : 0;
+            if (code >= 0x140 && code <= 0x147)
+                tool = value != 0;
+            if (bit)
+                s.flags = value ? (s.flags | bit) : (s.flags & ~bit);
+        } else if (type == 0 && code == 3) {
+            ev[n++] = ev_value(SEV_SYN_DROPPED, t - t0, ++drops);
+        } else if (type == 0 && code == 0 && (tool || was_in)) {
+            s.flags = tool ? (s.flags | PEN_IN_PROXIMITY) : 0;
+            ev[n] = ev_pen(t - t0, s.x, s.y, s.pressure, s.tilt_x, s.tilt_y, s.distance, s.flags);
+            n++;
+            (*pen)++;
+            was_in = tool;
+        }
+    }
+    fclose(f);
+    return n;
+}
+
+static void test_size_real_recordings(void)
+{
+    static const char *names[] = {
+        "Wacom Intuos4 6x9.stylus-drag.events", "Wacom Intuos4 6x9.stylus-move.events",
+        "Wacom Intuos4 6x9.stylus-tap.events", "Wacom Cintiq 13HD touch Pen.events",
+        "UC-LOGIC Tablet WP5540U Pen.events",
+    };
+    static session_event ev[20000];
+    session_header h;
+    make_header(&h);
+    size_t all_pen = 0, all_bytes = 0, files = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/devices/%s", STIPPLE_SHARED_DIR, names[i]);
+        size_t pen = 0, n = read_evemu(path, ev, 20000, &pen);
+        if (pen == 0)
+            continue;
+        uint8_t *buf;
+        size_t len;
+        CHECK(write_mem(&h, ev, n, ev[n - 1].t_us, &buf, &len, NULL) == 0, "write %s", names[i]);
+        session_data d;
+        char err[256] = "";
+        CHECK(session_load_mem(buf, len, &d, err, sizeof err) == 0 && d.event_count == n,
+              "%s read back: %s", names[i], err);
+        int same = 1;
+        for (size_t k = 0; same && k < n && k < d.event_count; k++)
+            same = event_same(&d.events[k], &ev[k]);
+        CHECK(same, "%s: every event bit-exact", names[i]);
+        session_data_free(&d);
+        size_t body = len - lay_header_bytes(buf, len);
+        printf("recording %s: %zu pen samples, %.2f bytes per pen sample (%.2f without the header)\n",
+               names[i], pen, (double)len / (double)pen, (double)body / (double)pen);
+        all_pen += pen;
+        all_bytes += body;
+        files++;
+        free(buf);
+    }
+    if (files == 0) {
+        printf("real recordings: none found under %s/devices, skipped\n", STIPPLE_SHARED_DIR);
+        return;
+    }
+    double per = (double)all_bytes / (double)all_pen;
+    printf("real recordings: %zu files, %zu pen samples, %.3f bytes per pen sample (chunks only)\n",
+           files, all_pen, per);
+    CHECK(per <= 8.0, "real recordings: %.3f bytes per pen sample", per);
+}
+
 /* --- crash: abandon a live writer mid-way ------------------------------------------------ */
 
 typedef struct crash_ctx {
@@ -1090,5 +1204,6 @@ int main(void)
     test_crash_loses_little();
     test_size_hour();
     test_hour_round_trip_exact();
+    test_size_real_recordings();
     return check_summary("test_session");
 }

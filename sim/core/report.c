@@ -69,7 +69,7 @@ int report_write_text(FILE *f, const lesson *l, const dot *dots, const score_res
     snprintf(what, sizeof what,
              "density %.1f/cm2 (target %.1f) over %.2f cm2; nearest neighbour %.2f +/- %.2f mm "
              "(target spacing %.2f mm); %.1f%% too close; Clark-Evans R %.2f (%s); largest gap %.2f mm; "
-             "%zu dots outside the zone",
+             "%zu outside the zone",
              sp->density_per_cm2, sp->target_density_per_cm2, sp->zone_area_cm2, sp->nn_mean_mm, sp->nn_sd_mm,
              sp->target_spacing_mm, 100.0 * sp->too_close_fraction, sp->clark_evans_r,
              spacing_pattern_name(sp->pattern), sp->largest_gap_mm, sp->dots_outside_zone);

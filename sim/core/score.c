@@ -86,10 +86,12 @@ static region_id dot_region(const dot *d)
     return (region_id)d->region;
 }
 
+/* Working zones lie on the scalp: a dot (or a chart sample) on the face, ear or neck is
+ * never in one, even inside a zone polygon that strays over the region border. */
 static int dot_in_zone(const lesson *l, const dot *d)
 {
     region_id r = dot_region(d);
-    if (r == REGION_NONE)
+    if (r == REGION_NONE || !region_is_scalp(r) || (d->flags & DOT_OFF_SCALP))
         return 0;
     return lesson_zone_contains(l, d->chart_mm[0], d->chart_mm[1], r) != 0;
 }
@@ -114,7 +116,7 @@ void score_target_lab(const lesson *l, lab *dest)
 
 /* Cell-centred samples over the chart covering every working zone. */
 typedef struct zone_grid {
-    double u0, v0, step;
+    double u0, v0, du, dv;   /* the steps divide the box exactly: rectangles come out exact */
     size_t nu, nv;
 } zone_grid;
 
@@ -167,9 +169,10 @@ static void grid_setup(const lesson *l, const surface *s, zone_grid *g)
         step *= sqrt(cells / GRID_MAX_SAMPLES);
     g->u0 = umin;
     g->v0 = vmin;
-    g->step = step;
     g->nu = (size_t)ceil((umax - umin) / step);
     g->nv = (size_t)ceil((vmax - vmin) / step);
+    g->du = (umax - umin) / (double)g->nu;
+    g->dv = (vmax - vmin) / (double)g->nv;
 }
 
 /* Hairline feather bands: behind the line by [0, f/4) and [3f/4, f]. */
@@ -304,6 +307,8 @@ void score_result_free(score_result *r)
 
 int score_session(const lesson *l, const surface *s, const dot *dots, size_t n, score_result *out)
 {
+    if (!l || !s || !out || (n > 0 && !dots))
+        return -1;
     score_result r;
     memset(&r, 0, sizeof r);
     size_t alloc_n = n ? n : 1;
@@ -405,13 +410,13 @@ int score_session(const lesson *l, const surface *s, const dot *dots, size_t n, 
     zone_grid g;
     grid_setup(l, s, &g);
     for (size_t jv = 0; jv < g.nv; jv++) {
-        double v = g.v0 + ((double)jv + 0.5) * g.step;
+        double v = g.v0 + ((double)jv + 0.5) * g.dv;
         for (size_t iu = 0; iu < g.nu; iu++) {
-            double u = g.u0 + ((double)iu + 0.5) * g.step;
+            double u = g.u0 + ((double)iu + 0.5) * g.du;
             region_id reg = surface_region_at_chart(s, u, v);
-            if (reg == REGION_NONE || !lesson_zone_contains(l, u, v, reg))
+            if (reg == REGION_NONE || !region_is_scalp(reg) || !lesson_zone_contains(l, u, v, reg))
                 continue;
-            double a = surface_chart_area_scale(s, u, v) * g.step * g.step;
+            double a = surface_chart_area_scale(s, u, v) * g.du * g.dv;
             if (!isfinite(a))
                 continue;
             zone_area_mm2 += a;
@@ -420,7 +425,7 @@ int score_session(const lesson *l, const surface *s, const dot *dots, size_t n, 
             if (l->has_hairline) {
                 int b = feather_band(l, lesson_hairline_offset_mm(l, u, v));
                 if (b >= 0)
-                    band_area[b] += g.step * g.step;   /* chart area, as the dots' bands */
+                    band_area[b] += g.du * g.dv;   /* chart area, as the dots' bands */
             }
             if (idx) {
                 surface_hit hit;

@@ -40,7 +40,8 @@ typedef struct score_spacing {
     double too_close_fraction;            /* NN < target spacing / 2 */
     double clark_evans_r;
     int    pattern;                       /* enum spacing_pattern */
-    double largest_gap_mm;                /* diameter of the largest empty circle in the zone */
+    double largest_gap_mm;                /* diameter of the largest empty circle in the zone
+                                           * (0 when no dot is in the zone) */
 } score_spacing;
 
 typedef struct score_depth {
@@ -105,7 +106,9 @@ typedef struct score_result {
     double   *dot_delta_e00;              /* per dot */
 } score_result;
 
-/* 0 on success; -1 on allocation failure. Free with score_result_free. */
+/* 0 on success; -1 on allocation failure or a NULL argument (dots may be NULL when n is
+ * 0). Figures that are undefined (no dots, one dot, no zone area) are 0, never NaN.
+ * Free with score_result_free. */
 int  score_session(const lesson *l, const surface *s, const dot *dots, size_t n, score_result *out);
 void score_result_free(score_result *r);  /* NULL-safe */
 

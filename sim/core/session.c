@@ -503,7 +503,7 @@ static size_t decode_events(const uint8_t *p, size_t n, int64_t min_t, session_e
     uint64_t t_base = get_varint(&b);
     uint64_t count = get_varint(&b);
     if (b.bad) {
-        *why = "truncated chunk preamble";
+        *why = "malformed chunk preamble (start time, count)";
         return 0;
     }
     if (t_base > (uint64_t)T_MAX || (int64_t)t_base < min_t) {

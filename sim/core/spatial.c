@@ -39,7 +39,6 @@
 #endif
 
 #define AXIS_MAX_CELLS ((int64_t)1 << 20) /* per axis: keys stay within 60 bits */
-#define KEY_EMPTY UINT64_MAX
 #define CELL_NONE UINT32_MAX
 
 struct spatial_index {
@@ -54,10 +53,8 @@ struct spatial_index {
     uint32_t *orig;           /* original index of each sorted point */
     uint64_t *ukeys;          /* occupied cell keys, ascending */
     uint32_t *ustart;         /* m + 1 offsets into the sorted points */
-    uint64_t *hkeys;          /* hash: key, KEY_EMPTY when free */
-    uint32_t *hval;           /* hash: cell number */
+    uint32_t *hcell;          /* hash slots: cell number, CELL_NONE when free */
     uint64_t hmask;
-    unsigned hshift;
 };
 
 static inline double dist2(double px, double py, double pz, float x, float y, float z)
@@ -98,17 +95,60 @@ static inline uint64_t make_key(const spatial_index *idx, int64_t ix, int64_t iy
     return (uint64_t)ix | ((uint64_t)iy << idx->bx) | ((uint64_t)iz << (idx->bx + idx->by));
 }
 
+/* Home slot of a key: blocks of 8 cells along x hash together to 8 consecutive slots, so
+ * short walks along x and the build (which goes in key order) stay in one cache line. */
+static inline uint64_t hash_home(const spatial_index *idx, uint64_t key)
+{
+    uint64_t h = ((key >> 3) + 1) * 0x9E3779B97F4A7C15ULL;
+    return ((h ^ (h >> 31)) * 8 + (key & 7)) & idx->hmask;
+}
+
 static uint32_t hash_find(const spatial_index *idx, uint64_t key)
 {
-    uint64_t h = (key * 0x9E3779B97F4A7C15ULL) >> idx->hshift;
-    for (;;) {
-        uint64_t k = idx->hkeys[h];
-        if (k == key)
-            return idx->hval[h];
-        if (k == KEY_EMPTY)
-            return CELL_NONE;
-        h = (h + 1) & idx->hmask;
+    for (uint64_t h = hash_home(idx, key);; h = (h + 1) & idx->hmask) {
+        uint32_t c = idx->hcell[h];
+        if (c == CELL_NONE || idx->ukeys[c] == key)
+            return c;
     }
+}
+
+/* LSD radix sort of 64-bit words on bits [lo, lo + bits). */
+static int radix_sort_packed(uint64_t *w, size_t n, unsigned lo, unsigned bits)
+{
+    if (bits == 0 || n < 2)
+        return 0;
+    unsigned passes = (bits + 11) / 12;
+    unsigned digit = (bits + passes - 1) / passes;
+    size_t nb = (size_t)1 << digit;
+    uint64_t *w2 = malloc(n * sizeof *w2);
+    size_t *count = calloc(nb * passes, sizeof *count);
+    if (!w2 || !count) {
+        free(w2);
+        free(count);
+        return -1;
+    }
+    uint64_t dmask = nb - 1;
+    for (size_t i = 0; i < n; i++)
+        for (unsigned p = 0; p < passes; p++)
+            count[p * nb + ((w[i] >> (lo + p * digit)) & dmask)]++;
+    uint64_t *a = w, *b = w2;
+    for (unsigned p = 0; p < passes; p++) {
+        size_t *c = count + p * nb, sum = 0;
+        for (size_t k = 0; k < nb; k++) {
+            size_t t = c[k];
+            c[k] = sum;
+            sum += t;
+        }
+        unsigned sh = lo + p * digit;
+        for (size_t i = 0; i < n; i++)
+            b[c[(a[i] >> sh) & dmask]++] = a[i];
+        uint64_t *t = a; a = b; b = t;
+    }
+    if (a != w)
+        memcpy(w, a, n * sizeof *w);
+    free(w2);
+    free(count);
+    return 0;
 }
 
 /* LSD radix sort of (key, id) pairs on the low `bits` bits of key; stable. */
@@ -206,64 +246,79 @@ spatial_index *spatial_build(const float *xyz, size_t n, double cell_mm)
     unsigned bits = idx->bx + idx->by + bit_width((uint64_t)(idx->ncell[2] - 1));
 
     uint64_t *keys = malloc(n * sizeof *keys);
-    uint32_t *ids = malloc(n * sizeof *ids);
+    uint32_t *ids = NULL;
     idx->xs = malloc(n * sizeof *idx->xs);
     idx->ys = malloc(n * sizeof *idx->ys);
     idx->zs = malloc(n * sizeof *idx->zs);
     idx->orig = malloc(n * sizeof *idx->orig);
-    if (!keys || !ids || !idx->xs || !idx->ys || !idx->zs || !idx->orig)
+    if (!keys || !idx->xs || !idx->ys || !idx->zs || !idx->orig)
+        goto fail;
+    int packed = bits <= 32; /* key << 32 | index in one word: half the sorting traffic */
+    if (!packed && !(ids = malloc(n * sizeof *ids)))
         goto fail;
     for (size_t i = 0; i < n; i++) {
         const float *p = xyz + 3 * i;
-        keys[i] = make_key(idx, cell_coord(idx, 0, p[0]), cell_coord(idx, 1, p[1]),
-                           cell_coord(idx, 2, p[2]));
-        ids[i] = (uint32_t)i;
+        uint64_t k = make_key(idx, cell_coord(idx, 0, p[0]), cell_coord(idx, 1, p[1]),
+                              cell_coord(idx, 2, p[2]));
+        if (packed) {
+            keys[i] = k << 32 | (uint64_t)i;
+        } else {
+            keys[i] = k;
+            ids[i] = (uint32_t)i;
+        }
     }
-    if (radix_sort(keys, ids, n, bits) != 0)
+    if ((packed ? radix_sort_packed(keys, n, 32, bits) : radix_sort(keys, ids, n, bits)) != 0)
+        goto fail;
+    idx->ustart = malloc((n + 1) * sizeof *idx->ustart); /* shrunk to m + 1 below */
+    if (!idx->ustart)
         goto fail;
     size_t m = 0;
+    uint64_t prev = 0;
     for (size_t i = 0; i < n; i++) {
-        const float *p = xyz + 3 * (size_t)ids[i];
+        uint32_t o;
+        uint64_t k;
+        if (packed) {
+            o = (uint32_t)keys[i];
+            k = keys[i] >> 32;
+        } else {
+            o = ids[i];
+            k = keys[i];
+        }
+        const float *p = xyz + 3 * (size_t)o;
         idx->xs[i] = p[0];
         idx->ys[i] = p[1];
         idx->zs[i] = p[2];
-        idx->orig[i] = ids[i];
-        if (i == 0 || keys[i] != keys[i - 1])
-            m++;
+        idx->orig[i] = o;
+        if (i == 0 || k != prev) {
+            keys[m] = k; /* keys[0 .. m): the distinct keys (m <= i, so nothing unread is lost) */
+            idx->ustart[m++] = (uint32_t)i;
+            prev = k;
+        }
     }
+    idx->ustart[m] = (uint32_t)n;
+    free(ids);
+    ids = NULL;
     idx->m = m;
-    idx->ukeys = malloc(m * sizeof *idx->ukeys);
-    idx->ustart = malloc((m + 1) * sizeof *idx->ustart);
+    uint32_t *us = realloc(idx->ustart, (m + 1) * sizeof *us);
+    if (us)
+        idx->ustart = us;
     size_t cap = 16;
     while (cap < 2 * m)
         cap <<= 1;
-    idx->hkeys = malloc(cap * sizeof *idx->hkeys);
-    idx->hval = malloc(cap * sizeof *idx->hval);
-    if (!idx->ukeys || !idx->ustart || !idx->hkeys || !idx->hval)
+    idx->hcell = malloc(cap * sizeof *idx->hcell);
+    if (!idx->hcell)
         goto fail;
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || keys[i] != keys[i - 1]) {
-            idx->ukeys[c] = keys[i];
-            idx->ustart[c] = (uint32_t)i;
-            c++;
-        }
-    idx->ustart[m] = (uint32_t)n;
-    free(keys);
-    free(ids);
+    uint64_t *uk = realloc(keys, (m ? m : 1) * sizeof *keys);
+    idx->ukeys = uk ? uk : keys;
     keys = NULL;
-    ids = NULL;
 
     idx->hmask = cap - 1;
-    idx->hshift = 64 - bit_width(cap - 1);
-    for (size_t s = 0; s < cap; s++)
-        idx->hkeys[s] = KEY_EMPTY;
+    memset(idx->hcell, 0xff, cap * sizeof *idx->hcell);
     for (size_t k = 0; k < m; k++) {
-        uint64_t h = (idx->ukeys[k] * 0x9E3779B97F4A7C15ULL) >> idx->hshift;
-        while (idx->hkeys[h] != KEY_EMPTY)
+        uint64_t h = hash_home(idx, idx->ukeys[k]);
+        while (idx->hcell[h] != CELL_NONE)
             h = (h + 1) & idx->hmask;
-        idx->hkeys[h] = idx->ukeys[k];
-        idx->hval[h] = (uint32_t)k;
+        idx->hcell[h] = (uint32_t)k;
     }
     return idx;
 
@@ -284,8 +339,7 @@ void spatial_free(spatial_index *idx)
     free(idx->orig);
     free(idx->ukeys);
     free(idx->ustart);
-    free(idx->hkeys);
-    free(idx->hval);
+    free(idx->hcell);
     free(idx);
 }
 
@@ -383,129 +437,196 @@ int spatial_nearest(const spatial_index *idx, const double q_mm[3], size_t exclu
     return 1;
 }
 
+/* First position at or after p whose key is >= k (galloping: cursors mostly move a little). */
+static inline size_t advance(const uint64_t *uk, size_t m, size_t p, uint64_t k)
+{
+    if (p >= m || uk[p] >= k)
+        return p;
+    size_t lo = p, step = 1; /* uk[lo] < k */
+    while (lo + step < m && uk[lo + step] < k) {
+        lo += step;
+        step *= 2;
+    }
+    size_t hi = lo + step < m ? lo + step : m; /* uk[hi] >= k or hi == m */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (uk[mid] < k) lo = mid; else hi = mid;
+    }
+    return hi;
+}
+
+#define ROWS_MAX 25 /* rows of a 5 x 5 x 5 block */
+
+/* The point ranges of the block of cells within Chebyshev distance R (1 or 2) of the cell
+ * with coordinates c: one contiguous run of sorted points per row (dy, dz). cur holds a
+ * cursor per row; calls must come in ascending key order. Also the block's faces, infinite
+ * where the block reaches the grid's edge. Returns the number of ranges. */
+static int block_ranges(const spatial_index *idx, const int64_t c[3], int64_t R, size_t *cur,
+                        size_t *rb, size_t *re, double f_lo[3], double f_hi[3])
+{
+    const uint64_t *uk = idx->ukeys;
+    const uint32_t *us = idx->ustart;
+    int nr = 0, row = 0;
+    int64_t x0 = c[0] - R < 0 ? 0 : c[0] - R;
+    int64_t x1 = c[0] + R > idx->ncell[0] - 1 ? idx->ncell[0] - 1 : c[0] + R;
+    for (int64_t dz = -R; dz <= R; dz++)
+        for (int64_t dy = -R; dy <= R; dy++, row++) {
+            int64_t y = c[1] + dy, z = c[2] + dz;
+            if (y < 0 || y >= idx->ncell[1] || z < 0 || z >= idx->ncell[2])
+                continue;
+            uint64_t klo = make_key(idx, x0, y, z), khi = make_key(idx, x1, y, z);
+            size_t p = advance(uk, idx->m, cur[row], klo);
+            cur[row] = p;
+            size_t e = p;
+            while (e < idx->m && uk[e] <= khi)
+                e++;
+            if (e > p) {
+                rb[nr] = us[p];
+                re[nr] = us[e];
+                nr++;
+            }
+        }
+    for (int a = 0; a < 3; a++) {
+        f_lo[a] = c[a] - R > 0 ? idx->origin[a] + (double)(c[a] - R) * idx->cell : -INFINITY;
+        f_hi[a] = c[a] + R < idx->ncell[a] - 1 ? idx->origin[a] + (double)(c[a] + R + 1) * idx->cell
+                                                : INFINITY;
+    }
+    return nr;
+}
+
+static inline double face_clearance(double px, double py, double pz, const double f_lo[3],
+                                    const double f_hi[3], double margin)
+{
+    double g = px - f_lo[0], t;
+    if ((t = f_hi[0] - px) < g) g = t;
+    if ((t = py - f_lo[1]) < g) g = t;
+    if ((t = f_hi[1] - py) < g) g = t;
+    if ((t = pz - f_lo[2]) < g) g = t;
+    if ((t = f_hi[2] - pz) < g) g = t;
+    return g - margin;
+}
+
+/* Best neighbour of sorted point i among the ranges: branch-free minimum of the squared
+ * distance, then the smallest original index at that distance. */
+static inline void best_in_ranges(const spatial_index *idx, size_t i, int nr, const size_t *rb,
+                                  const size_t *re, double *best_out, uint32_t *best_o_out)
+{
+    const float *xs = idx->xs, *ys = idx->ys, *zs = idx->zs;
+    double px = xs[i], py = ys[i], pz = zs[i], best = INFINITY;
+    size_t bj = 0;
+    int tie = 0;
+    for (int r = 0; r < nr; r++)
+        for (size_t j = rb[r]; j < re[r]; j++) {
+            double d2 = dist2(px, py, pz, xs[j], ys[j], zs[j]);
+            d2 = j == i ? INFINITY : d2;
+            tie = d2 == best ? 1 : d2 < best ? 0 : tie;
+            bj = d2 < best ? j : bj;
+            best = d2 < best ? d2 : best;
+        }
+    uint32_t best_o = best < INFINITY ? idx->orig[bj] : CELL_NONE;
+    if (tie && best < INFINITY) /* equally near points: the smallest original index wins */
+        for (int r = 0; r < nr; r++)
+            for (size_t j = rb[r]; j < re[r]; j++) {
+                double d2 = dist2(px, py, pz, xs[j], ys[j], zs[j]);
+                if (d2 == best && j != i && idx->orig[j] < best_o)
+                    best_o = idx->orig[j];
+            }
+    *best_out = best;
+    *best_o_out = best_o;
+}
+
+static int push_late(uint32_t **late, size_t *nlate, size_t *cap, size_t i)
+{
+    if (*nlate == *cap) {
+        size_t nc = *cap ? 2 * *cap : 1024;
+        uint32_t *a = realloc(*late, nc * sizeof *a);
+        if (!a)
+            return -1;
+        *late = a;
+        *cap = nc;
+    }
+    (*late)[(*nlate)++] = (uint32_t)i;
+    return 0;
+}
+
 int spatial_all_nearest(const spatial_index *idx, double *out_nn_mm, size_t *out_index)
 {
     if (!idx || !out_nn_mm || idx->n < 2)
         return -1;
-    const size_t m = idx->m;
-    const uint64_t *uk = idx->ukeys;
-    const uint32_t *us = idx->ustart;
+    const size_t m = idx->m, n = idx->n;
     const uint64_t xmask = ((uint64_t)1 << idx->bx) - 1, ymask = ((uint64_t)1 << idx->by) - 1;
-    const uint64_t ystep = (uint64_t)1 << idx->bx, zstep = (uint64_t)1 << (idx->bx + idx->by);
-    const double cell = idx->cell, margin = idx->margin;
-    size_t cur[9] = {0};
-    size_t *late = NULL; /* sorted positions still unresolved after the 27 cells */
-    double *late_best = NULL;
-    uint32_t *late_o = NULL;
-    size_t nlate = 0, caplate = 0;
+    /* results in sorted order first (squared distance, original index), scattered to the
+     * caller's order at the end in one tight pass: far cheaper than scattering as we go */
+    double *sd = malloc(n * sizeof *sd);
+    uint32_t *so = malloc(n * sizeof *so);
+    uint32_t *late = NULL, *late2 = NULL; /* sorted positions still unresolved */
+    size_t nlate = 0, caplate = 0, nlate2 = 0, caplate2 = 0;
+    size_t cur[ROWS_MAX];
+    size_t rb[ROWS_MAX], re[ROWS_MAX];
+    double f_lo[3], f_hi[3];
+    int rc = -1;
+    if (!sd || !so)
+        goto out;
 
+    /* 1: every point against the 3 x 3 x 3 block around its cell */
+    memset(cur, 0, sizeof cur);
     for (size_t ci = 0; ci < m; ci++) {
-        uint64_t key = uk[ci];
-        int64_t ix = (int64_t)(key & xmask), iy = (int64_t)((key >> idx->bx) & ymask);
-        int64_t iz = (int64_t)(key >> (idx->bx + idx->by));
-        size_t rb[9], re[9];
-        int nr = 0;
-        for (int dz = -1; dz <= 1; dz++) {
-            if (iz + dz < 0 || iz + dz >= idx->ncell[2])
-                continue;
-            for (int dy = -1; dy <= 1; dy++) {
-                if (iy + dy < 0 || iy + dy >= idx->ncell[1])
-                    continue;
-                int row = (dz + 1) * 3 + (dy + 1);
-                uint64_t t = key;
-                if (dy < 0) t -= ystep;
-                if (dy > 0) t += ystep;
-                if (dz < 0) t -= zstep;
-                if (dz > 0) t += zstep;
-                uint64_t klo = ix > 0 ? t - 1 : t, khi = ix < idx->ncell[0] - 1 ? t + 1 : t;
-                size_t p = cur[row];
-                while (p < m && uk[p] < klo)
-                    p++;
-                cur[row] = p;
-                size_t e = p;
-                while (e < m && uk[e] <= khi)
-                    e++;
-                if (e > p) {
-                    rb[nr] = us[p];
-                    re[nr] = us[e];
-                    nr++;
-                }
-            }
-        }
-        /* faces of the 3x3x3 block; infinite where it reaches the grid's edge */
-        double f_lo[3], f_hi[3];
-        int64_t cc[3] = {ix, iy, iz};
-        for (int a = 0; a < 3; a++) {
-            f_lo[a] = cc[a] - 1 > 0 ? idx->origin[a] + (double)(cc[a] - 1) * cell : -INFINITY;
-            f_hi[a] = cc[a] + 1 < idx->ncell[a] - 1 ? idx->origin[a] + (double)(cc[a] + 2) * cell
-                                                    : INFINITY;
-        }
-        for (size_t i = us[ci]; i < us[ci + 1]; i++) {
-            double px = idx->xs[i], py = idx->ys[i], pz = idx->zs[i];
-            double best = INFINITY;
-            uint32_t best_o = CELL_NONE;
-            for (int r = 0; r < nr; r++)
-                for (size_t j = rb[r]; j < re[r]; j++) {
-                    double d2 = dist2(px, py, pz, idx->xs[j], idx->ys[j], idx->zs[j]);
-                    if (d2 <= best && j != i && better(d2, idx->orig[j], best, best_o)) {
-                        best = d2;
-                        best_o = idx->orig[j];
-                    }
-                }
-            double g = px - f_lo[0];
-            double t;
-            if ((t = f_hi[0] - px) < g) g = t;
-            if ((t = py - f_lo[1]) < g) g = t;
-            if ((t = f_hi[1] - py) < g) g = t;
-            if ((t = pz - f_lo[2]) < g) g = t;
-            if ((t = f_hi[2] - pz) < g) g = t;
-            g -= margin;
-            if (g == INFINITY || (g > 0.0 && best < g * g)) {
-                out_nn_mm[idx->orig[i]] = sqrt(best);
-                if (out_index)
-                    out_index[idx->orig[i]] = best_o == CELL_NONE ? SPATIAL_NONE : best_o;
-                continue;
-            }
-            if (nlate == caplate) {
-                size_t nc = caplate ? 2 * caplate : 1024;
-                size_t *a1 = realloc(late, nc * sizeof *a1);
-                if (a1) late = a1;
-                double *a2 = realloc(late_best, nc * sizeof *a2);
-                if (a2) late_best = a2;
-                uint32_t *a3 = realloc(late_o, nc * sizeof *a3);
-                if (a3) late_o = a3;
-                if (!a1 || !a2 || !a3) {
-                    free(late);
-                    free(late_best);
-                    free(late_o);
-                    return -1;
-                }
-                caplate = nc;
-            }
-            late[nlate] = i;
-            late_best[nlate] = best;
-            late_o[nlate] = best_o;
-            nlate++;
+        uint64_t key = idx->ukeys[ci];
+        int64_t c[3] = {(int64_t)(key & xmask), (int64_t)((key >> idx->bx) & ymask),
+                        (int64_t)(key >> (idx->bx + idx->by))};
+        int nr = block_ranges(idx, c, 1, cur, rb, re, f_lo, f_hi);
+        for (size_t i = idx->ustart[ci]; i < idx->ustart[ci + 1]; i++) {
+            best_in_ranges(idx, i, nr, rb, re, &sd[i], &so[i]);
+            double g = face_clearance(idx->xs[i], idx->ys[i], idx->zs[i], f_lo, f_hi, idx->margin);
+            if (!(g == INFINITY || (g > 0.0 && sd[i] < g * g)) &&
+                push_late(&late, &nlate, &caplate, i) != 0)
+                goto out;
         }
     }
 
+    /* 2: the few left against the 5 x 5 x 5 block (they come in cell order) */
+    memset(cur, 0, sizeof cur);
+    int nr = 0;
+    uint64_t last_key = UINT64_MAX;
     for (size_t k = 0; k < nlate; k++) {
         size_t i = late[k];
+        int64_t c[3];
+        for (int a = 0; a < 3; a++)
+            c[a] = cell_coord(idx, a, a == 0 ? idx->xs[i] : a == 1 ? idx->ys[i] : idx->zs[i]);
+        uint64_t key = make_key(idx, c[0], c[1], c[2]);
+        if (key != last_key)
+            nr = block_ranges(idx, c, 2, cur, rb, re, f_lo, f_hi);
+        last_key = key;
+        best_in_ranges(idx, i, nr, rb, re, &sd[i], &so[i]);
+        double g = face_clearance(idx->xs[i], idx->ys[i], idx->zs[i], f_lo, f_hi, idx->margin);
+        if (!(g == INFINITY || (g > 0.0 && sd[i] < g * g)) &&
+            push_late(&late2, &nlate2, &caplate2, i) != 0)
+            goto out;
+    }
+
+    /* 3: the rare rest (sparse spots, outliers): rings from 3 outwards */
+    for (size_t k = 0; k < nlate2; k++) {
+        size_t i = late2[k];
         double q[3] = {idx->xs[i], idx->ys[i], idx->zs[i]};
         int64_t c[3];
         for (int a = 0; a < 3; a++)
             c[a] = cell_coord(idx, a, q[a]);
-        double best = late_best[k];
-        uint32_t best_o = late_o[k];
-        shell_search(idx, q, c, 2, idx->orig[i], &best, &best_o);
-        out_nn_mm[idx->orig[i]] = sqrt(best);
-        if (out_index)
-            out_index[idx->orig[i]] = best_o == CELL_NONE ? SPATIAL_NONE : best_o;
+        shell_search(idx, q, c, 3, idx->orig[i], &sd[i], &so[i]);
     }
+
+    const uint32_t *orig = idx->orig;
+    for (size_t i = 0; i < n; i++)
+        out_nn_mm[orig[i]] = sqrt(sd[i]);
+    if (out_index)
+        for (size_t i = 0; i < n; i++)
+            out_index[orig[i]] = so[i] == CELL_NONE ? SPATIAL_NONE : so[i];
+    rc = 0;
+out:
     free(late);
-    free(late_best);
-    free(late_o);
-    return 0;
+    free(late2);
+    free(sd);
+    free(so);
+    return rc;
 }
 
 void spatial_all_nearest_brute(const float *xyz, size_t n, double *out_nn_mm, size_t *out_index)

@@ -19,35 +19,44 @@
  * (0 = +z front, +90 deg = +x, the subject's left): d = (sin th sin al, cos th, sin th cos al).
  * A chart point (u, v) has rho = |(u, v)| and alpha = atan2(u, v). Along each meridian
  * (alpha fixed) the surface arc length s from the vertex is tabulated, and
- *     s = S(rho) = rho                                   for rho <= CHART_RHO0,
- * growing a little faster beyond (S' rises smoothly to CHART_K at CHART_RHO1). So the chart
- * is exactly azimuthal equidistant over the top of the head, and lower down trades a little
- * radial stretch for less sideways squeeze (a pure equidistant chart squeezes the low
- * sides of a head by about 40 %); over the scalp regions a chart millimetre is within
- * about +-25 % of a surface millimetre in every direction (tests/test_surface.c measures it).
+ *     s = S(rho, alpha) = rho                 for rho <= CHART_RHO0 (45 mm) or in front,
+ * while on the sides and behind (|alpha| > 60 deg; blended from 20 deg) dS/drho rises
+ * smoothly to CHART_K (1.23) at CHART_RHO1 (100 mm). So the chart is exactly azimuthal
+ * equidistant over the crown and along the front midline (hairline and brow distances are
+ * true arc lengths), and lower down trades some radial stretch for less sideways squeeze.
+ * The squeeze cannot be avoided: the head is at most 160 mm wide, so a chart circle of
+ * radius rho about the vertex, which is 2 pi rho long, goes round a head whose horizontal
+ * girth there is at most about 2 pi 80 mm. Measured (tests/test_surface.c): 1 chart mm is
+ * 0.82 .. 1.22 skin mm over frontal, mid-scalp, crown and parietal, and 0.72 .. 1.23 mm
+ * over temporal and occipital (low on the sides, where the chart runs out).
  * Each mesh vertex stores its chart (u, v) (for the non-cranium parts: the chart of the
  * cranium point in the same direction from HEAD_C), and ray hits interpolate them.
  *
  * ---- Regions (a product choice lesson authors rely on) -------------------------------
  * All in chart millimetres, alpha in degrees, |alpha| meaning either side:
- *   domain      rho <= rho_max(alpha): down to the brows in front (v = 160 on the midline),
- *               to just above the ears on the sides, and over the occipital bulge behind.
+ *   domain      rho <= rho_max(alpha) (domain_rho_max below): down to the brows in front
+ *               (v = 160 on the midline, about 21 mm above the ear canals), to about
+ *               55 mm above the ear canals on the sides (rho 110; about 20 mm above the
+ *               ears), and over the occipital bulge behind (rho 139, about 38 mm up).
  *               Outside it surface_chart_point() returns 0 and the region is NONE.
  *   FOREHEAD    in front of the natural anterior hairline rho_h(alpha): rho_h = 100 on the
- *               midline, (u, v) ~ (50, 85) at |alpha| = 30, rising to the domain edge
- *               (the temporal points) between |alpha| 45 and 70.
+ *               midline, (u, v) ~ (50, 84) at |alpha| = 30, then the temporal points: the
+ *               hairline runs down to the domain edge between |alpha| 45 and 70.
  *   VERTEX      the crown: the disc of radius 45 about (u, v) = (0, -30).
  *   FRONTAL     |alpha| < 45, v >= 55, behind the hairline.
  *   MID_SCALP   10 <= v < 55, |u| < 45.
- *   TEMPORAL_L/R 45 <= |alpha| < 125 and rho >= rho_t(alpha) (the temporal line, 95 at
- *               |alpha| = 45 rising to 105 at 125): the low sides in front of and above
+ *   TEMPORAL_L/R 45 <= |alpha| < 125 and rho >= rho_t(alpha) (the temporal line, 86 at
+ *               |alpha| = 45 rising to 98 at 125): the low sides in front of and above
  *               the ears. L is u > 0.
  *   OCCIPITAL   |alpha| >= 125: the back, behind and below the crown.
  *   PARIETAL_L/R the rest: the upper sides between mid-scalp/crown and the temporal line.
+ *   (Tests check these in this order of precedence: forehead, vertex, frontal, mid-scalp,
+ *   occipital, temporal, parietal.)
  * Mesh triangles take the region of the chart at their centroid; cranium triangles
  * outside the chart domain are FACE (|alpha| < 100) or NECK (behind); the other parts
  * are FACE, EAR or NECK. A ray hit on the cranium takes the region of its interpolated
- * chart point (so hits and surface_region_at_chart() agree), else its triangle's.
+ * chart point (so hits and surface_region_at_chart() agree), else its triangle's. So
+ * region_is_scalp(hit.region) implies that surface_chart_point() works at hit.chart_mm.
  *
  * ---- Practice skin --------------------------------------------------------------------
  * The rectangle z = 0, [0, w] x [0, h], normal +z, chart (u, v) = (x, y), region PRACTICE,
@@ -70,13 +79,13 @@
 #define DEG (SURF_PI / 180.0)
 
 /* ---- head shape parameters ------------------------------------------------------------ */
-static const double HEAD_C[3] = { 0.0, 30.0, -6.0 };   /* cranium centre */
-#define CR_SIDE        79.0    /* x semi-axis at centre height */
-#define CR_SIDE_TILT    3.0    /* x semi-axis grows by this towards the top */
-#define CR_UP         100.0    /* to the vertex */
-#define CR_DOWN        78.0
+static const double HEAD_C[3] = { 0.0, 55.0, -6.0 };   /* cranium centre */
+#define CR_SIDE        80.0    /* x semi-axis at centre height */
+#define CR_SIDE_TILT    0.0    /* x semi-axis grows by this towards the top */
+#define CR_UP          75.0    /* to the vertex */
+#define CR_DOWN       100.0
 #define CR_FRONT      112.0    /* the ellipsoid's front; the forehead sphere cuts it */
-#define CR_BACK        96.0
+#define CR_BACK        99.0
 #define FH_RADIUS     150.0    /* forehead sphere */
 #define FH_SLOPE      (22.0 * DEG)  /* forehead slopes back this much from vertical */
 static const double FH_POINT[3] = { 0.0, 40.0, 97.0 };  /* a point of the forehead */
@@ -89,9 +98,9 @@ static const double FH_POINT[3] = { 0.0, 40.0, 97.0 };  /* a point of the forehe
 #define OCC_SIGMA       0.40
 
 /* ---- chart parameters ----------------------------------------------------------------- */
-#define CHART_RHO0     70.0
-#define CHART_RHO1    150.0
-#define CHART_K         1.22
+#define CHART_RHO0     45.0
+#define CHART_RHO1    100.0
+#define CHART_K         1.23   /* on the sides and behind; 1 in front */
 #define TAB_NA        360      /* azimuth samples of the arc-length table */
 #define TAB_NT        512      /* polar-angle samples */
 
@@ -305,29 +314,37 @@ static part cranium_part(void)
 /* ======================================================================================
  * Chart: arc-length table and S(rho)
  * ====================================================================================== */
-static double chart_S(double rho)
+/* The chart's radial stretch at azimuth alpha: 1 in front (|alpha| < 20 deg), CHART_K on
+ * the sides and behind (|alpha| > 60 deg). */
+static double chart_K(double alpha)
+{
+    return 1.0 + (CHART_K - 1.0) * smoothstep01((fabs(alpha) / DEG - 20.0) / 40.0);
+}
+
+/* Arc length from the vertex for chart radius rho on meridian alpha: S(rho) = rho up to
+ * CHART_RHO0, then dS/drho rises smoothly to K at CHART_RHO1 and stays there. */
+static double chart_S(double rho, double alpha)
 {
     const double L = CHART_RHO1 - CHART_RHO0;
     double x = (rho - CHART_RHO0) / L, F;
     if (x <= 0.0) F = 0.0;
     else if (x >= 1.0) F = x - 0.5;
     else F = x * x * x - 0.5 * x * x * x * x;
-    return rho + (CHART_K - 1.0) * L * F;
+    return rho + (chart_K(alpha) - 1.0) * L * F;
 }
 
-static double chart_S_deriv(double rho)
+static double chart_S_deriv(double rho, double alpha)
 {
-    return 1.0 + (CHART_K - 1.0) * smoothstep01((rho - CHART_RHO0) / (CHART_RHO1 - CHART_RHO0));
+    return 1.0 + (chart_K(alpha) - 1.0) * smoothstep01((rho - CHART_RHO0) / (CHART_RHO1 - CHART_RHO0));
 }
 
-static double chart_S_inv(double s)
+static double chart_S_inv(double s, double alpha)
 {
     if (s <= CHART_RHO0)
         return s;
-    double rho = s;   /* S(rho) >= rho, so the root is at most s */
-    for (int i = 0; i < 50; i++) {
-        double f = chart_S(rho) - s;
-        double step = f / chart_S_deriv(rho);
+    double rho = s;   /* S(rho) >= rho, so the root is at most s; Newton from above converges */
+    for (int i = 0; i < 60; i++) {
+        double step = (chart_S(rho, alpha) - s) / chart_S_deriv(rho, alpha);
         rho -= step;
         if (fabs(step) < 1e-12)
             break;
@@ -418,7 +435,7 @@ static void head_chart_map(const surface *s, double u, double v, double pos[3], 
 {
     double rho = sqrt(u * u + v * v);
     double alpha = atan2(u, v);
-    double theta = theta_at(s, chart_S(rho), alpha);
+    double theta = theta_at(s, chart_S(rho, alpha), alpha);
     part cr = cranium_part();
     dir_from_angles(theta, alpha, dir);
     part_point(&cr, dir, pos);
@@ -432,7 +449,7 @@ static void head_chart_of_point(const surface *s, const double p[3], double char
     double horiz = sqrt(d[0] * d[0] + d[2] * d[2]);
     double theta = atan2(horiz, d[1]);
     double alpha = horiz > 0.0 ? atan2(d[0], d[2]) : 0.0;
-    double rho = chart_S_inv(arc_at(s, theta, alpha));
+    double rho = chart_S_inv(arc_at(s, theta, alpha), alpha);
     chart[0] = rho * sin(alpha);
     chart[1] = rho * cos(alpha);
 }
@@ -443,10 +460,13 @@ static void head_chart_of_point(const surface *s, const double p[3], double char
 /* The chart domain's edge: rho_max as a function of |alpha| in degrees. */
 static double domain_rho_max(double aa)
 {
-    /* brows 160 in front, down to about 130 at the temples, 128 above the ears,
-     * 140 over the occipital bulge behind */
-    static const double A[] = { 0.0, 20.0, 40.0, 60.0, 80.0, 100.0, 125.0, 150.0, 180.0 };
-    static const double R[] = { 160.0, 157.0, 146.0, 133.0, 128.0, 128.0, 133.0, 139.0, 141.0 };
+    /* Brows 160 in front. On the sides and behind the chart stops where a chart millimetre
+     * would be squeezed below about 0.7 mm: the head is no wider than 160 mm, so a chart
+     * radius of much more than 110 mm cannot go round it. That is about 20 mm above the
+     * ears on the sides and over the occipital bulge (about 40 mm above the ear canals)
+     * behind. */
+    static const double A[] = { 0.0, 20.0, 35.0, 45.0, 52.0, 60.0, 70.0, 90.0, 110.0, 125.0, 140.0, 155.0, 180.0 };
+    static const double R[] = { 160.0, 157.0, 148.0, 140.0, 128.0, 115.0, 111.0, 110.0, 113.0, 120.0, 129.0, 136.0, 139.0 };
     const int n = (int)(sizeof A / sizeof A[0]);
     if (aa <= A[0]) return R[0];
     for (int i = 1; i < n; i++) {
@@ -472,7 +492,7 @@ static double hairline_rho(double aa)
 
 static double temporal_rho(double aa)
 {
-    return 95.0 + 10.0 * (aa - SIDE_ALPHA) / (BACK_ALPHA - SIDE_ALPHA);
+    return 86.0 + 12.0 * (aa - SIDE_ALPHA) / (BACK_ALPHA - SIDE_ALPHA);
 }
 
 static region_id head_region(double u, double v)
@@ -650,7 +670,7 @@ static int mesh_part(mesh_buf *m, const surface *s, const part *p)
             part_point(p, d, q);
             part_normal(p, d, nr);
             if (p->type == PART_CRANIUM) {
-                double rho = chart_S_inv(arc_at(s, theta, al));
+                double rho = chart_S_inv(arc_at(s, theta, al), al > SURF_PI ? al - 2.0 * SURF_PI : al);
                 ch[0] = rho * sin(al);
                 ch[1] = rho * cos(al);
             } else {
@@ -1013,7 +1033,7 @@ static int build_head(mesh_buf *m, const surface *s)
     parts[1].edge = EDGE_FACE;
     /* nose */
     parts[2].type = PART_ELLIPSOID;
-    vec3_set(0.0, 2.0, 94.0, parts[2].c);
+    vec3_set(0.0, -8.0, 92.0, parts[2].c);
     vec3_set(11.0, 24.0, 15.0, parts[2].ax);
     parts[2].region = REGION_FACE;
     parts[2].edge = EDGE_EAR;

@@ -4,8 +4,10 @@
  *
  * Head frame (mm): +y up, +z forward (towards the nose), +x to the subject's left;
  * origin between the ears at ear-canal height. Head chart: origin at the vertex (top of
- * the head), v_mm towards the forehead, u_mm towards the subject's left; distances in the
- * chart are close to arc length over the scalp (azimuthal equidistant around the vertex).
+ * the head), v_mm towards the forehead, u_mm towards the subject's left. The chart is
+ * equidistant (chart mm = arc mm) over the crown and along the front; low on the sides
+ * and at the back a flat chart cannot be, and 1 chart mm spans 0.72-1.23 mm of skin
+ * (surface_chart_area_scale gives the exact local factor).
  * Practice skin: the plane z = 0, x in [0, width], y in [0, height], normal +z;
  * chart (u, v) = (x, y). */
 #ifndef STIPPLE_SURFACE_H

@@ -188,14 +188,18 @@ static int plan_dots(const lesson *l, const surface *s, int profile, rng_state *
     double cu0 = 0.5 * (lo[0] + hi[0]), cv0 = 0.5 * (lo[1] + hi[1]);
     double half = 0.5 * hypot(hi[0] - lo[0], hi[1] - lo[1]) + s_tri;
     double row = s_tri * sqrt(3.0) / 2.0;
-    double jitter = 0.20 * s_tri;
+    /* jitter uniform in a disc: irregular enough to read as natural (R well under the
+     * 2.15 of a perfect lattice) while two dots never come closer than 1 - 2 x 0.28 of
+     * the spacing, a little under the half spacing that risks merging */
+    double jitter = 0.28 * s_tri;
     long rows = (long)(half / row) + 1, cols = (long)(half / s_tri) + 1;
     for (long i = -rows; i <= rows; i++) {
         for (long j = -cols; j <= cols; j++) {
             double x = ((double)j + ((i & 1) ? 0.5 : 0.0)) * s_tri;
             double y = (double)i * row;
-            double u = cu0 + ca * x - sa * y + jitter * rng_normal(rng);
-            double v = cv0 + sa * x + ca * y + jitter * rng_normal(rng);
+            double jr = jitter * sqrt(rng_uniform(rng)), ja = rng_range(rng, 0.0, 2.0 * PI);
+            double u = cu0 + ca * x - sa * y + jr * cos(ja);
+            double v = cv0 + sa * x + ca * y + jr * sin(ja);
             if (u < lo[0] || u > hi[0] || v < lo[1] || v > hi[1])
                 continue;
             if (wants_point(l, s, profile, u, v) && feather_keep(l, profile, u, v, rng))

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The `stipple` command as a user runs it: lesson check, simulate, grade (text and JSON),
+# dots, determinism of simulate, a damaged session, and bad arguments.
+# usage: test_cli.sh STIPPLE_BINARY SOURCE_DIR WORK_DIR
+set -u
+bin=$1; src=$2; work=$3
+rm -rf "$work"; mkdir -p "$work"
+pass=0; fail=0
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { if eval "$1"; then ok; else bad "$2"; fi; }
+py=/usr/bin/python3
+
+# --- lesson check --------------------------------------------------------------------
+"$bin" lesson check "$src"/lessons/*.json >"$work/check.out" 2>&1
+check '[ $? -eq 0 ]' "every shipped lesson passes lesson check: $(cat "$work/check.out")"
+nles=$(ls "$src"/lessons/*.json | wc -l)
+check '[ "$(grep -c ": ok:" "$work/check.out")" -eq "$nles" ]' "one ok line per lesson"
+
+# a broken lesson: a wrong type on a known line; the message names file:line:column
+sed 's/"density_per_cm2": 30/"density_per_cm2": "thirty"/' "$src/lessons/01-spacing-drill.json" >"$work/broken.json"
+line=$(grep -n '"thirty"' "$work/broken.json" | cut -d: -f1)
+col=$(awk -v l="$line" 'NR==l { print index($0, "\"thirty\"") }' "$work/broken.json")
+"$bin" lesson check "$work/broken.json" >"$work/broken.out" 2>&1
+rc=$?
+check '[ $rc -ne 0 ]' "broken lesson exits non-zero"
+check 'grep -q "^$work/broken.json:$line:$col: " "$work/broken.out"' "broken lesson says file:$line:$col: $(cat "$work/broken.out")"
+printf '{"format": "stipple-lesson/1",\n  "id": ' >"$work/truncated.json"
+"$bin" lesson check "$work/truncated.json" >"$work/trunc.out" 2>&1
+rc=$?
+check '[ $rc -eq 1 ] && grep -q "^$work/truncated.json:[0-9]*:[0-9]*: " "$work/trunc.out"' "truncated lesson: clear error, no crash (rc $rc)"
+"$bin" lesson check "$work/does-not-exist.json" >"$work/missing.out" 2>&1
+check '[ $? -eq 1 ] && grep -q "does-not-exist.json" "$work/missing.out"' "missing lesson file named"
+
+# --- simulate, grade, dots -----------------------------------------------------------
+lesson="$src/lessons/01-spacing-drill.json"
+"$bin" simulate --lesson "$lesson" --trainee expert --seed 5 -o "$work/a.stp" >"$work/sim.out" 2>&1
+check '[ $? -eq 0 ] && [ -s "$work/a.stp" ]' "simulate writes a session: $(cat "$work/sim.out")"
+"$bin" simulate --lesson "$lesson" --trainee expert --seed 5 -o "$work/b.stp" >/dev/null 2>&1
+check 'cmp -s "$work/a.stp" "$work/b.stp"' "same build and seed: same bytes"
+"$bin" simulate --lesson "$lesson" --trainee expert --seed 6 -o "$work/c.stp" >/dev/null 2>&1
+check '! cmp -s "$work/a.stp" "$work/c.stp"' "another seed: other bytes"
+
+"$bin" grade "$work/a.stp" >"$work/grade.txt" 2>"$work/grade.err"
+check '[ $? -eq 0 ]' "grade runs: $(cat "$work/grade.err")"
+check 'grep -qi "spacing" "$work/grade.txt" && grep -qi "depth" "$work/grade.txt" && grep -qiE "pass|fail" "$work/grade.txt"' "text report names metrics and a verdict"
+
+"$bin" grade "$work/a.stp" --json >"$work/grade.json" 2>"$work/gradej.err"
+check '[ $? -eq 0 ]' "grade --json runs"
+"$bin" dots "$work/a.stp" >"$work/dots.csv" 2>"$work/dots.err"
+check '[ $? -eq 0 ]' "dots runs"
+"$py" - "$work/grade.json" "$work/dots.csv" >"$work/json.out" 2>&1 <<'PY'
+import csv, json, sys, math
+r = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[2])))
+m = r["metrics"]
+need = [("spacing", "nn_mean_mm"), ("spacing", "clark_evans_r"), ("spacing", "density_per_cm2"),
+        ("spacing", "zone_area_cm2"), ("depth", "in_band_fraction"), ("pigment", "delta_e00_mean")]
+errors = []
+for k in ("report_version", "total", "passed", "metrics"):
+    if k not in r: errors.append("missing top-level " + k)
+for a, b in need:
+    if b not in m.get(a, {}): errors.append("missing metrics.%s.%s" % (a, b))
+for name, metric in m.items():
+    if "passed" not in metric: errors.append("metric %s has no passed" % name)
+# the report and the CSV describe the same dots
+if r["session"]["dots"] != len(rows): errors.append("report dots %s != csv rows %d" % (r["session"]["dots"], len(rows)))
+depths = [float(x["depth_mm"]) for x in rows]
+inband = sum(1 for d in depths if 0.15 <= d <= 0.45) / len(depths)
+if abs(inband - m["depth"]["in_band_fraction"]) > 0.002: errors.append("in-band %.4f vs report %.4f" % (inband, m["depth"]["in_band_fraction"]))
+# density = dots in the zone (20..80 x 15..55 mm) / area
+inzone = sum(1 for x in rows if 20 <= float(x["u_mm"]) <= 80 and 15 <= float(x["v_mm"]) <= 55)
+dens = inzone / 24.0
+if abs(dens - m["spacing"]["density_per_cm2"]) > 0.02 * dens: errors.append("density %.2f vs report %.2f" % (dens, m["spacing"]["density_per_cm2"]))
+if abs(m["spacing"]["zone_area_cm2"] - 24.0) > 0.24: errors.append("zone area %.3f, want 24" % m["spacing"]["zone_area_cm2"])
+if not r["passed"]: errors.append("the expert did not pass")
+print("\n".join(errors) if errors else "json ok")
+sys.exit(1 if errors else 0)
+PY
+check '[ $? -eq 0 ]' "JSON report and CSV agree: $(cat "$work/json.out")"
+check '[ "$(head -1 "$work/dots.csv" | cut -d, -f1-5)" = "index,time_s,x_mm,y_mm,z_mm" ]' "CSV header"
+
+# --- damage: a truncated session still grades, with a warning --------------------------
+size=$(stat -c %s "$work/a.stp")
+head -c $((size * 2 / 3)) "$work/a.stp" >"$work/cut.stp"
+"$bin" grade "$work/cut.stp" >"$work/cut.txt" 2>"$work/cut.err"
+check '[ $? -eq 0 ] && grep -qi "warning" "$work/cut.err"' "truncated session graded with a warning: $(cat "$work/cut.err")"
+printf 'not a session at all' >"$work/junk.stp"
+"$bin" grade "$work/junk.stp" >/dev/null 2>"$work/junk.err"
+rc=$?
+check '[ $rc -eq 1 ] && [ -s "$work/junk.err" ]' "junk session: clear error (rc $rc): $(cat "$work/junk.err")"
+
+# --- the lesson a session names must be the one it was recorded on --------------------
+mkdir -p "$work/lessons"
+sed 's/"title": "Spacing drill/"title": "Changed drill/' "$lesson" >"$work/lessons/01.json"
+"$bin" grade "$work/a.stp" --lessons "$work/lessons" >/dev/null 2>"$work/changed.err"
+check '[ $? -ne 0 ] && grep -q "changed" "$work/changed.err"' "a changed lesson is noticed: $(cat "$work/changed.err")"
+
+# --- bad arguments --------------------------------------------------------------------
+"$bin" simulate --lesson "$lesson" --trainee nobody --seed 1 -o "$work/x.stp" >/dev/null 2>"$work/args.err"
+check '[ $? -eq 2 ] && grep -q "unknown trainee" "$work/args.err"' "unknown trainee"
+"$bin" frobnicate >/dev/null 2>&1
+check '[ $? -eq 2 ]' "unknown command"
+
+echo "test_cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

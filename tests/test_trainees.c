@@ -1,0 +1,213 @@
+/* test_trainees.c: every lesson in lessons/ worked by every virtual trainee, through a
+ * session file and the engine. The expert passes every lesson; each fault profile fails
+ * the metric its fault is about, and scores a lower total, wherever that metric applies.
+ * Also: same seed, same bytes; re-simulation gives bit-identical dots; the dots are the
+ * punctures counted independently from the raw pen samples. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "engine.h"
+#include "score.h"
+#include "trainee.h"
+
+typedef struct evbuf { session_event *ev; size_t n, cap; } evbuf;
+
+static int collect(void *ctx, const session_event *ev)
+{
+    evbuf *b = ctx;
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 4096;
+        b->ev = realloc(b->ev, b->cap * sizeof *b->ev);
+        if (!b->ev)
+            return -1;
+    }
+    b->ev[b->n++] = *ev;
+    return 0;
+}
+
+/* Session bytes for a trainee run, written through the real writer. */
+static unsigned char *record(const lesson *l, const surface *s, int profile, uint64_t seed, size_t *len, evbuf *events)
+{
+    session_header h;
+    memset(&h, 0, sizeof h);
+    h.format_version = SESSION_FORMAT_VERSION;
+    snprintf(h.program_version, sizeof h.program_version, "test");
+    snprintf(h.lesson_id, sizeof h.lesson_id, "%s", l->id);
+    memcpy(h.lesson_hash, l->content_hash, 32);
+    snprintf(h.source, sizeof h.source, "trainee:%s", trainee_profile_name(profile));
+    h.seed = seed;
+    device_desc_virtual(&h.device);
+    pen_calibration_default(&h.calibration);
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *f = open_memstream(&buf, &blen);
+    char err[256];
+    session_writer *w = session_writer_open_stream(f, &h, err, sizeof err);
+    memset(events, 0, sizeof *events);
+    int64_t end_us = 0;
+    int rc = trainee_run(l, s, profile, seed, &h.device, &h.calibration, collect, events, &end_us);
+    CHECK(rc == 0, "trainee %s ran", trainee_profile_name(profile));
+    for (size_t i = 0; i < events->n; i++)
+        session_writer_add(w, &events->ev[i]);
+    session_writer_close(w, end_us);
+    fclose(f);
+    *len = blen;
+    return (unsigned char *)buf;
+}
+
+/* Punctures counted straight from the event stream: pen pressure crossing the activation
+ * while the machine is on and the pen lands on the skin. Off-skin landings are rare for
+ * a trainee aiming at the zone; the test allows none. */
+static size_t count_punctures(const evbuf *b, const device_desc *dev, const pen_calibration *cal)
+{
+    int machine = 0, down = 0, blocked = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const session_event *e = &b->ev[i];
+        if (e->kind == SEV_MACHINE) {
+            if (!e->u.value)
+                down = 0;
+            machine = e->u.value;
+        } else if (e->kind == SEV_PEN) {
+            double p = pen_pressure_norm(dev, e->u.pen.pressure);
+            int now = (e->u.pen.flags & PEN_IN_PROXIMITY) && p > (double)cal->activation;
+            if (now && !down && !blocked) {
+                if (machine)
+                    n++;
+                else
+                    blocked = 1;
+            }
+            if (!now)
+                blocked = 0;
+            down = now && machine;
+        }
+    }
+    return n;
+}
+
+static int score_bytes(const lesson *l, const surface *s, const unsigned char *bytes, size_t len,
+                       score_result *sc, dot **dots_out, size_t *n_out)
+{
+    session_data d;
+    char err[256];
+    if (session_load_mem(bytes, len, &d, err, sizeof err) != 0) {
+        CHECK(0, "session loads: %s", err);
+        return -1;
+    }
+    CHECK(d.complete && !d.recovered, "session complete");
+    engine *e = engine_replay(l, s, &d);
+    size_t n;
+    const dot *dots = engine_dots(e, &n);
+    *dots_out = malloc((n ? n : 1) * sizeof **dots_out);
+    memcpy(*dots_out, dots, n * sizeof *dots);
+    *n_out = n;
+    int rc = score_session(l, s, dots, n, sc);
+    engine_free(e);
+    session_data_free(&d);
+    return rc;
+}
+
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int main(void)
+{
+    const char *dir = STIPPLE_SOURCE_DIR "/lessons";
+    DIR *dp = opendir(dir);
+    CHECK(dp != NULL, "open %s", dir);
+    if (!dp)
+        return check_summary("test_trainees");
+    char *names[64];
+    size_t nn = 0;
+    struct dirent *de;
+    while ((de = readdir(dp)) && nn < 64) {
+        size_t len = strlen(de->d_name);
+        if (len > 5 && strcmp(de->d_name + len - 5, ".json") == 0)
+            names[nn++] = strdup(de->d_name);
+    }
+    closedir(dp);
+    qsort(names, nn, sizeof *names, cmp_names);
+    CHECK(nn >= 4, "at least four lessons (found %zu)", nn);
+
+    device_desc dev;
+    pen_calibration cal;
+    device_desc_virtual(&dev);
+    pen_calibration_default(&cal);
+
+    for (size_t li = 0; li < nn; li++) {
+        char path[1024], err[512];
+        snprintf(path, sizeof path, "%s/%s", dir, names[li]);
+        lesson l;
+        if (lesson_load_file(path, &l, err, sizeof err) != 0) {
+            CHECK(0, "lesson loads: %s", err);
+            continue;
+        }
+        surface *s = surface_create(l.surface, l.skin_width_mm, l.skin_height_mm);
+        uint64_t seed = 11 + li;
+
+        /* expert: passes; determinism; dots = punctures */
+        size_t len1, len2;
+        evbuf ev1, ev2;
+        unsigned char *b1 = record(&l, s, TRAINEE_EXPERT, seed, &len1, &ev1);
+        unsigned char *b2 = record(&l, s, TRAINEE_EXPERT, seed, &len2, &ev2);
+        CHECK(len1 == len2 && memcmp(b1, b2, len1) == 0, "%s: same seed, same session bytes", l.id);
+        score_result expert;
+        dot *dots1, *dots2;
+        size_t n1, n2;
+        score_bytes(&l, s, b1, len1, &expert, &dots1, &n1);
+        score_result again;
+        score_bytes(&l, s, b2, len2, &again, &dots2, &n2);
+        CHECK(n1 == n2 && memcmp(dots1, dots2, n1 * sizeof *dots1) == 0, "%s: re-simulation bit-identical", l.id);
+        CHECK(memcmp(&expert.total, &again.total, sizeof expert.total) == 0, "%s: identical total", l.id);
+        size_t punctures = count_punctures(&ev1, &dev, &cal);
+        CHECK(n1 == punctures, "%s: dots (%zu) = punctures counted from the pen samples (%zu)", l.id, n1, punctures);
+        size_t machine_events = 0, pens = 0;
+        for (size_t i = 0; i < ev1.n; i++) {
+            machine_events += ev1.ev[i].kind == SEV_MACHINE;
+            pens += ev1.ev[i].kind == SEV_PEN;
+        }
+        CHECK(machine_events >= 2, "%s: the trainee switches the machine on and off", l.id);
+        CHECK(pens > 10 * n1, "%s: hover and approach between dots (%zu samples, %zu dots)", l.id, pens, n1);
+        CHECK(expert.passed, "%s: the expert passes (total %.1f; spacing %.1f depth %.1f pigment %.1f hairline %.1f quality %.1f; R %.2f density %.1f/%.1f)",
+              l.id, expert.total, expert.metric_score[0], expert.metric_score[1], expert.metric_score[2],
+              expert.metric_score[3], expert.metric_score[4], expert.spacing.clark_evans_r,
+              expert.spacing.density_per_cm2, expert.spacing.target_density_per_cm2);
+        printf("%-20s %-14s dots %5zu  total %5.1f  %s\n", l.id, "expert", n1, expert.total, expert.passed ? "PASS" : "FAIL");
+
+        for (int p = 1; p < TRAINEE_COUNT; p++) {
+            int metric = trainee_profile_metric(p);
+            if (!expert.metric_applies[metric])
+                continue;   /* the lesson does not judge this fault */
+            size_t len;
+            evbuf ev;
+            unsigned char *b = record(&l, s, p, seed, &len, &ev);
+            score_result sc;
+            dot *dots;
+            size_t n;
+            score_bytes(&l, s, b, len, &sc, &dots, &n);
+            CHECK(!sc.metric_passed[metric], "%s: %s fails %s (score %.1f)", l.id, trainee_profile_name(p),
+                  metric_name(metric), sc.metric_score[metric]);
+            CHECK(sc.total < expert.total, "%s: %s total %.1f below the expert's %.1f", l.id, trainee_profile_name(p),
+                  sc.total, expert.total);
+            printf("%-20s %-14s dots %5zu  total %5.1f  %s  (%s %.1f)\n", l.id, trainee_profile_name(p), n, sc.total,
+                   sc.passed ? "PASS" : "FAIL", metric_name(metric), sc.metric_score[metric]);
+            score_result_free(&sc);
+            free(dots);
+            free(b);
+            free(ev.ev);
+        }
+        score_result_free(&expert);
+        score_result_free(&again);
+        free(dots1);
+        free(dots2);
+        free(b1);
+        free(b2);
+        free(ev1.ev);
+        free(ev2.ev);
+        surface_free(s);
+        lesson_free(&l);
+        free(names[li]);
+    }
+    return check_summary("test_trainees");
+}
