@@ -13,7 +13,8 @@ py=/usr/bin/python3
 
 # --- lesson check --------------------------------------------------------------------
 "$bin" lesson check "$src"/lessons/*.json >"$work/check.out" 2>&1
-check '[ $? -eq 0 ]' "every shipped lesson passes lesson check: $(cat "$work/check.out")"
+rc=$?
+check '[ $rc -eq 0 ]' "every shipped lesson passes lesson check: $(cat "$work/check.out")"
 nles=$(ls "$src"/lessons/*.json | wc -l)
 check '[ "$(grep -c ": ok:" "$work/check.out")" -eq "$nles" ]' "one ok line per lesson"
 
@@ -30,25 +31,30 @@ printf '{"format": "stipple-lesson/1",\n  "id": ' >"$work/truncated.json"
 rc=$?
 check '[ $rc -eq 1 ] && grep -q "^$work/truncated.json:[0-9]*:[0-9]*: " "$work/trunc.out"' "truncated lesson: clear error, no crash (rc $rc)"
 "$bin" lesson check "$work/does-not-exist.json" >"$work/missing.out" 2>&1
-check '[ $? -eq 1 ] && grep -q "does-not-exist.json" "$work/missing.out"' "missing lesson file named"
+rc=$?
+check '[ $rc -eq 1 ] && grep -q "does-not-exist.json" "$work/missing.out"' "missing lesson file named"
 
 # --- simulate, grade, dots -----------------------------------------------------------
 lesson="$src/lessons/01-spacing-drill.json"
 "$bin" simulate --lesson "$lesson" --trainee expert --seed 5 -o "$work/a.stp" >"$work/sim.out" 2>&1
-check '[ $? -eq 0 ] && [ -s "$work/a.stp" ]' "simulate writes a session: $(cat "$work/sim.out")"
+rc=$?
+check '[ $rc -eq 0 ] && [ -s "$work/a.stp" ]' "simulate writes a session: $(cat "$work/sim.out")"
 "$bin" simulate --lesson "$lesson" --trainee expert --seed 5 -o "$work/b.stp" >/dev/null 2>&1
 check 'cmp -s "$work/a.stp" "$work/b.stp"' "same build and seed: same bytes"
 "$bin" simulate --lesson "$lesson" --trainee expert --seed 6 -o "$work/c.stp" >/dev/null 2>&1
 check '! cmp -s "$work/a.stp" "$work/c.stp"' "another seed: other bytes"
 
 "$bin" grade "$work/a.stp" >"$work/grade.txt" 2>"$work/grade.err"
-check '[ $? -eq 0 ]' "grade runs: $(cat "$work/grade.err")"
+rc=$?
+check '[ $rc -eq 0 ]' "grade runs: $(cat "$work/grade.err")"
 check 'grep -qi "spacing" "$work/grade.txt" && grep -qi "depth" "$work/grade.txt" && grep -qiE "pass|fail" "$work/grade.txt"' "text report names metrics and a verdict"
 
 "$bin" grade "$work/a.stp" --json >"$work/grade.json" 2>"$work/gradej.err"
-check '[ $? -eq 0 ]' "grade --json runs"
+rc=$?
+check '[ $rc -eq 0 ]' "grade --json runs"
 "$bin" dots "$work/a.stp" >"$work/dots.csv" 2>"$work/dots.err"
-check '[ $? -eq 0 ]' "dots runs"
+rc=$?
+check '[ $rc -eq 0 ]' "dots runs"
 "$py" - "$work/grade.json" "$work/dots.csv" >"$work/json.out" 2>&1 <<'PY'
 import csv, json, sys, math
 r = json.load(open(sys.argv[1]))
@@ -77,14 +83,16 @@ if not r["passed"]: errors.append("the expert did not pass")
 print("\n".join(errors) if errors else "json ok")
 sys.exit(1 if errors else 0)
 PY
-check '[ $? -eq 0 ]' "JSON report and CSV agree: $(cat "$work/json.out")"
+rc=$?
+check '[ $rc -eq 0 ]' "JSON report and CSV agree: $(cat "$work/json.out")"
 check '[ "$(head -1 "$work/dots.csv" | cut -d, -f1-5)" = "index,time_s,x_mm,y_mm,z_mm" ]' "CSV header"
 
 # --- damage: a truncated session still grades, with a warning --------------------------
 size=$(stat -c %s "$work/a.stp")
 head -c $((size * 2 / 3)) "$work/a.stp" >"$work/cut.stp"
 "$bin" grade "$work/cut.stp" >"$work/cut.txt" 2>"$work/cut.err"
-check '[ $? -eq 0 ] && grep -qi "warning" "$work/cut.err"' "truncated session graded with a warning: $(cat "$work/cut.err")"
+rc=$?
+check '[ $rc -eq 0 ] && grep -qi "warning" "$work/cut.err"' "truncated session graded with a warning: $(cat "$work/cut.err")"
 printf 'not a session at all' >"$work/junk.stp"
 "$bin" grade "$work/junk.stp" >/dev/null 2>"$work/junk.err"
 rc=$?
@@ -94,13 +102,16 @@ check '[ $rc -eq 1 ] && [ -s "$work/junk.err" ]' "junk session: clear error (rc 
 mkdir -p "$work/lessons"
 sed 's/"title": "Spacing drill/"title": "Changed drill/' "$lesson" >"$work/lessons/01.json"
 "$bin" grade "$work/a.stp" --lessons "$work/lessons" >/dev/null 2>"$work/changed.err"
-check '[ $? -ne 0 ] && grep -q "changed" "$work/changed.err"' "a changed lesson is noticed: $(cat "$work/changed.err")"
+rc=$?
+check '[ $rc -ne 0 ] && grep -q "changed" "$work/changed.err"' "a changed lesson is noticed: $(cat "$work/changed.err")"
 
 # --- bad arguments --------------------------------------------------------------------
 "$bin" simulate --lesson "$lesson" --trainee nobody --seed 1 -o "$work/x.stp" >/dev/null 2>"$work/args.err"
-check '[ $? -eq 2 ] && grep -q "unknown trainee" "$work/args.err"' "unknown trainee"
+rc=$?
+check '[ $rc -eq 2 ] && grep -q "unknown trainee" "$work/args.err"' "unknown trainee"
 "$bin" frobnicate >/dev/null 2>&1
-check '[ $? -eq 2 ]' "unknown command"
+rc=$?
+check '[ $rc -eq 2 ]' "unknown command"
 
 echo "test_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

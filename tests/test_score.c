@@ -212,6 +212,9 @@ static void test_natural(const lesson *l, const surface *s)
     CHECK(sp->pattern == PATTERN_NATURAL, "pattern %s", spacing_pattern_name(sp->pattern));
     CHECK(sp->largest_gap_mm > 0.0 && sp->largest_gap_mm <= 2.5 * l->target_spacing_mm,
           "largest gap %.2f mm", sp->largest_gap_mm);
+    /* Without a hairline the expected density is the target, and gaps are in target spacings. */
+    CHECK_NEAR(sp->expected_density_per_cm2, l->target_density_per_cm2, 1e-12, "expected density");
+    CHECK_NEAR(sp->largest_gap_spacings, sp->largest_gap_mm / l->target_spacing_mm, 1e-9, "gap in spacings");
     CHECK(r.metric_applies[METRIC_SPACING] && r.metric_passed[METRIC_SPACING],
           "natural spacing passes: %.1f (pass %.0f)", r.metric_score[METRIC_SPACING], l->pass[METRIC_SPACING]);
     CHECK(!r.metric_applies[METRIC_HAIRLINE] && !r.hairline.applies, "no hairline metric without a hairline");
@@ -689,6 +692,14 @@ static void test_hairline(const surface *s)
         want = want < 0 ? 0 : want > 1 ? 1 : want;
         CHECK_NEAR(r.hairline.softness, want, 1e-12, "softness formula");
         CHECK(r.hairline.in_front_count == 0, "no dot in front");
+        /* Expected density: the design's profile averaged over the zone, worked out by hand
+         * for this rectangle: 0 in front of the line, the linear ramp over the feather, 1
+         * further back. */
+        double fr = l.hairline.front_density_fraction;
+        double in_front = ZV1 - HL_V, feather = HL_FEATHER, full = HL_V - HL_FEATHER - ZV0;
+        double mean_profile = (0.0 * in_front + 0.5 * (fr + 1.0) * feather + 1.0 * full) / (ZV1 - ZV0);
+        CHECK_NEAR(r.spacing.expected_density_per_cm2, l.target_density_per_cm2 * mean_profile,
+                   0.01 * l.target_density_per_cm2 * mean_profile, "expected density under the hairline");
         soft[gradient] = r.hairline.softness;
         score_result_free(&r);
 

@@ -472,6 +472,41 @@ static void test_writer_rules(void)
     fclose(f);
     free(mem);
     make_header(&h);
+    h.calibration.gamma = INFINITY;
+    f = open_memstream(&mem, &memlen);
+    CHECK(session_writer_open_stream(f, &h, err, sizeof err) == NULL && strstr(err, "calibration"),
+          "infinite calibration refused: %s", err);
+    fclose(f);
+    free(mem);
+    make_header(&h);
+
+    /* Write failures: a full disk at the header, and later at a chunk. */
+    FILE *full = fopen("/dev/full", "w");
+    if (full) {
+        CHECK(session_writer_open_stream(full, &h, err, sizeof err) == NULL && strstr(err, "header"),
+              "disk full at the header: %s", err);
+        fclose(full);
+    }
+    static uint8_t small[600];
+    f = fmemopen(small, sizeof small, "w");
+    w = f ? session_writer_open_stream(f, &h, err, sizeof err) : NULL;
+    CHECK(w != NULL, "open into 600 bytes: %s", err);
+    if (w) {
+        int failed_at = -1;
+        for (int i = 0; i < 400 && failed_at < 0; i++) {
+            e = ev_pen(i * 5000, i * 37, i * 11, i, 0, 0, 0, PEN_IN_PROXIMITY);
+            if (session_writer_add(w, &e) != 0)
+                failed_at = i;
+        }
+        CHECK(failed_at > 0, "a chunk that does not fit fails (at event %d)", failed_at);
+        e = ev_pen(10000000, 0, 0, 0, 0, 0, 0, 0);
+        CHECK(session_writer_add(w, &e) == -1 && session_writer_tick(w, 20000000) == -1,
+              "a failed writer stays failed");
+        CHECK(session_writer_close(w, 0) == -1, "close reports the failure");
+    }
+    if (f)
+        fclose(f);
+
     CHECK(session_writer_open("/nonexistent-dir/x.session", &h, err, sizeof err) == NULL &&
               strstr(err, "/nonexistent-dir/x.session"), "unwritable path: %s", err);
 }

@@ -169,10 +169,12 @@ int bench_nn(int argc, char **argv)
             seed = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(a, "--no-ckdtree"))
             ckdtree = 0;
+        else if (!strcmp(a, "--quick")) /* CI: up to 1e5 dots, 3 runs; cKDTree check at 1e5 */
+            max_n = 100000, runs = 3;
         else {
             fprintf(stderr, "bench nn: unknown or incomplete option '%s'\n"
-                            "usage: bench nn [--source-dir DIR] [--runs N] [--max-n N] [--seed S] "
-                            "[--no-ckdtree]\n", a);
+                            "usage: bench nn [--quick] [--source-dir DIR] [--runs N] [--max-n N] "
+                            "[--seed S] [--no-ckdtree]\n", a);
             return 2;
         }
     }

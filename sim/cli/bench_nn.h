@@ -8,6 +8,7 @@
  *   --max-n N          largest n (default 1000000; the cKDTree comparison uses it)
  *   --seed S           point-set seed (default 1)
  *   --no-ckdtree       skip the SciPy comparison
+ *   --quick            n up to 1e5, 3 runs (cKDTree comparison at 1e5); later options win
  * Returns 0 on success (also when SciPy is missing: the comparison is skipped with a
  * note), 1 when the distances disagree or something fails, 2 on bad arguments. */
 #ifndef STIPPLE_BENCH_NN_H

@@ -67,12 +67,13 @@ int report_write_text(FILE *f, const lesson *l, const dot *dots, const score_res
     fprintf(f, "\nTotal: %.1f / 100 (pass %.0f): %s\n\n", r->total, l->pass_total, yes_no(r->passed));
 
     snprintf(what, sizeof what,
-             "density %.1f/cm2 (target %.1f) over %.2f cm2; nearest neighbour %.2f +/- %.2f mm "
-             "(target spacing %.2f mm); %.1f%% too close; Clark-Evans R %.2f (%s); largest gap %.2f mm; "
-             "%zu outside the zone",
-             sp->density_per_cm2, sp->target_density_per_cm2, sp->zone_area_cm2, sp->nn_mean_mm, sp->nn_sd_mm,
-             sp->target_spacing_mm, 100.0 * sp->too_close_fraction, sp->clark_evans_r,
-             spacing_pattern_name(sp->pattern), sp->largest_gap_mm, sp->dots_outside_zone);
+             "density %.1f/cm2 (expected %.1f, target %.1f) over %.2f cm2; nearest neighbour %.2f +/- %.2f mm "
+             "(target spacing %.2f mm); %.1f%% too close; Clark-Evans R %.2f (%s); largest gap %.2f mm "
+             "(%.1f spacings); %zu outside the zone",
+             sp->density_per_cm2, sp->expected_density_per_cm2, sp->target_density_per_cm2, sp->zone_area_cm2,
+             sp->nn_mean_mm, sp->nn_sd_mm, sp->target_spacing_mm, 100.0 * sp->too_close_fraction,
+             sp->clark_evans_r, spacing_pattern_name(sp->pattern), sp->largest_gap_mm, sp->largest_gap_spacings,
+             sp->dots_outside_zone);
     metric_line(f, l, r, METRIC_SPACING, what);
 
     snprintf(what, sizeof what,
@@ -228,8 +229,10 @@ char *report_json(const lesson *l, const dot *dots, const score_result *r, const
     put(o, "clark_evans_r", jreal(sp->clark_evans_r), &bad);
     put(o, "pattern", json_string(spacing_pattern_name(sp->pattern)), &bad);
     put(o, "largest_gap_mm", jreal(sp->largest_gap_mm), &bad);
+    put(o, "largest_gap_spacings", jreal(sp->largest_gap_spacings), &bad);
     put(o, "density_per_cm2", jreal(sp->density_per_cm2), &bad);
     put(o, "target_density_per_cm2", jreal(sp->target_density_per_cm2), &bad);
+    put(o, "expected_density_per_cm2", jreal(sp->expected_density_per_cm2), &bad);
     put(o, "target_spacing_mm", jreal(sp->target_spacing_mm), &bad);
     put(o, "zone_area_cm2", jreal(sp->zone_area_cm2), &bad);
     put(o, "dots_in_zone", jsize(sp->dots_in_zone), &bad);

@@ -189,16 +189,39 @@ static int feather_band(const lesson *l, double offset_mm)
     return -1;
 }
 
+/* The density the lesson asks for at a chart point, as a fraction of its target: 1 without a
+ * hairline; with one, 0 in front of the design line, rising from front_density_fraction at
+ * the line to 1 at feather_mm behind it (lesson.h). */
+static double design_profile(const lesson *l, double u, double v)
+{
+    if (!l->has_hairline)
+        return 1.0;
+    double behind = -lesson_hairline_offset_mm(l, u, v);
+    if (behind < 0.0)
+        return 0.0;
+    double f = l->hairline.front_density_fraction;
+    if (!(l->hairline.feather_mm > 0.0) || behind >= l->hairline.feather_mm)
+        return 1.0;
+    return f + (1.0 - f) * behind / l->hairline.feather_mm;
+}
+
 /* --- the metrics' scores ------------------------------------------------------------- */
 
 /* Turns the raw figures into 0..100 scores. Product choices (to validate with instructors):
  *
  *  spacing = 100 * s_density * s_close * s_pattern * s_gap * s_zone
- *    s_density = clamp(1 - |density/target - 1| / 0.5)   (0 at half or 1.5x the target)
+ *    s_density = clamp(1 - |density/expected - 1| / 0.5)  (0 at half or 1.5x the expected)
  *    s_close   = clamp(1 - too_close_fraction / 0.25)     (0 when a quarter would merge)
  *    s_pattern = 1 inside the lesson's natural Clark-Evans range, falling linearly to 0 at
- *                R = 0.8 below and R = 2.15 above (a triangular grid, R = 2.149, scores ~0)
- *    s_gap     = clamp(1 - (largest_gap/spacing - 2.5) / 2.5)  (1 up to 2.5 spacings, 0 at 5)
+ *                R = 0.8 below and R = 2.0 above (past 1.85 a pattern reads as a grid;
+ *                a square grid has R = 2.0, a triangular one 2.149: both score 0)
+ *    s_gap     = clamp(1 - (largest_gap_spacings - 2.5) / 2.5)  (1 up to 2.5 spacings, 0 at 5)
+ *    Without a hairline, expected = the target density and largest_gap_spacings =
+ *    largest_gap / target spacing. With one, both follow the design's density profile
+ *    (design_profile): expected = target x the profile's mean over the zone, and each gap
+ *    is measured in the local target spacing (spacing / sqrt(profile)), ignoring the area
+ *    in front of the line; otherwise a trainee who feathers the front as asked would be
+ *    marked down for the sparse front that the lesson itself asks for.
  *    s_zone    = clamp(1 - outside_fraction / 0.15)       (0 when 15 % land outside)
  *  depth = 100 * clamp(in_band + 0.5 * (in_acceptable - in_band) - (shed + blowout) / n)
  *    (a dot in the acceptable but not the ideal band earns half; a shed or blown-out dot
@@ -212,7 +235,7 @@ static int feather_band(const lesson *l, double offset_mm)
 static double s_pattern_of(const lesson *l, double r)
 {
     double lo = l->clark_evans_natural[0], hi = l->clark_evans_natural[1];
-    const double zero_lo = 0.8, zero_hi = 2.15;
+    const double zero_lo = 0.8, zero_hi = 2.0;
     if (r >= lo && r <= hi)
         return 1.0;
     if (r < lo)
@@ -252,11 +275,10 @@ static void score_metrics(const lesson *l, size_t n, score_result *r)
 
     const score_spacing *sp = &r->spacing;
     double nd = (double)n;
-    double s_density = clamp01(1.0 - fabs(safe_div(sp->density_per_cm2, sp->target_density_per_cm2) - 1.0) / 0.5);
+    double s_density = clamp01(1.0 - fabs(safe_div(sp->density_per_cm2, sp->expected_density_per_cm2) - 1.0) / 0.5);
     double s_close = clamp01(1.0 - sp->too_close_fraction / 0.25);
     double s_pattern = sp->pattern == PATTERN_UNKNOWN ? 0.0 : s_pattern_of(l, sp->clark_evans_r);
-    double s_gap = sp->target_spacing_mm > 0.0
-                       ? clamp01(1.0 - (sp->largest_gap_mm / sp->target_spacing_mm - 2.5) / 2.5) : 0.0;
+    double s_gap = sp->target_spacing_mm > 0.0 ? clamp01(1.0 - (sp->largest_gap_spacings - 2.5) / 2.5) : 0.0;
     double s_zone = clamp01(1.0 - ((double)sp->dots_outside_zone / nd) / 0.15);
     r->metric_score[METRIC_SPACING] = 100.0 * s_density * s_close * s_pattern * s_gap * s_zone;
 
@@ -406,7 +428,7 @@ int score_session(const lesson *l, const surface *s, const dot *dots, size_t n, 
      * and the largest empty circle (twice the farthest sample from any dot). */
     double region_area_mm2[REGION_COUNT] = {0};
     double band_area[2] = {0.0, 0.0};
-    double zone_area_mm2 = 0.0, max_gap_r = 0.0;
+    double zone_area_mm2 = 0.0, max_gap_r = 0.0, max_gap_rel = 0.0, profile_area_mm2 = 0.0;
     zone_grid g;
     grid_setup(l, s, &g);
     for (size_t jv = 0; jv < g.nv; jv++) {
@@ -420,6 +442,8 @@ int score_session(const lesson *l, const surface *s, const dot *dots, size_t n, 
             if (!isfinite(a))
                 continue;
             zone_area_mm2 += a;
+            double prof = design_profile(l, u, v);
+            profile_area_mm2 += prof * a;
             if (reg > REGION_NONE && reg < REGION_COUNT)
                 region_area_mm2[reg] += a;
             if (l->has_hairline) {
@@ -432,15 +456,22 @@ int score_session(const lesson *l, const surface *s, const dot *dots, size_t n, 
                 size_t j;
                 double dist;
                 if (surface_chart_point(s, u, v, &hit)
-                    && spatial_nearest(idx, hit.pos_mm, SPATIAL_NONE, &j, &dist)
-                    && isfinite(dist) && dist > max_gap_r)
-                    max_gap_r = dist;
+                    && spatial_nearest(idx, hit.pos_mm, SPATIAL_NONE, &j, &dist) && isfinite(dist)) {
+                    if (dist > max_gap_r)
+                        max_gap_r = dist;
+                    /* In local target spacings: spacing grows as 1 / sqrt(density). */
+                    double rel = prof > 0.0 ? 2.0 * dist * sqrt(prof) / cell : 0.0;
+                    if (rel > max_gap_rel)
+                        max_gap_rel = rel;
+                }
             }
         }
     }
     sp->zone_area_cm2 = zone_area_mm2 / 100.0;
     sp->density_per_cm2 = safe_div((double)m, sp->zone_area_cm2);
     sp->largest_gap_mm = 2.0 * max_gap_r;
+    sp->largest_gap_spacings = max_gap_rel;
+    sp->expected_density_per_cm2 = l->target_density_per_cm2 * safe_div(profile_area_mm2, zone_area_mm2);
     if (m >= 2 && sp->density_per_cm2 > 0.0) {
         double rr = clark_evans_r(sp->nn_mean_mm, sp->density_per_cm2 / 100.0);
         sp->clark_evans_r = isfinite(rr) ? rr : 0.0;
@@ -573,7 +604,10 @@ int score_session(const lesson *l, const surface *s, const dot *dots, size_t n, 
         /* Softness: 1 when the ratio equals the lesson's front_density_fraction, falling
          * linearly with the difference, to 0 at max(0.35, 1 - target) away (so a uniform
          * density, ratio 1, scores 0; the 0.35 floor keeps a near-1 target from making
-         * the scale needlessly steep). With no dots in either band it is 0. */
+         * the scale needlessly steep). With no dots in either band it is 0. Note: the
+         * target is front_density_fraction itself, as specified; a trainee who follows
+         * the linear ramp exactly gives band means (f + (1-f)/8) / (f + 7(1-f)/8), 0.42
+         * for f = 0.3, so scores about 0.83, not 1. */
         double target = hl->target_density_ratio;
         hl->softness = (band_count[0] + band_count[1]) == 0 ? 0.0
             : clamp01(1.0 - fabs(hl->front_band_density_ratio - target) / fmax(0.35, 1.0 - target));

@@ -42,6 +42,10 @@ typedef struct score_spacing {
     int    pattern;                       /* enum spacing_pattern */
     double largest_gap_mm;                /* diameter of the largest empty circle in the zone
                                            * (0 when no dot is in the zone) */
+    double largest_gap_spacings;          /* the largest gap in local target spacings (with a
+                                           * hairline, the spacing of the design's density there) */
+    double expected_density_per_cm2;      /* what the design asks over the zone: the target, or
+                                           * with a hairline its feathered profile's mean */
 } score_spacing;
 
 typedef struct score_depth {

@@ -13,9 +13,12 @@
  * consecutive keys, and their points are one contiguous run of the sorted points.
  * spatial_all_nearest walks the occupied cells in key order and keeps one monotone
  * cursor per neighbouring row (dy, dz); each cell's 27 neighbours are thus up to 9
- * contiguous runs found without hashing. A point whose best distance is below what those
- * 27 cells guarantee (its distance to the faces of the 3x3x3 block, less a rounding
- * margin) is done; the few others continue with the shell search from ring 2.
+ * contiguous runs found without hashing. Each point takes a branch-free minimum over
+ * them (then the smallest original index at that distance). A point whose best distance
+ * is below what those cells guarantee (its distance to the faces of the 3x3x3 block, less
+ * a rounding margin) is done; the others (about 2% of Poisson dots) get a second sweep
+ * over the 5x5x5 block, and the rare rest the shell search from ring 3. Results are kept
+ * in sorted order and scattered to the caller's order in one pass at the end.
  *
  * The shell search visits rings of cells at Chebyshev distance r = 0, 1, 2, ... around a
  * centre cell (the query's cell clamped into the grid) and stops once the best distance is
@@ -40,6 +43,7 @@
 
 #define AXIS_MAX_CELLS ((int64_t)1 << 20) /* per axis: keys stay within 60 bits */
 #define CELL_NONE UINT32_MAX
+#define KEY_PAD 8 /* sentinels after the distinct keys: more than a 5-cell run + 2 */
 
 struct spatial_index {
     size_t n;
@@ -308,9 +312,14 @@ spatial_index *spatial_build(const float *xyz, size_t n, double cell_mm)
     idx->hcell = malloc(cap * sizeof *idx->hcell);
     if (!idx->hcell)
         goto fail;
-    uint64_t *uk = realloc(keys, (m ? m : 1) * sizeof *keys);
-    idx->ukeys = uk ? uk : keys;
+    /* distinct keys, then KEY_PAD sentinels above every key, so scans need no bounds checks */
+    uint64_t *uk = realloc(keys, (m + KEY_PAD) * sizeof *keys);
+    if (!uk)
+        goto fail;
     keys = NULL;
+    idx->ukeys = uk;
+    for (size_t k = m; k < m + KEY_PAD; k++)
+        uk[k] = UINT64_MAX;
 
     idx->hmask = cap - 1;
     memset(idx->hcell, 0xff, cap * sizeof *idx->hcell);
@@ -475,11 +484,15 @@ static int block_ranges(const spatial_index *idx, const int64_t c[3], int64_t R,
             if (y < 0 || y >= idx->ncell[1] || z < 0 || z >= idx->ncell[2])
                 continue;
             uint64_t klo = make_key(idx, x0, y, z), khi = make_key(idx, x1, y, z);
-            size_t p = advance(uk, idx->m, cur[row], klo);
+            size_t p = cur[row];
+            p += uk[p] < klo; /* cursors mostly move by a cell or two: no branches for that */
+            p += uk[p] < klo;
+            if (uk[p] < klo)
+                p = advance(uk, idx->m, p, klo);
             cur[row] = p;
-            size_t e = p;
-            while (e < idx->m && uk[e] <= khi)
-                e++;
+            size_t e = p; /* run of at most 2R + 1 cells; keys ascend and a sentinel follows */
+            for (int64_t t = 0; t <= 2 * R; t++)
+                e += uk[p + (size_t)t] <= khi;
             if (e > p) {
                 rb[nr] = us[p];
                 re[nr] = us[e];
@@ -513,23 +526,21 @@ static inline void best_in_ranges(const spatial_index *idx, size_t i, int nr, co
 {
     const float *xs = idx->xs, *ys = idx->ys, *zs = idx->zs;
     double px = xs[i], py = ys[i], pz = zs[i], best = INFINITY;
-    size_t bj = 0;
-    int tie = 0;
     for (int r = 0; r < nr; r++)
         for (size_t j = rb[r]; j < re[r]; j++) {
             double d2 = dist2(px, py, pz, xs[j], ys[j], zs[j]);
             d2 = j == i ? INFINITY : d2;
-            tie = d2 == best ? 1 : d2 < best ? 0 : tie;
-            bj = d2 < best ? j : bj;
-            best = d2 < best ? d2 : best;
+            best = d2 < best ? d2 : best; /* minsd: no branch */
         }
-    uint32_t best_o = best < INFINITY ? idx->orig[bj] : CELL_NONE;
-    if (tie && best < INFINITY) /* equally near points: the smallest original index wins */
+    uint32_t best_o = CELL_NONE;
+    if (best < INFINITY) /* which point(s) were at that distance: smallest index wins */
         for (int r = 0; r < nr; r++)
             for (size_t j = rb[r]; j < re[r]; j++) {
                 double d2 = dist2(px, py, pz, xs[j], ys[j], zs[j]);
-                if (d2 == best && j != i && idx->orig[j] < best_o)
-                    best_o = idx->orig[j];
+                if (d2 == best && j != i) {
+                    uint32_t o = idx->orig[j];
+                    best_o = o < best_o ? o : best_o;
+                }
             }
     *best_out = best;
     *best_o_out = best_o;

@@ -128,7 +128,8 @@ static int wants_point(const lesson *l, const surface *s, int profile, double u,
 /* Keeps a planned dot with the probability the hairline's feather asks for. */
 static int feather_keep(const lesson *l, int profile, double u, double v, rng_state *rng)
 {
-    if (!l->has_hairline || profile == TRAINEE_HARD_HAIRLINE)
+    /* the hard hairline ignores the feather; so does the grid worker, who keeps rows */
+    if (!l->has_hairline || profile == TRAINEE_HARD_HAIRLINE || profile == TRAINEE_GRID)
         return 1;
     double behind = -lesson_hairline_offset_mm(l, u, v);
     if (behind < 0.0)
