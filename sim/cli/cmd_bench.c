@@ -197,18 +197,23 @@ static int bench_score(int quick)
         d->elongation = 1.0;
     }
     int runs = quick ? 3 : 7;
-    double t[9];
+    double t[9], tz[9];
     double total = 0;
     for (int r = 0; r < runs; r++) {
         score_result sc;
         double t0 = now_s();
-        score_session(&l, s, dots, n, &sc);
-        t[r] = now_s() - t0;
+        score_zone *z = score_zone_prepare(&l, s);
+        double t1 = now_s();
+        score_session_zone(z, dots, n, &sc);
+        t[r] = now_s() - t1;
+        tz[r] = t1 - t0;
         total = sc.total;
         score_result_free(&sc);
+        score_zone_free(z);
     }
-    printf("score: %zu dots on the whole scalp scored in %.4f s (median of %d; target < 0.05 s); total %.1f\n",
-           n, median(t, runs), runs, total);
+    printf("score: %zu dots on the whole scalp scored in %.4f s (median of %d; target < 0.05 s); total %.1f\n"
+           "score: preparing the lesson's zone (once per lesson, not per session): %.4f s\n",
+           n, median(t, runs), runs, total, median(tz, runs));
     free(dots);
     surface_free(s);
     lesson_free(&l);

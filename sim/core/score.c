@@ -205,6 +205,97 @@ static double design_profile(const lesson *l, double u, double v)
     return f + (1.0 - f) * behind / l->hairline.feather_mm;
 }
 
+
+/* --- the prepared zone ----------------------------------------------------------------- */
+
+struct score_zone {
+    const lesson  *lesson;
+    const surface *surface;
+    size_t  count;               /* zone samples that have a surface point */
+    float  *pos_mm;              /* 3 a sample */
+    float  *profile;             /* design density profile at the sample */
+    double  zone_area_mm2, profile_area_mm2;
+    double  region_area_mm2[REGION_COUNT];
+    double  band_area_mm2[2];    /* chart area of the hairline's feather bands */
+};
+
+score_zone *score_zone_prepare(const lesson *l, const surface *s)
+{
+    if (!l || !s)
+        return NULL;
+    score_zone *z = calloc(1, sizeof *z);
+    if (!z)
+        return NULL;
+    z->lesson = l;
+    z->surface = s;
+    zone_grid g;
+    grid_setup(l, s, &g);
+    size_t cap = 0;
+    for (size_t jv = 0; jv < g.nv; jv++) {
+        double v = g.v0 + ((double)jv + 0.5) * g.dv;
+        for (size_t iu = 0; iu < g.nu; iu++) {
+            double u = g.u0 + ((double)iu + 0.5) * g.du;
+            region_id reg = surface_region_at_chart(s, u, v);
+            if (reg == REGION_NONE || !region_is_scalp(reg) || !lesson_zone_contains(l, u, v, reg))
+                continue;
+            double a = surface_chart_area_scale(s, u, v) * g.du * g.dv;
+            if (!isfinite(a))
+                continue;
+            z->zone_area_mm2 += a;
+            double prof = design_profile(l, u, v);
+            z->profile_area_mm2 += prof * a;
+            if (reg > REGION_NONE && reg < REGION_COUNT)
+                z->region_area_mm2[reg] += a;
+            if (l->has_hairline) {
+                int b = feather_band(l, lesson_hairline_offset_mm(l, u, v));
+                if (b >= 0)
+                    z->band_area_mm2[b] += g.du * g.dv;   /* chart area, as the dots' bands */
+            }
+            surface_hit hit;
+            if (!surface_chart_point(s, u, v, &hit))
+                continue;
+            if (z->count == cap) {
+                cap = cap ? 2 * cap : 4096;
+                float *np = realloc(z->pos_mm, 3 * cap * sizeof *np);
+                if (!np)
+                    goto fail;
+                z->pos_mm = np;
+                float *pp = realloc(z->profile, cap * sizeof *pp);
+                if (!pp)
+                    goto fail;
+                z->profile = pp;
+            }
+            for (int k = 0; k < 3; k++)
+                z->pos_mm[3 * z->count + (size_t)k] = (float)hit.pos_mm[k];
+            z->profile[z->count] = (float)prof;
+            z->count++;
+        }
+    }
+    return z;
+fail:
+    score_zone_free(z);
+    return NULL;
+}
+
+void score_zone_free(score_zone *z)
+{
+    if (!z)
+        return;
+    free(z->pos_mm);
+    free(z->profile);
+    free(z);
+}
+
+int score_session(const lesson *l, const surface *s, const dot *dots, size_t n, score_result *out)
+{
+    score_zone *z = score_zone_prepare(l, s);
+    if (!z)
+        return -1;
+    int rc = score_session_zone(z, dots, n, out);
+    score_zone_free(z);
+    return rc;
+}
+
 /* --- the metrics' scores ------------------------------------------------------------- */
 
 /* Turns the raw figures into 0..100 scores. Product choices (to validate with instructors):
@@ -327,10 +418,11 @@ void score_result_free(score_result *r)
     memset(r, 0, sizeof *r);
 }
 
-int score_session(const lesson *l, const surface *s, const dot *dots, size_t n, score_result *out)
+int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_result *out)
 {
-    if (!l || !s || !out || (n > 0 && !dots))
+    if (!zone || !out || (n > 0 && !dots))
         return -1;
+    const lesson *l = zone->lesson;
     score_result r;
     memset(&r, 0, sizeof r);
     size_t alloc_n = n ? n : 1;
@@ -424,49 +516,41 @@ int score_session(const lesson *l, const surface *s, const dot *dots, size_t n, 
         }
     }
 
-    /* One pass over the zone grid: zone area (whole and per region), hairline band areas,
-     * and the largest empty circle (twice the farthest sample from any dot). */
-    double region_area_mm2[REGION_COUNT] = {0};
-    double band_area[2] = {0.0, 0.0};
-    double zone_area_mm2 = 0.0, max_gap_r = 0.0, max_gap_rel = 0.0, profile_area_mm2 = 0.0;
-    zone_grid g;
-    grid_setup(l, s, &g);
-    for (size_t jv = 0; jv < g.nv; jv++) {
-        double v = g.v0 + ((double)jv + 0.5) * g.dv;
-        for (size_t iu = 0; iu < g.nu; iu++) {
-            double u = g.u0 + ((double)iu + 0.5) * g.du;
-            region_id reg = surface_region_at_chart(s, u, v);
-            if (reg == REGION_NONE || !region_is_scalp(reg) || !lesson_zone_contains(l, u, v, reg))
-                continue;
-            double a = surface_chart_area_scale(s, u, v) * g.du * g.dv;
-            if (!isfinite(a))
-                continue;
-            zone_area_mm2 += a;
-            double prof = design_profile(l, u, v);
-            profile_area_mm2 += prof * a;
-            if (reg > REGION_NONE && reg < REGION_COUNT)
-                region_area_mm2[reg] += a;
-            if (l->has_hairline) {
-                int b = feather_band(l, lesson_hairline_offset_mm(l, u, v));
-                if (b >= 0)
-                    band_area[b] += g.du * g.dv;   /* chart area, as the dots' bands */
+    /* The largest empty circle: twice the farthest zone sample from any dot, also in
+     * local target spacings (spacing grows as 1 / sqrt(design density)). */
+    double max_gap_r = 0.0, max_gap_rel = 0.0;
+    if (idx) {
+        size_t j = SPATIAL_NONE;
+        for (size_t k = 0; k < zone->count; k++) {
+            const float *p = &zone->pos_mm[3 * k];
+            double q[3] = { p[0], p[1], p[2] };
+            double prof = (double)zone->profile[k];
+            double dist;
+            /* Neighbouring samples share nearest dots: the last one bounds this sample's
+             * distance from above, and when that bound cannot raise either maximum the
+             * search is skipped. */
+            if (j != SPATIAL_NONE) {
+                const float *dp = &xyz[3 * j];
+                double e[3] = { q[0] - dp[0], q[1] - dp[1], q[2] - dp[2] };
+                double bound = sqrt(e[0] * e[0] + e[1] * e[1] + e[2] * e[2]);
+                double bound_rel = prof > 0.0 ? 2.0 * bound * sqrt(prof) / cell : 0.0;
+                if (bound <= max_gap_r && bound_rel <= max_gap_rel)
+                    continue;
             }
-            if (idx) {
-                surface_hit hit;
-                size_t j;
-                double dist;
-                if (surface_chart_point(s, u, v, &hit)
-                    && spatial_nearest(idx, hit.pos_mm, SPATIAL_NONE, &j, &dist) && isfinite(dist)) {
-                    if (dist > max_gap_r)
-                        max_gap_r = dist;
-                    /* In local target spacings: spacing grows as 1 / sqrt(density). */
-                    double rel = prof > 0.0 ? 2.0 * dist * sqrt(prof) / cell : 0.0;
-                    if (rel > max_gap_rel)
-                        max_gap_rel = rel;
-                }
+            if (!spatial_nearest(idx, q, SPATIAL_NONE, &j, &dist) || !isfinite(dist)) {
+                j = SPATIAL_NONE;
+                continue;
             }
+            if (dist > max_gap_r)
+                max_gap_r = dist;
+            double rel = prof > 0.0 ? 2.0 * dist * sqrt(prof) / cell : 0.0;
+            if (rel > max_gap_rel)
+                max_gap_rel = rel;
         }
     }
+    double zone_area_mm2 = zone->zone_area_mm2, profile_area_mm2 = zone->profile_area_mm2;
+    const double *region_area_mm2 = zone->region_area_mm2;
+    const double *band_area = zone->band_area_mm2;
     sp->zone_area_cm2 = zone_area_mm2 / 100.0;
     sp->density_per_cm2 = safe_div((double)m, sp->zone_area_cm2);
     sp->largest_gap_mm = 2.0 * max_gap_r;

@@ -116,6 +116,15 @@ typedef struct score_result {
 int  score_session(const lesson *l, const surface *s, const dot *dots, size_t n, score_result *out);
 void score_result_free(score_result *r);  /* NULL-safe */
 
+/* What scoring needs of the lesson's zone alone (its area, per region and per feather band,
+ * and the sample points for the largest gap): prepared once per lesson and surface, used
+ * for any number of sessions. The lesson and surface must outlive it. NULL on failure. */
+typedef struct score_zone score_zone;
+score_zone *score_zone_prepare(const lesson *l, const surface *s);
+void        score_zone_free(score_zone *z);   /* NULL-safe */
+/* score_session with a prepared zone (score_session prepares one and frees it). */
+int         score_session_zone(const score_zone *z, const dot *dots, size_t n, score_result *out);
+
 /* The colour the lesson asks for: target_lab if given, else the healed colour of the
  * target shade at the middle of the ideal band over the client's skin. */
 void score_target_lab(const lesson *l, lab *dest);
