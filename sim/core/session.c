@@ -4,7 +4,9 @@
  * serialised byte by byte; a float is its IEEE-754 binary32 bit pattern as a u32.
  * varint = unsigned LEB128 (7 bits per byte, low group first, at most 10 bytes);
  * zz = a signed value zigzag-mapped ((v << 1) ^ (v >> 63)) and then written as a varint.
- * str = u8 length n, then n bytes, no NUL (n <= size of the char array - 1).
+ * str = u8 length n, then n bytes, no NUL (n <= size of the char array - 1). The writer
+ *       cuts a string that fills its whole array to size - 1 bytes; the reader always
+ *       NUL-terminates.
  *
  *   file    = magic chunk*
  *   magic   = "STPLSES\0"                                    8 bytes
@@ -13,7 +15,7 @@
  *   The first chunk is a header ('H'), then event chunks ('E'), then one end chunk ('Z').
  *
  *   'H' header payload, exactly:
- *     u32 format_version (1)
+ *     u32 format_version (1; the writer always writes SESSION_FORMAT_VERSION)
  *     str program_version (<= 31)      str lesson_id (<= 63)      32 bytes lesson_hash
  *     str source (<= 31)               u64 seed
  *     device:      str name (<= 79), u16 bustype, u16 vendor, u16 product, u16 version,
