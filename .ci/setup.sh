@@ -5,7 +5,9 @@ set -euo pipefail
 
 STIPPLE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STIPPLE_PACKAGES=(build-essential cmake pkg-config ninja-build libjansson-dev libsodium-dev
-                  clang libclang-rt-14-dev python3 python3-scipy python3-numpy)
+                  libevdev-dev libwacom-dev libsdl2-dev libsdl2-ttf-dev libcglm-dev python3-glad libpng-dev
+                  fonts-dejavu-core xvfb xauth libgl1-mesa-dri libegl-mesa0
+                  clang libclang-rt-14-dev python3 python3-scipy python3-numpy qemu-system-x86 busybox-static)
 
 stipple_install_packages() {
     local missing=()

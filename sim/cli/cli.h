@@ -39,5 +39,8 @@ int cmd_grade(int argc, char **argv);
 int cmd_dots(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_practice(int argc, char **argv);   /* cmd_practice.c: the 3D app */
+int cmd_devices(int argc, char **argv);    /* cmd_devices.c: list and test input devices */
+int cmd_calibrate(int argc, char **argv);  /* cmd_devices.c: per-device pressure calibration */
 
 #endif

@@ -20,6 +20,10 @@ static void usage(FILE *f)
         "  stipple demo [--lesson FILE]          simulate a lesson with the expert and grade it\n"
         "  stipple bench [all|score|resim|size|nn] [--quick]\n"
         "                                        measure the core's speed\n"
+        "  stipple practice [--lesson FILE] [--input-file FILE [--fast]] [--screenshot-at T:FILE]... [--exit-after T|end] [--bench]\n"
+        "                                        the 3D practice app\n"
+        "  stipple devices [test FILE [--json]]  list input devices, or show what Stipple reads from a recording\n"
+        "  stipple calibrate [DEVICE]            measure a pen's pressure curve\n"
         "  stipple version\n"
         "\n"
         "trainee profiles: expert deep shallow grid clumped sparse dragger wrong-shade hard-hairline\n",
@@ -45,6 +49,12 @@ int main(int argc, char **argv)
         return cmd_demo(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0)
         return cmd_bench(argc - 1, argv + 1);
+    if (strcmp(cmd, "practice") == 0)
+        return cmd_practice(argc - 1, argv + 1);
+    if (strcmp(cmd, "devices") == 0)
+        return cmd_devices(argc - 1, argv + 1);
+    if (strcmp(cmd, "calibrate") == 0)
+        return cmd_calibrate(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("stipple %s (session format %d, report version %d)\n", STIPPLE_VERSION,
                SESSION_FORMAT_VERSION, SCORE_REPORT_VERSION);
