@@ -31,15 +31,7 @@ static int collect(void *ctx, const session_event *ev)
 static unsigned char *record(const lesson *l, const surface *s, int profile, uint64_t seed, size_t *len, evbuf *events)
 {
     session_header h;
-    memset(&h, 0, sizeof h);
-    h.format_version = SESSION_FORMAT_VERSION;
-    snprintf(h.program_version, sizeof h.program_version, "test");
-    snprintf(h.lesson_id, sizeof h.lesson_id, "%s", l->id);
-    memcpy(h.lesson_hash, l->content_hash, 32);
-    snprintf(h.source, sizeof h.source, "trainee:%s", trainee_profile_name(profile));
-    h.seed = seed;
-    device_desc_virtual(&h.device);
-    pen_calibration_default(&h.calibration);
+    trainee_session_header(l, profile, seed, &h);
     char *buf = NULL;
     size_t blen = 0;
     FILE *f = open_memstream(&buf, &blen);

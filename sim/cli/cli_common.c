@@ -165,15 +165,7 @@ int cli_simulate_to_file(const char *lesson_path, int profile, uint64_t seed, co
         return -1;
     }
     session_header h;
-    memset(&h, 0, sizeof h);
-    h.format_version = SESSION_FORMAT_VERSION;
-    snprintf(h.program_version, sizeof h.program_version, "stipple %s", STIPPLE_VERSION);
-    snprintf(h.lesson_id, sizeof h.lesson_id, "%s", l.id);
-    memcpy(h.lesson_hash, l.content_hash, 32);
-    snprintf(h.source, sizeof h.source, "trainee:%s", trainee_profile_name(profile));
-    h.seed = seed;
-    device_desc_virtual(&h.device);
-    pen_calibration_default(&h.calibration);
+    trainee_session_header(&l, profile, seed, &h);
 
     int rc = -1;
     session_writer *w = session_writer_open(out_path, &h, err, sizeof err);

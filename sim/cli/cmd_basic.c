@@ -132,52 +132,52 @@ static int grade_common(const char *session, const char *lesson_path, const char
     return rc;
 }
 
-int cmd_grade(int argc, char **argv)
+/* Arguments shared by grade and dots: SESSION [--lesson FILE] [--lessons DIR], and
+ * --json where json is not NULL. 0, or 2 after printing the usage. */
+typedef struct session_args {
+    const char *session, *lesson_path, *dir;
+    int json;
+} session_args;
+
+static int parse_session_args(const char *cmd, int argc, char **argv, int allow_json, session_args *a)
 {
-    const char *session = NULL, *lesson_path = NULL, *dir = NULL;
-    int json = 0;
+    memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
+        if (allow_json && strcmp(argv[i], "--json") == 0)
+            a->json = 1;
         else if (strcmp(argv[i], "--lesson") == 0 && i + 1 < argc)
-            lesson_path = argv[++i];
+            a->lesson_path = argv[++i];
         else if (strcmp(argv[i], "--lessons") == 0 && i + 1 < argc)
-            dir = argv[++i];
-        else if (argv[i][0] != '-' && !session)
-            session = argv[i];
+            a->dir = argv[++i];
+        else if (argv[i][0] != '-' && !a->session)
+            a->session = argv[i];
         else {
-            fprintf(stderr, "stipple grade: unexpected argument '%s'\n", argv[i]);
+            fprintf(stderr, "stipple %s: unexpected argument '%s'\n", cmd, argv[i]);
             return 2;
         }
     }
-    if (!session) {
-        fprintf(stderr, "usage: stipple grade SESSION [--json] [--lesson FILE] [--lessons DIR]\n");
+    if (!a->session) {
+        fprintf(stderr, "usage: stipple %s SESSION%s [--lesson FILE] [--lessons DIR]\n", cmd, allow_json ? " [--json]" : "");
         return 2;
     }
-    return grade_common(session, lesson_path, dir, json, stdout);
+    return 0;
+}
+
+int cmd_grade(int argc, char **argv)
+{
+    session_args a;
+    if (parse_session_args("grade", argc, argv, 1, &a) != 0)
+        return 2;
+    return grade_common(a.session, a.lesson_path, a.dir, a.json, stdout);
 }
 
 int cmd_dots(int argc, char **argv)
 {
-    const char *session = NULL, *lesson_path = NULL, *dir = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--lesson") == 0 && i + 1 < argc)
-            lesson_path = argv[++i];
-        else if (strcmp(argv[i], "--lessons") == 0 && i + 1 < argc)
-            dir = argv[++i];
-        else if (argv[i][0] != '-' && !session)
-            session = argv[i];
-        else {
-            fprintf(stderr, "stipple dots: unexpected argument '%s'\n", argv[i]);
-            return 2;
-        }
-    }
-    if (!session) {
-        fprintf(stderr, "usage: stipple dots SESSION [--lesson FILE] [--lessons DIR]\n");
+    session_args a;
+    if (parse_session_args("dots", argc, argv, 0, &a) != 0)
         return 2;
-    }
     replayed r;
-    if (cli_replay(session, lesson_path, dir, &r) != 0)
+    if (cli_replay(a.session, a.lesson_path, a.dir, &r) != 0)
         return 1;
     printf("index,time_s,x_mm,y_mm,z_mm,u_mm,v_mm,region,depth_mm,diameter_fresh_mm,diameter_healed_mm,"
            "needle,shade,angle_deg,dwell_ms,drag_mm,healed_L,healed_a,healed_b,flags\n");

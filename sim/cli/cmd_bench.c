@@ -74,14 +74,8 @@ static int bench_session(const char *lesson_path, int quick)
     }
     surface *s = surface_create(l.surface, l.skin_width_mm, l.skin_height_mm);
     session_header h;
-    memset(&h, 0, sizeof h);
-    h.format_version = SESSION_FORMAT_VERSION;
-    snprintf(h.program_version, sizeof h.program_version, "stipple %s", STIPPLE_VERSION);
-    snprintf(h.lesson_id, sizeof h.lesson_id, "%s", l.id);
-    memcpy(h.lesson_hash, l.content_hash, 32);
+    trainee_session_header(&l, TRAINEE_EXPERT, 1, &h);
     snprintf(h.source, sizeof h.source, "bench");
-    device_desc_virtual(&h.device);
-    pen_calibration_default(&h.calibration);
 
     int64_t target_us = quick ? 300LL * 1000000 : 3600LL * 1000000;
     event_buf b = { 0 };

@@ -8,6 +8,7 @@
 #include "trainee.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,19 @@ int trainee_profile_metric(int profile)
     case TRAINEE_HARD_HAIRLINE: return METRIC_HAIRLINE;
     default:                    return -1;
     }
+}
+
+void trainee_session_header(const lesson *l, int profile, uint64_t seed, session_header *dest)
+{
+    memset(dest, 0, sizeof *dest);
+    dest->format_version = SESSION_FORMAT_VERSION;
+    snprintf(dest->program_version, sizeof dest->program_version, "stipple %s", STIPPLE_VERSION);
+    snprintf(dest->lesson_id, sizeof dest->lesson_id, "%s", l->id);
+    memcpy(dest->lesson_hash, l->content_hash, sizeof dest->lesson_hash);
+    snprintf(dest->source, sizeof dest->source, "trainee:%s", trainee_profile_name(profile));
+    dest->seed = seed;
+    device_desc_virtual(&dest->device);
+    pen_calibration_default(&dest->calibration);
 }
 
 /* ---- planning --------------------------------------------------------------------- */

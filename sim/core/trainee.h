@@ -30,6 +30,11 @@ int         trainee_profile_from_name(const char *name); /* -1 if unknown */
 /* The metric a profile's fault is about (METRIC_* from lesson.h); -1 for the expert. */
 int         trainee_profile_metric(int profile);
 
+/* The header of a session this trainee records: program version, the lesson's id and
+ * content hash, source "trainee:<profile>", the seed, the virtual pen and its default
+ * calibration. */
+void trainee_session_header(const lesson *l, int profile, uint64_t seed, session_header *dest);
+
 /* Receives each event in time order; a non-zero return stops the trainee. */
 typedef int (*trainee_sink)(void *ctx, const session_event *ev);
 
