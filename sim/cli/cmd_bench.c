@@ -3,6 +3,7 @@
  *   size   session bytes per pen sample (target <= 8)
  *   score  score 50,000 dots (target < 0.05 s), re-simulation not included
  *   nn     nearest neighbours of 10^4..10^6 dots, and against SciPy's cKDTree
+ *   input  evdev event handling (target >= 10 M events/s) and evemu parsing (>= 100 MB/s)
  * Medians of repeated runs: the machines are shared and noisy. */
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_input.h"
 #include "bench_nn.h"
 #include "cli.h"
 #include "pigment.h"
@@ -236,8 +238,13 @@ int cmd_bench(int argc, char **argv)
         char *nn_argv[] = { "nn", quick ? "--quick" : NULL, NULL };
         rc |= bench_nn(quick ? 2 : 1, nn_argv);
     }
-    if (!all && strcmp(what, "resim") && strcmp(what, "size") && strcmp(what, "score") && strcmp(what, "nn")) {
-        fprintf(stderr, "usage: stipple bench [all|score|resim|size|nn] [--quick]\n");
+    if (all || strcmp(what, "input") == 0) {
+        char *in_argv[] = { "input", quick ? "--quick" : NULL, NULL };
+        rc |= bench_input(quick ? 2 : 1, in_argv);
+    }
+    if (!all && strcmp(what, "resim") && strcmp(what, "size") && strcmp(what, "score") && strcmp(what, "nn")
+        && strcmp(what, "input")) {
+        fprintf(stderr, "usage: stipple bench [all|score|resim|size|nn|input] [--quick]\n");
         return 2;
     }
     return rc;

@@ -31,7 +31,26 @@ typedef struct evdev_pen {
     size_t      frames;         /* samples produced */
     size_t      dropped;        /* SYN_DROPPED seen */
     size_t      events;         /* events fed */
+    /* --- added with the implementation (additive) ------------------------------------ */
+    pen_sample  committed;      /* state at the last SYN_REPORT: a dropped frame rolls back to it */
+    int         saw_tool;       /* a BTN_TOOL_* event came: proximity follows the tool keys */
+    uint8_t     abs_channel[ABS_CNT];  /* EVDEV_CH_* for each ABS code (a device profile's map) */
+    uint16_t    machine_key;    /* EV_KEY code whose press toggles the machine; 0 = none */
+    int         machine_on;
+    int32_t     needle_depth;   /* raw needle-depth channel (instrumented pens), 0 if none */
 } evdev_pen;
+
+/* What an absolute axis means to Stipple (the channel a device profile maps it to). */
+enum evdev_channel {
+    EVDEV_CH_NONE = 0,
+    EVDEV_CH_X,
+    EVDEV_CH_Y,
+    EVDEV_CH_PRESSURE,      /* tip pressure or force: pen_sample.pressure */
+    EVDEV_CH_TILT_X,
+    EVDEV_CH_TILT_Y,
+    EVDEV_CH_DISTANCE,
+    EVDEV_CH_NEEDLE_DEPTH,  /* evdev_pen.needle_depth */
+};
 
 /* desc: the device's description (axes ranges). The first event's kernel time becomes
  * session time start_us. */
@@ -44,5 +63,22 @@ int evdev_pen_feed(evdev_pen *p, const struct input_event *ev, session_event *ou
 /* After a SYN_DROPPED on a live device: sets the whole state from the device's current
  * values (as libevdev reports them after its sync), so no stale axis survives. */
 void evdev_pen_resync(evdev_pen *p, const pen_sample *current);
+
+/* Replaces the default axis map (ABS_X -> x, ABS_PRESSURE -> pressure, ...) with a device
+ * profile's: abs_channel[code] = EVDEV_CH_*; machine_key: an EV_KEY code whose press yields
+ * a SEV_MACHINE event toggling the machine (0 = none). */
+void evdev_pen_set_map(evdev_pen *p, const uint8_t abs_channel[ABS_CNT], uint16_t machine_key);
+
+/* The device went away (live: -ENODEV): the tool leaves proximity, any contact ends, and a
+ * SEV_PAUSE event (value 1 = unplugged) at session time t_us is written to *out so the
+ * lesson pauses. evdev_pen_replug writes the SEV_RESUME that follows a successful reopen. */
+void evdev_pen_unplug(evdev_pen *p, int64_t t_us, session_event *out);
+void evdev_pen_replug(evdev_pen *p, int64_t t_us, session_event *out);
+
+/* Kernel time of an event in microseconds. */
+static inline int64_t evdev_event_us(const struct input_event *ev)
+{
+    return (int64_t)ev->input_event_sec * 1000000 + (int64_t)ev->input_event_usec;
+}
 
 #endif
