@@ -6,6 +6,7 @@
 #include "check.h"
 #include "engine.h"
 #include "pigment.h"
+#include "score.h"
 
 static const char lesson_json[] =
     "{\"format\":\"stipple-lesson/1\",\"id\":\"engine-test\",\"title\":\"t\",\"version\":1,"
@@ -210,6 +211,86 @@ int main(void)
     CHECK(n == 1 && d[0].shade == 3 && d[0].needle_config == NEEDLE_1RL, "shade and needle actions apply");
     if (n == 1)
         CHECK(d[0].diameter_fresh_mm < 0.25, "1RL 0.20 mm makes a small dot (%.3f)", d[0].diameter_fresh_mm);
+    rig_close(&r);
+
+    /* one continuous press through a view change, a machine off/on and a pause/resume
+     * makes exactly one dot: the pen must lift before it punctures again */
+    rig_open(&r);
+    feed_value(&r, SEV_MACHINE, 1);
+    feed_pen_at(&r, 50, 35, 0.3, 0);
+    feed_pen_at(&r, 50, 35, 0.3, 0);
+    view_state moved = *engine_view(r.e);
+    moved.target_mm[0] += 5.0f;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SEV_VIEW;
+    ev.t_us = r.t;
+    ev.u.view = moved;
+    engine_feed(r.e, &ev);
+    feed_pen_at(&r, 50, 35, 0.3, 0);
+    feed_value(&r, SEV_MACHINE, 0);
+    feed_value(&r, SEV_MACHINE, 1);
+    feed_pen_at(&r, 50, 35, 0.3, 0);
+    feed_value(&r, SEV_PAUSE, 2);
+    feed_value(&r, SEV_RESUME, 0);
+    feed_pen_at(&r, 50, 35, 0.3, 0);
+    engine_dots(r.e, &n);
+    CHECK(n == 1, "a press held through view, machine and pause changes makes one dot (got %zu)", n);
+    feed_pen_at(&r, 50, 35, 0.0, 0);
+    CHECK(press(&r, 52, 35, 0.3, 10, 0, 0) == 1, "after a lift the next press punctures");
+    rig_close(&r);
+
+    /* tilt sign (evdev: +tilt_x leans the pen's top to the right): seen from a camera
+     * swung 20 degrees to the right (+x) of the skin's normal, a pen leaning its top 20
+     * degrees to the left (-20) is perpendicular to the skin; leaning right doubles the
+     * slant. */
+    rig_open(&r);
+    feed_value(&r, SEV_MACHINE, 1);
+    view_state oblique = *engine_view(r.e);
+    oblique.yaw_deg = 20.0f;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SEV_VIEW;
+    ev.t_us = r.t;
+    ev.u.view = oblique;
+    engine_feed(r.e, &ev);
+    press(&r, 50, 35, 0.4, 12, -20, 0);
+    press(&r, 55, 35, 0.4, 12, 20, 0);
+    press(&r, 45, 35, 0.4, 12, 0, 0);
+    d = engine_dots(r.e, &n);
+    CHECK(n == 3, "three dots from the oblique view");
+    if (n == 3) {
+        CHECK(d[0].angle_deg < 3.0, "leaning against the view's slant: perpendicular (%.2f deg)", d[0].angle_deg);
+        CHECK(fabs(d[1].angle_deg - 40.0) < 3.0, "leaning with it: about 40 degrees (%.2f)", d[1].angle_deg);
+        CHECK(fabs(d[2].angle_deg - 20.0) < 3.0, "upright pen: the view's 20 degrees (%.2f)", d[2].angle_deg);
+        CHECK(d[0].depth_mm > d[2].depth_mm && d[2].depth_mm > d[1].depth_mm, "the straighter, the deeper");
+    }
+    rig_close(&r);
+
+    /* the wrong needle is flagged on every dot and costs the quality metric */
+    rig_open(&r);
+    feed_value(&r, SEV_MACHINE, 1);
+    for (int k = 0; k < 20; k++)
+        press(&r, 30 + 2.0 * k, 30, 0.3, 10, 0, 0);
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SEV_NEEDLE;
+    ev.t_us = r.t;
+    ev.u.needle.config = NEEDLE_1RL;
+    ev.u.needle.diameter_mm = 0.20f;
+    engine_feed(r.e, &ev);
+    for (int k = 0; k < 20; k++)
+        press(&r, 30 + 2.0 * k, 40, 0.3, 10, 0, 0);
+    d = engine_dots(r.e, &n);
+    score_result sc;
+    CHECK(score_session(&r.l, r.s, d, n, &sc) == 0, "score");
+    size_t flagged = 0, wrong = 0;
+    for (size_t i = 0; i < n; i++) {
+        wrong += d[i].needle_config != r.l.needle.config;
+        flagged += (sc.dot_flags[i] & SF_WRONG_NEEDLE) != 0;
+    }
+    CHECK(wrong == 20 && flagged == wrong, "dots with the wrong needle flagged (%zu of %zu)", flagged, wrong);
+    CHECK_NEAR(sc.quality.wrong_needle_fraction, (double)wrong / (double)n, 1e-12, "wrong-needle fraction");
+    CHECK(!sc.metric_passed[METRIC_QUALITY], "half the dots with the wrong needle fails quality (%.1f)",
+          sc.metric_score[METRIC_QUALITY]);
+    score_result_free(&sc);
     rig_close(&r);
 
     return check_summary("test_engine");

@@ -687,7 +687,12 @@ static void test_hairline(const surface *s)
         }
         double ratio = (double)front / (double)back;
         CHECK_NEAR(r.hairline.front_band_density_ratio, ratio, 0.03 * ratio, "feather ratio");
-        double target = l.hairline.front_density_fraction;
+        /* The design's own ratio: a linear ramp from f at the line to 1 at the feather's
+         * end averages f + (1-f)/8 over the front quarter and f + 7(1-f)/8 over the back. */
+        double f = l.hairline.front_density_fraction;
+        double design = (f + (1.0 - f) / 8.0) / (f + 7.0 * (1.0 - f) / 8.0);
+        CHECK_NEAR(r.hairline.target_density_ratio, design, 0.01 * design, "design ratio of the feather bands");
+        double target = r.hairline.target_density_ratio;
         double want = 1.0 - fabs(r.hairline.front_band_density_ratio - target) / fmax(0.35, 1.0 - target);
         want = want < 0 ? 0 : want > 1 ? 1 : want;
         CHECK_NEAR(r.hairline.softness, want, 1e-12, "softness formula");

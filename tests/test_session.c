@@ -91,9 +91,9 @@ static void make_header(session_header *h)
     d->tilt_y = (device_axis){ INT32_MIN, INT32_MAX, -1 };
     d->distance = (device_axis){ 0, 63, 0 };
     h->calibration.activation = 0.04f;
-    h->calibration.saturation = -0.0f;
+    h->calibration.saturation = nextafterf(0.04f, 1.0f);   /* one ulp above activation */
     h->calibration.gamma = FLT_MIN / 4.0f;   /* subnormal */
-    h->calibration.travel_at_full_mm = FLT_MAX;
+    h->calibration.travel_at_full_mm = 5.0f;                /* the largest allowed */
 }
 
 static session_event ev_pen(int64_t t, int32_t x, int32_t y, int32_t p, int32_t tx, int32_t ty,
@@ -316,7 +316,7 @@ static void test_round_trip(void)
     ev[n++] = ev_view(1, 123.456f);
     ev[n++] = ev_value(SEV_MACHINE, 2, 1);
     ev[n++] = ev_needle(3, NEEDLE_1RL, 0.18f);
-    ev[n++] = ev_needle(3, NEEDLE_3RL, -0.0f);
+    ev[n++] = ev_needle(3, NEEDLE_3RL, 1.0f);
     ev[n++] = ev_value(SEV_SHADE, 4, INT32_MAX);
     ev[n++] = ev_value(SEV_SYN_DROPPED, 5, 0);
     ev[n++] = ev_value(SEV_PAUSE, 6, 1);
@@ -415,6 +415,10 @@ static void test_writer_rules(void)
     CHECK(session_writer_add(w, &e) == -1, "machine 2 refused");
     e = ev_needle(2000, 2, 0.2f);
     CHECK(session_writer_add(w, &e) == -1, "needle config 2 refused");
+    e = ev_needle(2000, NEEDLE_1RL, 0.0f);
+    CHECK(session_writer_add(w, &e) == -1, "needle diameter 0 refused");
+    e = ev_needle(2000, NEEDLE_1RL, 1.5f);
+    CHECK(session_writer_add(w, &e) == -1, "needle diameter 1.5 mm refused");
     e = ev_view(2000, NAN);
     CHECK(session_writer_add(w, &e) == -1, "NaN view refused");
     e = ev_pen(-1, 1, 2, 3, 4, 5, 6, 0);
@@ -478,6 +482,20 @@ static void test_writer_rules(void)
           "infinite calibration refused: %s", err);
     fclose(f);
     free(mem);
+    /* Out-of-range calibrations: activation at or above saturation; no travel. */
+    float bad_cal[2][4] = { { 0.5f, 0.5f, 1.0f, 1.0f }, { 0.04f, 0.95f, 1.0f, 0.0f } };
+    for (int k = 0; k < 2; k++) {
+        make_header(&h);
+        h.calibration.activation = bad_cal[k][0];
+        h.calibration.saturation = bad_cal[k][1];
+        h.calibration.gamma = bad_cal[k][2];
+        h.calibration.travel_at_full_mm = bad_cal[k][3];
+        f = open_memstream(&mem, &memlen);
+        CHECK(session_writer_open_stream(f, &h, err, sizeof err) == NULL && strstr(err, "calibration"),
+              "out-of-range calibration %d refused: %s", k, err);
+        fclose(f);
+        free(mem);
+    }
     make_header(&h);
 
     /* Write failures: a full disk at the header, and later at a chunk. */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "trainee.h"
@@ -177,6 +178,7 @@ int cli_simulate_to_file(const char *lesson_path, int profile, uint64_t seed, co
     if (trainee_run(&l, s, profile, seed, &h.device, &h.calibration, sink_to_writer, w, &end_us) != 0) {
         fprintf(stderr, "stipple: simulating %s failed (out of memory or a write error)\n", lesson_path);
         session_writer_abandon(w);
+        unlink(out_path);   /* a half-written simulated session is worth nothing */
         goto done;
     }
     if (session_writer_close(w, end_us) != 0) {

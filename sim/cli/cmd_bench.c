@@ -75,6 +75,11 @@ static int bench_session(const char *lesson_path, int quick)
         return 1;
     }
     surface *s = surface_create(l.surface, l.skin_width_mm, l.skin_height_mm);
+    if (!s) {
+        lesson_free(&l);
+        fprintf(stderr, "bench: out of memory\n");
+        return 1;
+    }
     session_header h;
     trainee_session_header(&l, TRAINEE_EXPERT, 1, &h);
     snprintf(h.source, sizeof h.source, "bench");

@@ -37,6 +37,7 @@ struct engine {
     size_t     dropped;
 
     /* the puncture in progress */
+    int        pen_down;       /* the pen is pressed (whatever the machine does) */
     int        in_contact;     /* needle in the skin */
     int        contact_blocked;/* pen down but no puncture (machine off, missed skin) */
     int64_t    contact_start_us;
@@ -108,8 +109,10 @@ static double needle_cos(const engine *e, const pen_sample *p, const double ray_
     double tx, ty, eye[3], right[3], up[3], fwd[3], axis[3];
     pen_tilt_rad(&e->dev, p, &tx, &ty);
     view_basis(&e->view, eye, right, up, fwd);
+    /* evdev convention: positive tilt_x leans the pen's top to the right, positive tilt_y
+     * towards the user (down the screen); the needle goes the other way, top to tip. */
     for (int i = 0; i < 3; i++)
-        axis[i] = ray_dir[i] + right[i] * tan(tx) - up[i] * tan(ty);
+        axis[i] = ray_dir[i] - right[i] * tan(tx) + up[i] * tan(ty);
     vec3_normalize(axis);
     double c = -vec3_dot(axis, normal);
     /* a needle cannot enter the skin beyond grazing; keep the depth maths finite */
@@ -130,9 +133,12 @@ static int push_dot(engine *e, const dot *d)
     return 1;
 }
 
+/* Ends the puncture in progress (making its dot). A pen still pressed stays blocked: it
+ * must lift before it punctures again, so a view change, machine off/on or pause/resume
+ * under a pressed pen never makes a second dot. */
 static int end_contact(engine *e, int64_t t_us)
 {
-    e->contact_blocked = 0;
+    e->contact_blocked = e->pen_down;
     if (!e->in_contact)
         return 0;
     e->in_contact = 0;
@@ -181,6 +187,7 @@ static int on_pen(engine *e, const pen_sample *p)
     e->pen_samples++;
     double pn = pen_pressure_norm(&e->dev, p->pressure);
     int down = (p->flags & PEN_IN_PROXIMITY) && pn > (double)e->cal.activation && !(p->flags & PEN_ERASER);
+    e->pen_down = down;
 
     if (!down)
         return end_contact(e, e->now_us);

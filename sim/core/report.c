@@ -109,9 +109,10 @@ int report_write_text(FILE *f, const lesson *l, const dot *dots, const score_res
     }
 
     snprintf(what, sizeof what,
-             "fresh diameter %.2f mm (median %.2f, variation %.1f%%); %zu dragged (%.1f%%); %zu size outliers",
-             q->diameter_mean_mm, q->diameter_median_mm, 100.0 * q->diameter_cv, q->dragged_count,
-             100.0 * q->dragged_fraction, q->size_outlier_count);
+             "fresh diameter %.2f mm (needle makes %.2f, variation %.1f%%); %zu dragged (%.1f%%); "
+             "%zu size outliers; %zu with the wrong needle",
+             q->diameter_mean_mm, q->diameter_expected_mm, 100.0 * q->diameter_cv, q->dragged_count,
+             100.0 * q->dragged_fraction, q->size_outlier_count, q->wrong_needle_count);
     metric_line(f, l, r, METRIC_QUALITY, what);
 
     if (r->region_count > 0) {
@@ -285,7 +286,10 @@ char *report_json(const lesson *l, const dot *dots, const score_result *r, const
     put(o, "diameter_cv", jreal(q->diameter_cv), &bad);
     put(o, "dragged_count", jsize(q->dragged_count), &bad);
     put(o, "dragged_fraction", jreal(q->dragged_fraction), &bad);
+    put(o, "diameter_expected_mm", jreal(q->diameter_expected_mm), &bad);
     put(o, "size_outlier_count", jsize(q->size_outlier_count), &bad);
+    put(o, "wrong_needle_count", jsize(q->wrong_needle_count), &bad);
+    put(o, "wrong_needle_fraction", jreal(q->wrong_needle_fraction), &bad);
     put_score(o, l, r, METRIC_QUALITY, &bad);
     put(jm, "quality", o, &bad);
     put(root, "metrics", jm, &bad);

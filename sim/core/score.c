@@ -35,6 +35,7 @@ const char *score_flag_name(uint32_t single_flag)
     case SF_DRAGGED:      return "dragged";
     case SF_SIZE_OUTLIER: return "size_outlier";
     case SF_OFF_SCALP:    return "off_scalp";
+    case SF_WRONG_NEEDLE: return "wrong_needle";
     default:              return "?";
     }
 }
@@ -217,6 +218,7 @@ struct score_zone {
     double  zone_area_mm2, profile_area_mm2;
     double  region_area_mm2[REGION_COUNT];
     double  band_area_mm2[2];    /* chart area of the hairline's feather bands */
+    double  band_profile_mm2[2]; /* the design profile integrated over each band */
 };
 
 score_zone *score_zone_prepare(const lesson *l, const surface *s)
@@ -249,7 +251,10 @@ score_zone *score_zone_prepare(const lesson *l, const surface *s)
             if (l->has_hairline) {
                 int b = feather_band(l, lesson_hairline_offset_mm(l, u, v));
                 if (b >= 0)
+                {
                     z->band_area_mm2[b] += g.du * g.dv;   /* chart area, as the dots' bands */
+                    z->band_profile_mm2[b] += prof * g.du * g.dv;
+                }
             }
             surface_hit hit;
             if (!surface_chart_point(s, u, v, &hit))
@@ -320,7 +325,8 @@ int score_session(const lesson *l, const surface *s, const dot *dots, size_t n, 
  *  pigment = piecewise linear in the mean dE00: 100 at <= 3, 60 at 6, 0 at >= 10; capped
  *    at 50 when the most used shade is outside the lesson's allowed shades
  *  hairline = 100 * clamp(1 - in_front_fraction / 0.05) * softness
- *  quality = 100 * clamp(1 - dragged_fraction / 0.10) * clamp(1 - max(0, cv - 0.10) / 0.30)
+ *  quality = 100 * clamp(1 - dragged_fraction / 0.10) * clamp(1 - wrong_needle_fraction / 0.10)
+ *                 * clamp(1 - max(0, cv - 0.10) / 0.30)
  *
  * With no dots every metric scores 0. */
 static double s_pattern_of(const lesson *l, double r)
@@ -386,6 +392,7 @@ static void score_metrics(const lesson *l, size_t n, score_result *r)
 
     const score_quality *q = &r->quality;
     r->metric_score[METRIC_QUALITY] = 100.0 * clamp01(1.0 - q->dragged_fraction / 0.10)
+                                      * clamp01(1.0 - q->wrong_needle_fraction / 0.10)
                                       * clamp01(1.0 - fmax(0.0, q->diameter_cv - 0.10) / 0.30);
 
     double wsum = 0.0, acc = 0.0;
@@ -649,12 +656,25 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
         q->dragged_fraction = (double)q->dragged_count / nd;
         qsort(sorted, n, sizeof *sorted, cmp_double);
         q->diameter_median_mm = (n % 2) ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+        /* Size is judged against what the lesson's needle makes in a clean stipple at the
+         * middle of the band, so a whole session with the wrong needle cannot pass as
+         * consistent; the needle itself is checked dot by dot. */
+        skin_layers layers;
+        lesson_layers(l, l->surface == SURFACE_HEAD ? REGION_FRONTAL : REGION_PRACTICE, &layers);
+        q->diameter_expected_mm = needle_fresh_diameter_mm(&l->needle, 100000,
+                                                           0.5 * (l->depth_band_mm[0] + l->depth_band_mm[1]), &layers);
         for (size_t i = 0; i < n; i++) {
-            if (fabs(dots[i].diameter_fresh_mm - q->diameter_median_mm) > 0.5 * q->diameter_median_mm) {
+            if (fabs(dots[i].diameter_fresh_mm - q->diameter_expected_mm) > 0.5 * q->diameter_expected_mm) {
                 q->size_outlier_count++;
                 r.dot_flags[i] |= SF_SIZE_OUTLIER;
             }
+            if (dots[i].needle_config != l->needle.config
+                || fabs(dots[i].needle_diameter_mm - (double)l->needle.diameter_mm) > 0.025) {
+                q->wrong_needle_count++;
+                r.dot_flags[i] |= SF_WRONG_NEEDLE;
+            }
         }
+        q->wrong_needle_fraction = (double)q->wrong_needle_count / nd;
     } else {
         pg->shade_used = -1;    /* none */
         pg->shade_suitable = 0;
@@ -664,7 +684,9 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
     score_hairline *hl = &r.hairline;
     hl->applies = l->has_hairline != 0;
     if (l->has_hairline) {
-        hl->target_density_ratio = l->hairline.front_density_fraction;
+        /* The ratio the design itself has between the feather's front and back quarters. */
+        hl->target_density_ratio = safe_div(safe_div(zone->band_profile_mm2[0], band_area[0]),
+                                            safe_div(zone->band_profile_mm2[1], band_area[1]));
         size_t band_count[2] = {0, 0};
         for (size_t i = 0; i < n; i++) {
             double off = lesson_hairline_offset_mm(l, dots[i].chart_mm[0], dots[i].chart_mm[1]);
@@ -685,13 +707,12 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
         double back = safe_div((double)band_count[1], band_area[1]);
         double ratio = back > 0.0 ? front / back : (front > 0.0 ? 10.0 : 0.0);
         hl->front_band_density_ratio = fmin(ratio, 10.0);
-        /* Softness: 1 when the ratio equals the lesson's front_density_fraction, falling
-         * linearly with the difference, to 0 at max(0.35, 1 - target) away (so a uniform
-         * density, ratio 1, scores 0; the 0.35 floor keeps a near-1 target from making
-         * the scale needlessly steep). With no dots in either band it is 0. Note: the
-         * target is front_density_fraction itself, as specified; a trainee who follows
-         * the linear ramp exactly gives band means (f + (1-f)/8) / (f + 7(1-f)/8), 0.42
-         * for f = 0.3, so scores about 0.83, not 1. */
+        /* Softness: 1 when the ratio equals the design's own (the feather ramp from
+         * front_density_fraction at the line to full at feather_mm, averaged over the two
+         * bands: 0.42 for f = 0.3), falling linearly with the difference to 0 at
+         * max(0.35, 1 - target) away (so a uniform density, ratio 1, scores 0; the 0.35
+         * floor keeps a near-1 target from making the scale needlessly steep). With no
+         * dots in either band it is 0. */
         double target = hl->target_density_ratio;
         hl->softness = (band_count[0] + band_count[1]) == 0 ? 0.0
             : clamp01(1.0 - fabs(hl->front_band_density_ratio - target) / fmax(0.35, 1.0 - target));
@@ -823,6 +844,10 @@ void score_dot_reason(const score_result *r, const lesson *l, const dot *dots, s
     if (f & SF_DRAGGED)
         sb_add(&b, "dragged: the needle moved %.2f mm while in the skin", d->drag_mm);
     if (f & SF_SIZE_OUTLIER)
-        sb_add(&b, "size outlier: fresh diameter %.2f mm against a median of %.2f mm",
-               d->diameter_fresh_mm, r->quality.diameter_median_mm);
+        sb_add(&b, "size outlier: fresh diameter %.2f mm where the lesson's needle makes %.2f mm",
+               d->diameter_fresh_mm, r->quality.diameter_expected_mm);
+    if (f & SF_WRONG_NEEDLE)
+        sb_add(&b, "wrong needle: %s %.2f mm where the lesson asks for %s %.2f mm",
+               needle_config_name(d->needle_config), d->needle_diameter_mm,
+               needle_config_name(l->needle.config), (double)l->needle.diameter_mm);
 }

@@ -22,10 +22,11 @@ enum score_flag {
     SF_WRONG_COLOUR   = 1u << 5,  /* healed colour > 6 dE00 from the target */
     SF_IN_FRONT       = 1u << 6,  /* in front of the hairline design */
     SF_DRAGGED        = 1u << 7,  /* needle moved while in the skin */
-    SF_SIZE_OUTLIER   = 1u << 8,  /* fresh diameter far from the lesson's typical */
+    SF_SIZE_OUTLIER   = 1u << 8,  /* fresh diameter far from what the lesson's needle makes */
     SF_OFF_SCALP      = 1u << 9,  /* face, ear or neck */
+    SF_WRONG_NEEDLE   = 1u << 10, /* not the needle the lesson asks for */
 };
-#define SCORE_FLAG_COUNT 10
+#define SCORE_FLAG_COUNT 11
 const char *score_flag_name(uint32_t single_flag);   /* "outside_zone", "too_close", ... */
 
 typedef enum spacing_pattern {
@@ -69,13 +70,17 @@ typedef struct score_hairline {
     size_t in_front_count;
     double in_front_fraction;
     double front_band_density_ratio;      /* density just behind the line / at the back of the feather */
-    double target_density_ratio;          /* the lesson's front_density_fraction */
+    double target_density_ratio;          /* the same ratio of the lesson's design profile */
     double softness;                      /* 0..1: how well the gradient matches */
 } score_hairline;
 
 typedef struct score_quality {
     double diameter_mean_mm, diameter_cv;
-    double diameter_median_mm;            /* the size outliers are judged against */
+    double diameter_median_mm;
+    double diameter_expected_mm;          /* the lesson's needle, mid-band, a clean stipple:
+                                             size outliers are judged against it */
+    size_t wrong_needle_count;
+    double wrong_needle_fraction;
     size_t dragged_count;
     double dragged_fraction;
     size_t size_outlier_count;

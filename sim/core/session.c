@@ -304,6 +304,12 @@ static const char *header_problem(const session_header *h)
     if (!finite_f(c->activation) || !finite_f(c->saturation) || !finite_f(c->gamma) ||
         !finite_f(c->travel_at_full_mm))
         return "calibration value is not finite";
+    /* Ranges a real calibration can have (saturation may pass 1: calibration.c
+     * extrapolates it so that pressing harder than a deep dot still goes deeper). */
+    if (!(c->activation >= 0.0f && c->activation < c->saturation && c->saturation <= 10.0f))
+        return "calibration activation/saturation out of range";
+    if (!(c->gamma > 0.0f && c->gamma <= 10.0f) || !(c->travel_at_full_mm > 0.0f && c->travel_at_full_mm <= 5.0f))
+        return "calibration gamma or travel out of range";
     return NULL;
 }
 
@@ -332,7 +338,8 @@ static const char *event_problem(const session_event *ev)
     case SEV_NEEDLE:
         if (ev->u.needle.config != NEEDLE_1RL && ev->u.needle.config != NEEDLE_3RL)
             return "unknown needle configuration";
-        return finite_f(ev->u.needle.diameter_mm) ? NULL : "needle diameter is not finite";
+        return finite_f(ev->u.needle.diameter_mm) && ev->u.needle.diameter_mm > 0.0f && ev->u.needle.diameter_mm <= 1.0f
+            ? NULL : "needle diameter is not in (0, 1] mm";
     case SEV_SHADE:
     case SEV_SYN_DROPPED:
     case SEV_PAUSE:

@@ -1,0 +1,15 @@
+#version 330 core
+// resolve.frag: the scene (rendered and blended in linear light into an sRGB texture)
+// copied to the window as sRGB bytes.
+in vec2 v_uv;
+uniform sampler2D u_scene;
+out vec4 o_col;
+vec3 encode(vec3 c)
+{
+    c = clamp(c, 0.0, 1.0);
+    return mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), c));
+}
+void main()
+{
+    o_col = vec4(encode(texelFetch(u_scene, ivec2(gl_FragCoord.xy), 0).rgb), 1.0);
+}

@@ -1,0 +1,59 @@
+/* app.h: `stipple practice`, the trainee's real-time 3D screen: lesson picker -> practice
+ * -> score. Everything the score depends on goes through engine_feed (mouse, tablet
+ * recordings and recorded sessions alike) and into the session file as it goes; the
+ * renderer only reads core state. */
+#ifndef STIPPLE_APP_H
+#define STIPPLE_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define APP_MAX_SHOTS 32
+#define APP_NO_DISPLAY 3    /* exit status when there is no display: fall back to headless */
+
+enum app_shot_kind { APP_SHOT_AT = 0, APP_SHOT_END = 1, APP_SHOT_SCORE = 2 };
+
+typedef struct app_shot {
+    int     kind;          /* enum app_shot_kind */
+    int64_t t_us;          /* session time, APP_SHOT_AT */
+    char    path[1024];
+    int     done;
+} app_shot;
+
+typedef struct app_options {
+    const char *lesson_path;   /* NULL: the lesson picker (or the input session's lesson) */
+    const char *lessons_dir;   /* for the picker */
+    const char *input_file;    /* .stp session or .events device recording */
+    const char *desc_path;     /* .desc for an .events file without a description */
+    int   fast;                /* play the input as fast as possible */
+    app_shot shots[APP_MAX_SHOTS];
+    int   shot_count;
+    int   exit_after;          /* 0 none, 1 at exit_after_us, 2 at the end of the input */
+    int64_t exit_after_us;
+    int   exam;                /* hide all feedback */
+    const char *session_out;   /* where the session is written (default sessions/...) */
+    const char *report_json;   /* also write the graded report as JSON here */
+    int   width, height;
+    double start_s;            /* CLOCK_MONOTONIC at process start, for start-to-first-frame */
+} app_options;
+
+int app_run(const app_options *o);
+
+/* --bench: frame rates for 50,000 dots on the head (zoomed out, working magnification)
+ * and on the practice skin; pen-to-photon latency; start-to-first-frame. */
+int app_bench(const app_options *o);
+/* --selftest zoom-mean: a region's mean colour seen zoomed out against zoomed in. */
+int app_selftest_zoom(const app_options *o);
+
+/* Shared by the app, the bench and the self-tests. */
+typedef struct app_gl {
+    void *window;              /* SDL_Window */
+    void *context;             /* SDL_GLContext */
+    int   width, height;
+} app_gl;
+/* 0, or APP_NO_DISPLAY with a message printed, or 1 on another failure. */
+int  app_gl_open(app_gl *g, int width, int height, const char *title);
+void app_gl_close(app_gl *g);
+double app_now_s(void);
+
+#endif

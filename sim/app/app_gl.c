@@ -1,0 +1,81 @@
+/* app_gl.c: the window and its OpenGL 3.3 core context. With no display it says so and
+ * returns APP_NO_DISPLAY, so the caller can fall back to the headless demo. */
+#include <SDL.h>
+#include <glad/gl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+
+double app_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int app_gl_open(app_gl *g, int width, int height, const char *title)
+{
+    memset(g, 0, sizeof *g);
+    const char *drv = getenv("SDL_VIDEODRIVER");
+    int offscreen = drv && strcmp(drv, "offscreen") == 0;
+    if (!offscreen && !getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY")) {
+        fprintf(stderr, "stipple practice: no display (DISPLAY is not set). Run it on a desktop, under "
+                        "xvfb-run, or with SDL_VIDEODRIVER=offscreen; `stipple demo` runs headless.\n");
+        return APP_NO_DISPLAY;
+    }
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
+        fprintf(stderr, "stipple practice: cannot open the display: %s; `stipple demo` runs headless.\n", SDL_GetError());
+        return APP_NO_DISPLAY;
+    }
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+    SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 24);
+    SDL_GL_SetAttribute(SDL_GL_FRAMEBUFFER_SRGB_CAPABLE, 1);
+    SDL_Window *w = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, width, height,
+                                     SDL_WINDOW_OPENGL | SDL_WINDOW_SHOWN);
+    if (!w) {
+        fprintf(stderr, "stipple practice: cannot open a window: %s; `stipple demo` runs headless.\n", SDL_GetError());
+        SDL_Quit();
+        return APP_NO_DISPLAY;
+    }
+    SDL_GLContext ctx = SDL_GL_CreateContext(w);
+    if (!ctx) {
+        /* without an sRGB-capable framebuffer the renderer draws through its own */
+        SDL_GL_SetAttribute(SDL_GL_FRAMEBUFFER_SRGB_CAPABLE, 0);
+        ctx = SDL_GL_CreateContext(w);
+    }
+    if (!ctx) {
+        fprintf(stderr, "stipple practice: no OpenGL 3.3 core context: %s\n", SDL_GetError());
+        SDL_DestroyWindow(w);
+        SDL_Quit();
+        return APP_NO_DISPLAY;
+    }
+    if (!gladLoadGL((GLADloadfunc)SDL_GL_GetProcAddress)) {
+        fprintf(stderr, "stipple practice: cannot load OpenGL functions\n");
+        SDL_GL_DeleteContext(ctx);
+        SDL_DestroyWindow(w);
+        SDL_Quit();
+        return 1;
+    }
+    SDL_GL_SetSwapInterval(0);   /* fails under Xvfb: harmless */
+    g->window = w;
+    g->context = ctx;
+    SDL_GL_GetDrawableSize(w, &g->width, &g->height);
+    return 0;
+}
+
+void app_gl_close(app_gl *g)
+{
+    if (g->context)
+        SDL_GL_DeleteContext(g->context);
+    if (g->window)
+        SDL_DestroyWindow(g->window);
+    if (g->window || g->context)
+        SDL_Quit();
+    memset(g, 0, sizeof *g);
+}

@@ -1,0 +1,468 @@
+/* bench.c: `stipple practice --bench` and `--selftest zoom-mean`.
+ * Dot sets are made by the core's own models (needle, pigment) at chart points placed by
+ * dart throwing (a natural, non-grid pattern at the lesson's spacing), as
+ * sim/cli/cmd_bench.c does for scoring: 50,000 dots = a full scalp at full density. */
+#include <SDL.h>
+#include <glad/gl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "dotlook.h"
+#include "engine.h"
+#include "hud.h"
+#include "needle.h"
+#include "pigment.h"
+#include "png_write.h"
+#include "renderer.h"
+#include "rng.h"
+
+static const char full_scalp_lesson[] =
+    "{\"format\":\"stipple-lesson/1\",\"id\":\"bench-full-scalp\",\"title\":\"Bench: full scalp at full density\","
+    "\"version\":1,\"surface\":{\"kind\":\"head\"},\"client\":{\"fitzpatrick\":3,\"hair_colour\":\"dark_brown\"},"
+    "\"zones\":[{\"name\":\"scalp\",\"regions\":[\"frontal\",\"mid_scalp\",\"vertex\",\"temporal_l\",\"temporal_r\","
+    "\"parietal_l\",\"parietal_r\",\"occipital\"]}],"
+    "\"session\":{\"number\":3,\"density_per_cm2\":100,\"depth_band_mm\":[0.15,0.45],\"depth_acceptable_mm\":[0.1,0.6]},"
+    "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},\"pigment\":{\"target_shade\":6,\"allowed_shades\":[4,10]},"
+    "\"weights\":{\"spacing\":0.35,\"depth\":0.3,\"pigment\":0.15,\"quality\":0.2},"
+    "\"sources\":[\"model-defaults.md: full coverage at full density is ~50,000 dots\"]}";
+
+static const char practice_lesson[] =
+    "{\"format\":\"stipple-lesson/1\",\"id\":\"bench-practice\",\"title\":\"Bench: practice skin at full density\","
+    "\"version\":1,\"surface\":{\"kind\":\"practice_skin\",\"width_mm\":100,\"height_mm\":70},"
+    "\"client\":{\"fitzpatrick\":3,\"hair_colour\":\"dark_brown\"},"
+    "\"zones\":[{\"name\":\"all\",\"polygon_mm\":[[5,5],[95,5],[95,65],[5,65]]}],"
+    "\"session\":{\"number\":3,\"density_per_cm2\":100},"
+    "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},\"pigment\":{\"target_shade\":6,\"allowed_shades\":[4,10]},"
+    "\"weights\":{\"spacing\":0.35,\"depth\":0.3,\"pigment\":0.15,\"quality\":0.2},"
+    "\"sources\":[\"model-defaults.md: full density 100/cm2\"]}";
+
+/* Up to `want` dots over the lesson's zone, at most `want`, none nearer than 0.8 x the
+ * target spacing. */
+static dot *make_dots(const lesson *l, const surface *s, size_t want, uint64_t seed, size_t *count)
+{
+    dot *dots = calloc(want, sizeof *dots);
+    double lo_u = -130, hi_u = 130, lo_v = -150, hi_v = 170;
+    if (l->surface == SURFACE_PRACTICE_SKIN) {
+        lo_u = 0;
+        hi_u = l->skin_width_mm;
+        lo_v = 0;
+        hi_v = l->skin_height_mm;
+    }
+    double minsep = 0.6 * l->target_spacing_mm, cellmm = minsep;
+    int gw = (int)ceil((hi_u - lo_u) / cellmm), gh = (int)ceil((hi_v - lo_v) / cellmm);
+    int32_t *grid = malloc((size_t)gw * (size_t)gh * sizeof *grid);
+    if (!dots || !grid) {
+        free(dots);
+        free(grid);
+        return NULL;
+    }
+    for (size_t i = 0; i < (size_t)gw * (size_t)gh; i++)
+        grid[i] = -1;
+    rng_state rng;
+    rng_seed(seed, &rng);
+    size_t n = 0, tries = 0;
+    while (n < want && tries < want * 80) {
+        tries++;
+        double u = rng_range(&rng, lo_u, hi_u), v = rng_range(&rng, lo_v, hi_v);
+        region_id r = surface_region_at_chart(s, u, v);
+        if (r == REGION_NONE || !lesson_zone_contains(l, u, v, r))
+            continue;
+        int cx = (int)((u - lo_u) / cellmm), cy = (int)((v - lo_v) / cellmm), ok = 1;
+        for (int y = cy - 1; y <= cy + 1 && ok; y++)
+            for (int x = cx - 1; x <= cx + 1 && ok; x++) {
+                if (x < 0 || y < 0 || x >= gw || y >= gh || grid[y * gw + x] < 0)
+                    continue;
+                const dot *o = &dots[grid[y * gw + x]];
+                if (hypot(o->chart_mm[0] - u, o->chart_mm[1] - v) < minsep)
+                    ok = 0;
+            }
+        surface_hit hit;
+        if (!ok || !surface_chart_point(s, u, v, &hit))
+            continue;
+        dot *d = &dots[n];
+        memcpy(d->pos_mm, hit.pos_mm, sizeof d->pos_mm);
+        memcpy(d->normal, hit.normal, sizeof d->normal);
+        d->chart_mm[0] = u;
+        d->chart_mm[1] = v;
+        d->region = (int)r;
+        d->t_us = (int64_t)n * 1500000;
+        d->dwell_us = 80000;
+        d->needle_config = l->needle.config;
+        d->needle_diameter_mm = (double)l->needle.diameter_mm;
+        d->shade = l->target_shade;
+        d->depth_mm = 0.3 + 0.05 * rng_normal(&rng);
+        d->elongation = 1.0 + fabs(0.03 * rng_normal(&rng));
+        skin_layers layers;
+        lesson_layers(l, r, &layers);
+        d->diameter_fresh_mm = needle_fresh_diameter_mm(&l->needle, d->dwell_us, d->depth_mm, &layers);
+        d->diameter_healed_mm = pigment_healed_diameter_mm(d->diameter_fresh_mm, d->depth_mm, &layers);
+        pigment_fresh_lab(d->shade, d->depth_mm, l->fitzpatrick, &layers, &d->lab_fresh);
+        pigment_healed_lab(d->shade, d->depth_mm, l->fitzpatrick, &layers, &d->lab_healed);
+        grid[cy * gw + cx] = (int32_t)n;
+        n++;
+    }
+    free(grid);
+    *count = n;
+    return dots;
+}
+
+static void chart_view(const surface *s, double u, double v, double field_mm, float aspect, view_state *out)
+{
+    surface_hit h;
+    memset(out, 0, sizeof *out);
+    out->fov_y_deg = 30.0f;
+    out->aspect = aspect;
+    if (!surface_chart_point(s, u, v, &h))
+        return;
+    for (int i = 0; i < 3; i++)
+        out->target_mm[i] = (float)h.pos_mm[i];
+    out->yaw_deg = (float)(atan2(h.normal[0], h.normal[2]) * 180.0 / 3.14159265358979);
+    double p = asin(h.normal[1]) * 180.0 / 3.14159265358979;
+    out->pitch_deg = (float)(p > 89.9 ? 89.9 : p);
+    out->distance_mm = (float)(field_mm / (2.0 * tan(15.0 * 3.14159265358979 / 180.0)));
+}
+
+static void frame(app_gl *g, renderer *r, hud *h, const view_state *v, const render_marker *mk, size_t nmk)
+{
+    render_frame f;
+    memset(&f, 0, sizeof f);
+    f.view = v;
+    f.width = g->width;
+    f.height = g->height;
+    f.guides = 1;
+    f.crisp = 1;
+    f.markers = mk;
+    f.marker_count = nmk;
+    f.background[0] = 28;
+    f.background[1] = 31;
+    f.background[2] = 36;
+    render_draw(r, &f);
+    if (h) {
+        hud_begin(h, g->width, g->height);
+        hud_rect(h, 0, 0, (float)g->width, 66.0f, (hud_rgba){ 12, 14, 18, 200 });
+        hud_text(h, HUD_NORMAL, 14, 12, (hud_rgba){ 235, 235, 235, 255 }, "Bench: full scalp at full density");
+        hud_textf(h, HUD_SMALL, 14, 34, (hud_rgba){ 170, 175, 180, 255 }, "Machine ON  Needle 3RL 0.25 mm  Shade 6  Dots %d", 50000);
+        hud_text(h, HUD_LARGE, (float)g->width - 90.0f, 14.0f, (hud_rgba){ 235, 235, 235, 255 }, "12:34");
+        hud_end(h);
+    }
+}
+
+static double measure_fps(app_gl *g, renderer *r, hud *h, const view_state *v, int frames, double *ms_per_frame)
+{
+    for (int i = 0; i < 3; i++) {
+        frame(g, r, h, v, NULL, 0);
+        glFinish();
+        SDL_GL_SwapWindow(g->window);
+    }
+    double t0 = app_now_s();
+    for (int i = 0; i < frames; i++) {
+        frame(g, r, h, v, NULL, 0);
+        glFinish();
+        SDL_GL_SwapWindow(g->window);
+        SDL_Event e;
+        while (SDL_PollEvent(&e)) {
+        }
+    }
+    double dt = app_now_s() - t0;
+    *ms_per_frame = dt / frames * 1e3;
+    return frames / dt;
+}
+
+static void shot(app_gl *g, const char *dir, const char *name)
+{
+    if (!dir)
+        return;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    uint8_t *px = malloc((size_t)g->width * (size_t)g->height * 3);
+    if (!px)
+        return;
+    gl_read_back_rgb(g->width, g->height, px);
+    char err[256];
+    if (png_write_rgb(path, px, g->width, g->height, err, sizeof err) == 0)
+        printf("bench: screenshot %s\n", path);
+    free(px);
+}
+
+int app_bench(const app_options *o)
+{
+    app_gl g;
+    int rc = app_gl_open(&g, o->width, o->height, "Stipple bench");
+    if (rc != 0)
+        return rc;
+    char err[512];
+    lesson lh, lp;
+    if (lesson_load_mem(full_scalp_lesson, sizeof full_scalp_lesson - 1, "bench-full-scalp", &lh, err, sizeof err) != 0 ||
+        lesson_load_mem(practice_lesson, sizeof practice_lesson - 1, "bench-practice", &lp, err, sizeof err) != 0) {
+        fprintf(stderr, "bench: %s\n", err);
+        app_gl_close(&g);
+        return 1;
+    }
+    const char *shots = getenv("STIPPLE_BENCH_SHOTS");   /* a folder for the bench's screenshots */
+    hud *h = hud_create("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", err, sizeof err);
+    surface *sp = surface_create(SURFACE_PRACTICE_SKIN, lp.skin_width_mm, lp.skin_height_mm);
+    surface *sh = surface_create(SURFACE_HEAD, 0, 0);
+    renderer *rp = render_create(&lp, sp, err, sizeof err);
+    if (!h || !sp || !sh || !rp) {
+        fprintf(stderr, "bench: %s\n", err);
+        return 1;
+    }
+    /* start-to-first-frame: window, GL, fonts, shaders, a practice-skin renderer, one frame */
+    view_state vp;
+    engine_default_view(&lp, sp, &vp);
+    vp.aspect = (float)g.width / (float)g.height;
+    frame(&g, rp, h, &vp, NULL, 0);
+    glFinish();
+    SDL_GL_SwapWindow(g.window);
+    double first = app_now_s() - o->start_s;
+
+    size_t nh = 0, np = 0;
+    double t0 = app_now_s();
+    dot *dh = make_dots(&lh, sh, 50000, 11, &nh);
+    double t_make = app_now_s() - t0;
+    dot *dp = make_dots(&lp, sp, 7000, 12, &np);
+    t0 = app_now_s();
+    renderer *rh = render_create(&lh, sh, err, sizeof err);
+    double t_create = app_now_s() - t0;
+    t0 = app_now_s();
+    render_sync_dots(rh, dh, nh, 0);
+    double t_bake = app_now_s() - t0;
+    render_sync_dots(rp, dp, np, 0);
+    printf("bench: %zu dots made on the head in %.2f s; head renderer %.3f s; baked into the chart texture in %.3f s "
+           "(%.1f us a dot)\n", nh, t_make, t_create, t_bake, t_bake / (double)nh * 1e6);
+
+    int frames = getenv("STIPPLE_BENCH_FRAMES") ? atoi(getenv("STIPPLE_BENCH_FRAMES")) : 60;
+    if (frames < 1)
+        frames = 1;
+    double ms;
+    view_state v1;
+    engine_default_view(&lh, sh, &v1);
+    v1.pitch_deg = 25.0f;
+    v1.target_mm[1] += 25.0f;
+    v1.aspect = (float)g.width / (float)g.height;
+    double f1 = measure_fps(&g, rh, h, &v1, frames, &ms);
+    shot(&g, shots, "bench-head-out.png");
+    printf("bench: head, %zu dots, zoomed out (field %.0f mm), %dx%d: %.2f ms a frame, %.1f fps\n", nh,
+           view_field_height_mm(&v1), g.width, g.height, ms, f1);
+
+    view_state v2;
+    chart_view(sh, 0.0, 40.0, 15.0, v1.aspect, &v2);
+    double f2 = measure_fps(&g, rh, h, &v2, frames, &ms);
+    shot(&g, shots, "bench-head-work15.png");
+    printf("bench: head, %zu dots, working magnification (field 15 mm, %zu crisp dots drawn): %.2f ms a frame, %.1f fps\n",
+           nh, render_crisp_count(rh), ms, f2);
+    view_state v3;
+    chart_view(sh, 30.0, -10.0, 30.0, v1.aspect, &v3);
+    double f3 = measure_fps(&g, rh, h, &v3, frames, &ms);
+    shot(&g, shots, "bench-head-work30.png");
+    printf("bench: head, %zu dots, working magnification (field 30 mm, %zu crisp dots drawn): %.2f ms a frame, %.1f fps\n",
+           nh, render_crisp_count(rh), ms, f3);
+    view_state v4;
+    chart_view(sh, -40.0, 60.0, 70.0, v1.aspect, &v4);
+    double f4 = measure_fps(&g, rh, h, &v4, frames, &ms);
+    shot(&g, shots, "bench-head-mid70.png");
+    printf("bench: head, %zu dots, between (field 70 mm, %zu crisp dots drawn): %.2f ms a frame, %.1f fps\n", nh,
+           render_crisp_count(rh), ms, f4);
+    double f5 = measure_fps(&g, rp, h, &vp, frames, &ms);
+    shot(&g, shots, "bench-practice.png");
+    printf("bench: practice skin, %zu dots, whole skin: %.2f ms a frame, %.1f fps\n", np, ms, f5);
+
+    /* pen-to-photon: a puncture fed to the engine (machine on, pen down, lift), then the
+     * frame that shows it; the event is stamped when it is read, as the app does */
+    device_desc dev;
+    pen_calibration cal;
+    device_desc_virtual(&dev);
+    pen_calibration_default(&cal);
+    engine *e = engine_create(&lh, sh, &dev, &cal);
+    session_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SEV_VIEW;
+    ev.u.view = v3;
+    engine_feed(e, &ev);
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SEV_MACHINE;
+    ev.u.value = 1;
+    engine_feed(e, &ev);
+    size_t nd0 = 0;
+    render_sync_dots(rh, NULL, 0, 0);
+    rng_state rng;
+    rng_seed(5, &rng);
+    double lat_sum = 0, lat_max = 0;
+    int nlat = 20;
+    for (int k = 0; k < nlat; k++) {
+        int64_t t = (int64_t)(k + 1) * 1000000;
+        pen_sample p;
+        memset(&p, 0, sizeof p);
+        p.x = (int32_t)rng_range(&rng, 0.3, 0.7) * dev.x.max;
+        p.x = (int32_t)(rng_range(&rng, 0.3, 0.7) * dev.x.max);
+        p.y = (int32_t)(rng_range(&rng, 0.3, 0.7) * dev.y.max);
+        p.flags = PEN_IN_PROXIMITY | PEN_TOUCH;
+        p.pressure = (int32_t)(0.31 * dev.pressure.max);
+        double t_event = app_now_s();
+        memset(&ev, 0, sizeof ev);
+        ev.kind = SEV_PEN;
+        ev.t_us = p.t_us = t;
+        ev.u.pen = p;
+        engine_feed(e, &ev);
+        ev.t_us = ev.u.pen.t_us = t + 80000;
+        ev.u.pen.pressure = 0;
+        ev.u.pen.flags = PEN_IN_PROXIMITY;
+        engine_feed(e, &ev);
+        size_t nd;
+        const dot *dd = engine_dots(e, &nd);
+        render_sync_dots(rh, dd, nd, 0);
+        frame(&g, rh, h, &v3, NULL, 0);
+        glFinish();
+        SDL_GL_SwapWindow(g.window);
+        double l = (app_now_s() - t_event) * 1e3;
+        lat_sum += l;
+        lat_max = fmax(lat_max, l);
+        nd0 = nd;
+    }
+    printf("bench: pen-to-photon (event read -> swap showing its dot, at working magnification, %zu dots): mean %.1f ms, "
+           "max %.1f ms (goal <= one frame + 4 ms)\n", nd0, lat_sum / nlat, lat_max);
+    printf("bench: start-to-first-frame %.3f s (goal < 0.5 s)\n", first);
+    engine_free(e);
+    free(dh);
+    free(dp);
+    render_free(rh);
+    render_free(rp);
+    surface_free(sh);
+    surface_free(sp);
+    hud_free(h);
+    lesson_free(&lh);
+    lesson_free(&lp);
+    app_gl_close(&g);
+    return 0;
+}
+
+/* ---- zoom-mean self-test ---------------------------------------------------------------- */
+
+/* Mean linear colour of the pixels inside [x0, x1) x [y0, y1) (top-left origin). */
+static void mean_rect(const uint8_t *px, int w, int x0, int y0, int x1, int y1, double out[3])
+{
+    double s[3] = { 0, 0, 0 };
+    size_t n = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++, n++)
+            for (int c = 0; c < 3; c++)
+                s[c] += srgb8_to_linear(px[((size_t)y * (size_t)w + (size_t)x) * 3 + (size_t)c]);
+    for (int c = 0; c < 3; c++)
+        out[c] = n ? s[c] / (double)n : 0.0;
+}
+
+static void render_mean(app_gl *g, renderer *r, const view_state *v, const double rect01[4], double out[3], const char *png)
+{
+    render_frame f;
+    memset(&f, 0, sizeof f);
+    f.view = v;
+    f.width = g->width;
+    f.height = g->height;
+    f.crisp = 1;
+    render_draw(r, &f);
+    uint8_t *px = malloc((size_t)g->width * (size_t)g->height * 3);
+    if (!px)
+        return;
+    gl_read_back_rgb(g->width, g->height, px);
+    int x0 = (int)ceil(rect01[0] * g->width), x1 = (int)floor(rect01[2] * g->width);
+    int y0 = (int)ceil(rect01[1] * g->height), y1 = (int)floor(rect01[3] * g->height);
+    mean_rect(px, g->width, x0, y0, x1, y1, out);
+    if (png) {
+        char err[256];
+        png_write_rgb(png, px, g->width, g->height, err, sizeof err);
+    }
+    free(px);
+    SDL_GL_SwapWindow(g->window);
+}
+
+int app_selftest_zoom(const app_options *o)
+{
+    app_gl g;
+    int rc = app_gl_open(&g, o->width, o->height, "Stipple self-test");
+    if (rc != 0)
+        return rc;
+    char err[512];
+    lesson l;
+    if (lesson_load_mem(practice_lesson, sizeof practice_lesson - 1, "bench-practice", &l, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    surface *s = surface_create(SURFACE_PRACTICE_SKIN, l.skin_width_mm, l.skin_height_mm);
+    renderer *r = s ? render_create(&l, s, err, sizeof err) : NULL;
+    if (!r) {
+        fprintf(stderr, "selftest: %s\n", err);
+        return 1;
+    }
+    size_t n = 0;
+    dot *dots = make_dots(&l, s, 7000, 21, &n);
+    const char *dir = getenv("STIPPLE_SELFTEST_SHOTS");
+    char png[1024];
+    /* the region: chart [40, 56] x [30, 40] mm, seen face on (the skin is the plane z = 0) */
+    double ru0 = 40.0, rv0 = 30.0, ru1 = 56.0, rv1 = 40.0;
+    view_state out;
+    memset(&out, 0, sizeof out);
+    out.fov_y_deg = 30.0f;
+    out.aspect = (float)g.width / (float)g.height;
+    out.target_mm[0] = 50.0f;
+    out.target_mm[1] = 35.0f;
+    out.distance_mm = (float)(80.0 / (2.0 * tan(15.0 * 3.14159265358979 / 180.0)));   /* field 80 mm */
+    double a[3], b[3], rect[4];
+    double p0[3] = { ru0, rv0, 0 }, p1[3] = { ru1, rv1, 0 };
+    double x0, y0, x1, y1;
+    view_project(&out, p0, &x0, &y0);
+    view_project(&out, p1, &x1, &y1);
+    rect[0] = fmin(x0, x1);
+    rect[1] = fmin(y0, y1);
+    rect[2] = fmax(x0, x1);
+    rect[3] = fmax(y0, y1);
+    double mean_out[3], mean_out_bare[3], mean_in[3] = { 0, 0, 0 }, mean_in_bare[3] = { 0, 0, 0 };
+    render_sync_dots(r, dots, 0, 0);
+    render_mean(&g, r, &out, rect, mean_out_bare, NULL);
+    render_sync_dots(r, dots, n, 0);
+    if (dir)
+        snprintf(png, sizeof png, "%s/zoom-out.png", dir);
+    render_mean(&g, r, &out, rect, mean_out, dir ? png : NULL);
+    /* zoomed in: 2 x 2 tiles of 8 x 5 mm (field 5 mm: crisp dots only) */
+    static const double full[4] = { 0.0, 0.0, 1.0, 1.0 };
+    for (int pass = 0; pass < 2; pass++) {
+        render_sync_dots(r, dots, pass ? n : 0, 0);
+        for (int ty = 0; ty < 2; ty++)
+            for (int tx = 0; tx < 2; tx++) {
+                view_state in = out;
+                in.target_mm[0] = (float)(ru0 + 4.0 + 8.0 * tx);
+                in.target_mm[1] = (float)(rv0 + 2.5 + 5.0 * ty);
+                in.distance_mm = (float)(5.0 / (2.0 * tan(15.0 * 3.14159265358979 / 180.0)));
+                double m[3];
+                if (dir && pass && tx == 0 && ty == 0)
+                    snprintf(png, sizeof png, "%s/zoom-in.png", dir);
+                render_mean(&g, r, &in, full, m, dir && pass && tx == 0 && ty == 0 ? png : NULL);
+                for (int c = 0; c < 3; c++)
+                    (pass ? mean_in : mean_in_bare)[c] += 0.25 * m[c];
+            }
+    }
+    size_t crisp = render_crisp_count(r);
+    double tex[4];
+    dotmap_mean(render_get_dotmap(r), ru0, rv0, ru1, rv1, tex);
+    double worst = 0.0;
+    for (int c = 0; c < 3; c++) {
+        a[c] = mean_out[c] / mean_out_bare[c];
+        b[c] = mean_in[c] / mean_in_bare[c];
+        worst = fmax(worst, fabs(a[c] - b[c]));
+    }
+    printf("zoom-mean: %zu dots; region %.0fx%.0f mm; zoomed out (field 80 mm) / bare skin = %.4f %.4f %.4f; "
+           "zoomed in (field 5 mm, %zu crisp dots a tile) / bare skin = %.4f %.4f %.4f; texture coverage %.4f; "
+           "largest difference %.4f\n",
+           n, ru1 - ru0, rv1 - rv0, a[0], a[1], a[2], crisp, b[0], b[1], b[2], tex[3], worst);
+    double tol = 0.01;
+    int ok = worst <= tol && crisp > 0;
+    printf("zoom-mean: %s (tolerance %.3f of the skin's linear intensity)\n", ok ? "PASS" : "FAIL", tol);
+    free(dots);
+    render_free(r);
+    surface_free(s);
+    lesson_free(&l);
+    app_gl_close(&g);
+    return ok ? 0 : 1;
+}

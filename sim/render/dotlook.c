@@ -1,0 +1,153 @@
+/* dotlook.c: see dotlook.h. */
+#include "dotlook.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "color.h"
+
+float srgb8_to_linear(unsigned char c)
+{
+    double x = (double)c / 255.0;
+    return (float)(x <= 0.04045 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4));
+}
+
+void lab_to_linear(const lab *c, float rgb[3])
+{
+    uint8_t s[3];
+    lab_to_srgb8(c, s);
+    for (int i = 0; i < 3; i++)
+        rgb[i] = srgb8_to_linear(s[i]);
+}
+
+static void normalize3(double v[3])
+{
+    double n = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+    if (n > 1e-12)
+        for (int i = 0; i < 3; i++)
+            v[i] /= n;
+}
+
+/* Local frame: the skin directions of chart +u and +v at the dot, and their lengths. */
+static void local_frame(const dot *d, const surface *s, double eu[3], double ev[3], double *su, double *sv)
+{
+    const double h = 0.25;
+    surface_hit a, b;
+    double n[3] = { d->normal[0], d->normal[1], d->normal[2] };
+    int ok_u = surface_chart_point(s, d->chart_mm[0] + h, d->chart_mm[1], &a);
+    int ok_v = surface_chart_point(s, d->chart_mm[0], d->chart_mm[1] + h, &b);
+    if (!ok_u || !ok_v) {
+        /* off the chart's domain (face, ear): any tangent frame will do */
+        double ref[3] = { 0.0, 1.0, 0.0 };
+        if (fabs(n[1]) > 0.9) {
+            ref[1] = 0.0;
+            ref[0] = 1.0;
+        }
+        eu[0] = ref[1] * n[2] - ref[2] * n[1];
+        eu[1] = ref[2] * n[0] - ref[0] * n[2];
+        eu[2] = ref[0] * n[1] - ref[1] * n[0];
+        normalize3(eu);
+        ev[0] = n[1] * eu[2] - n[2] * eu[1];
+        ev[1] = n[2] * eu[0] - n[0] * eu[2];
+        ev[2] = n[0] * eu[1] - n[1] * eu[0];
+        *su = *sv = 1.0;
+        return;
+    }
+    double du[3], dv[3];
+    for (int i = 0; i < 3; i++) {
+        du[i] = a.pos_mm[i] - d->pos_mm[i];
+        dv[i] = b.pos_mm[i] - d->pos_mm[i];
+    }
+    double lu = sqrt(du[0] * du[0] + du[1] * du[1] + du[2] * du[2]) / h;
+    double lv = sqrt(dv[0] * dv[0] + dv[1] * dv[1] + dv[2] * dv[2]) / h;
+    *su = lu > 1e-6 ? lu : 1.0;
+    *sv = lv > 1e-6 ? lv : 1.0;
+    /* project onto the tangent plane */
+    double pu = du[0] * n[0] + du[1] * n[1] + du[2] * n[2];
+    double pv = dv[0] * n[0] + dv[1] * n[1] + dv[2] * n[2];
+    for (int i = 0; i < 3; i++) {
+        eu[i] = du[i] - pu * n[i];
+        ev[i] = dv[i] - pv * n[i];
+    }
+    normalize3(eu);
+    normalize3(ev);
+}
+
+void dot_look_make(const dot *d, const surface *s, int healed, dot_look *out)
+{
+    memset(out, 0, sizeof *out);
+    double eu[3], ev[3], su, sv;
+    local_frame(d, s, eu, ev, &su, &sv);
+    out->u = (float)d->chart_mm[0];
+    out->v = (float)d->chart_mm[1];
+    for (int i = 0; i < 3; i++) {
+        out->pos[i] = (float)d->pos_mm[i];
+        out->eu[i] = (float)eu[i];
+        out->ev[i] = (float)ev[i];
+    }
+    out->su = (float)su;
+    out->sv = (float)sv;
+    out->elongation = d->elongation > 1.0 ? (float)d->elongation : 1.0f;
+    /* the tilt's direction is not recorded: a fixed pseudo-random angle per dot */
+    uint64_t hsh = (uint64_t)d->t_us * 0x9E3779B97F4A7C15ull;
+    out->angle = (float)((double)(hsh >> 40) / (double)(1u << 24) * 6.283185307179586);
+    /* tail: the drag direction in the local frame */
+    double tl = d->drag_mm > 0.05 ? d->drag_mm : 0.0;
+    if (tl > 0.0) {
+        double tx = d->drag_dir[0] * eu[0] + d->drag_dir[1] * eu[1] + d->drag_dir[2] * eu[2];
+        double ty = d->drag_dir[0] * ev[0] + d->drag_dir[1] * ev[1] + d->drag_dir[2] * ev[2];
+        out->tail[0] = (float)(tx * tl);
+        out->tail[1] = (float)(ty * tl);
+    }
+    out->opacity = 1.0f;
+    out->visible = 1;
+    if (!healed) {
+        out->radius_mm = (float)(0.5 * d->diameter_fresh_mm);
+        out->softness = 0.35f;            /* fresh ink wicks: soft edges */
+        lab_to_linear(&d->lab_fresh, out->rgb);
+    } else {
+        if ((d->flags & DOT_SHED) || d->diameter_healed_mm <= 0.0) {
+            out->visible = 0;
+            out->opacity = 0.0f;
+        }
+        out->radius_mm = (float)(0.5 * d->diameter_healed_mm);
+        out->softness = (d->flags & DOT_BLOWOUT) ? 0.6f : 0.2f;
+        out->tail[0] *= 0.8f;
+        out->tail[1] *= 0.8f;
+        lab_to_linear(&d->lab_healed, out->rgb);
+    }
+    if (out->radius_mm < 0.02f)
+        out->radius_mm = 0.02f;
+}
+
+static float smoothstepf(float e0, float e1, float x)
+{
+    float t = (x - e0) / (e1 - e0);
+    t = t < 0.0f ? 0.0f : t > 1.0f ? 1.0f : t;
+    return t * t * (3.0f - 2.0f * t);
+}
+
+float dot_look_alpha(const dot_look *L, float x, float y)
+{
+    float R = L->radius_mm, s = L->softness, e = L->elongation;
+    float c = cosf(L->angle), sn = sinf(L->angle);
+    float qx = (x * c + y * sn) / e, qy = -x * sn + y * c;
+    float a = 1.0f - smoothstepf(R * (1.0f - s), R * (1.0f + s), sqrtf(qx * qx + qy * qy));
+    float tl2 = L->tail[0] * L->tail[0] + L->tail[1] * L->tail[1];
+    if (tl2 > 1e-8f) {
+        float h = (x * L->tail[0] + y * L->tail[1]) / tl2;
+        h = h < 0.0f ? 0.0f : h > 1.0f ? 1.0f : h;
+        float dx = x - L->tail[0] * h, dy = y - L->tail[1] * h;
+        float Rt = 0.5f * R;
+        float at = 0.75f * (1.0f - 0.5f * h) * (1.0f - smoothstepf(Rt * (1.0f - s), Rt * (1.0f + s), sqrtf(dx * dx + dy * dy)));
+        if (at > a)
+            a = at;
+    }
+    return a * L->opacity;
+}
+
+float dot_look_extent_mm(const dot_look *L)
+{
+    float e = L->elongation > 1.0f ? L->elongation : 1.0f;
+    return L->radius_mm * (1.0f + L->softness) * e + sqrtf(L->tail[0] * L->tail[0] + L->tail[1] * L->tail[1]);
+}

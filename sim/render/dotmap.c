@@ -1,0 +1,234 @@
+/* dotmap.c: see dotmap.h. */
+#include "dotmap.h"
+
+#include <glad/gl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUB 4   /* samples per texel side */
+
+dotmap *dotmap_create(double u0_mm, double v0_mm, int w, int h, double texel_mm)
+{
+    if (w <= 0 || h <= 0 || !(texel_mm > 0.0))
+        return NULL;
+    dotmap *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->u0 = u0_mm;
+    m->v0 = v0_mm;
+    m->texel_mm = texel_mm;
+    int lw = w, lh = h, k = 0;
+    for (;;) {
+        m->w[k] = lw;
+        m->h[k] = lh;
+        m->tw[k] = (lw + DOTMAP_TILE - 1) / DOTMAP_TILE;
+        m->th[k] = (lh + DOTMAP_TILE - 1) / DOTMAP_TILE;
+        m->px[k] = calloc((size_t)lw * (size_t)lh, 4);
+        m->dirty[k] = calloc((size_t)m->tw[k] * (size_t)m->th[k], 1);
+        if (!m->px[k] || !m->dirty[k]) {
+            m->levels = k + 1;
+            dotmap_free(m);
+            return NULL;
+        }
+        k++;
+        if ((lw == 1 && lh == 1) || k == DOTMAP_MAX_LEVELS)
+            break;
+        lw = lw > 1 ? lw / 2 : 1;
+        lh = lh > 1 ? lh / 2 : 1;
+    }
+    m->levels = k;
+    return m;
+}
+
+void dotmap_free(dotmap *m)
+{
+    if (!m)
+        return;
+    if (m->tex) {
+        GLuint t = m->tex;
+        glDeleteTextures(1, &t);
+    }
+    for (int k = 0; k < m->levels; k++) {
+        free(m->px[k]);
+        free(m->dirty[k]);
+    }
+    free(m);
+}
+
+void dotmap_clear(dotmap *m)
+{
+    for (int k = 0; k < m->levels; k++) {
+        memset(m->px[k], 0, (size_t)m->w[k] * (size_t)m->h[k] * 4);
+        memset(m->dirty[k], 1, (size_t)m->tw[k] * (size_t)m->th[k]);
+    }
+    m->any_dirty = 1;
+}
+
+static uint8_t to8(float x)
+{
+    float y = x * 255.0f + 0.5f;
+    return (uint8_t)(y < 0.0f ? 0.0f : y > 255.0f ? 255.0f : y);
+}
+
+void dotmap_splat(dotmap *m, const dot_look *L)
+{
+    if (!L->visible)
+        return;
+    float ext = dot_look_extent_mm(L);
+    double eu = (double)ext / (double)L->su, ev = (double)ext / (double)L->sv;   /* chart mm */
+    double fx0 = ((double)L->u - eu - m->u0) / m->texel_mm, fx1 = ((double)L->u + eu - m->u0) / m->texel_mm;
+    double fy0 = ((double)L->v - ev - m->v0) / m->texel_mm, fy1 = ((double)L->v + ev - m->v0) / m->texel_mm;
+    int x0 = (int)floor(fx0), x1 = (int)floor(fx1), y0 = (int)floor(fy0), y1 = (int)floor(fy1);
+    if (x1 < 0 || y1 < 0 || x0 >= m->w[0] || y0 >= m->h[0])
+        return;
+    if (x0 < 0) x0 = 0;
+    if (y0 < 0) y0 = 0;
+    if (x1 >= m->w[0]) x1 = m->w[0] - 1;
+    if (y1 >= m->h[0]) y1 = m->h[0] - 1;
+    float t = (float)m->texel_mm;
+    for (int y = y0; y <= y1; y++) {
+        for (int x = x0; x <= x1; x++) {
+            /* texel corner relative to the dot, chart mm */
+            float cu = (float)(m->u0 + x * m->texel_mm) - L->u;
+            float cv = (float)(m->v0 + y * m->texel_mm) - L->v;
+            float acc = 0.0f;
+            for (int j = 0; j < SUB; j++) {
+                float dv = (cv + ((float)j + 0.5f) * t / SUB) * L->sv;
+                for (int i = 0; i < SUB; i++) {
+                    float du = (cu + ((float)i + 0.5f) * t / SUB) * L->su;
+                    acc += dot_look_alpha(L, du, dv);
+                }
+            }
+            float a = acc / (SUB * SUB);
+            if (a <= 0.0f)
+                continue;
+            uint8_t *p = m->px[0] + ((size_t)y * (size_t)m->w[0] + (size_t)x) * 4;
+            float keep = 1.0f - a;
+            p[0] = to8(L->rgb[0] * a + (float)p[0] / 255.0f * keep);
+            p[1] = to8(L->rgb[1] * a + (float)p[1] / 255.0f * keep);
+            p[2] = to8(L->rgb[2] * a + (float)p[2] / 255.0f * keep);
+            p[3] = to8(a + (float)p[3] / 255.0f * keep);
+        }
+    }
+    for (int ty = y0 / DOTMAP_TILE; ty <= y1 / DOTMAP_TILE; ty++)
+        for (int tx = x0 / DOTMAP_TILE; tx <= x1 / DOTMAP_TILE; tx++)
+            m->dirty[0][ty * m->tw[0] + tx] = 1;
+    m->any_dirty = 1;
+}
+
+/* Recomputes level k texels [x0, x1) x [y0, y1) from level k - 1 (2x2 means). */
+static void downsample(dotmap *m, int k, int x0, int y0, int x1, int y1)
+{
+    const uint8_t *src = m->px[k - 1];
+    int sw = m->w[k - 1], sh = m->h[k - 1];
+    uint8_t *dst = m->px[k];
+    for (int y = y0; y < y1; y++) {
+        int sy0 = 2 * y, sy1 = 2 * y + 1 < sh ? 2 * y + 1 : sh - 1;
+        for (int x = x0; x < x1; x++) {
+            int sx0 = 2 * x, sx1 = 2 * x + 1 < sw ? 2 * x + 1 : sw - 1;
+            const uint8_t *a = src + ((size_t)sy0 * (size_t)sw + (size_t)sx0) * 4;
+            const uint8_t *b = src + ((size_t)sy0 * (size_t)sw + (size_t)sx1) * 4;
+            const uint8_t *c = src + ((size_t)sy1 * (size_t)sw + (size_t)sx0) * 4;
+            const uint8_t *d = src + ((size_t)sy1 * (size_t)sw + (size_t)sx1) * 4;
+            uint8_t *o = dst + ((size_t)y * (size_t)m->w[k] + (size_t)x) * 4;
+            for (int i = 0; i < 4; i++)
+                o[i] = (uint8_t)((a[i] + b[i] + c[i] + d[i] + 2) >> 2);
+        }
+    }
+}
+
+static void upload_rect(dotmap *m, int k, int x0, int y0, int x1, int y1)
+{
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, m->w[k]);
+    glPixelStorei(GL_UNPACK_SKIP_PIXELS, x0);
+    glPixelStorei(GL_UNPACK_SKIP_ROWS, y0);
+    glTexSubImage2D(GL_TEXTURE_2D, k, x0, y0, x1 - x0, y1 - y0, GL_RGBA, GL_UNSIGNED_BYTE, m->px[k]);
+}
+
+void dotmap_flush(dotmap *m)
+{
+    int fresh = 0;
+    if (!m->tex) {
+        GLuint t;
+        glGenTextures(1, &t);
+        m->tex = t;
+        glBindTexture(GL_TEXTURE_2D, t);
+        for (int k = 0; k < m->levels; k++)
+            glTexImage2D(GL_TEXTURE_2D, k, GL_RGBA8, m->w[k], m->h[k], 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_BASE_LEVEL, 0);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAX_LEVEL, m->levels - 1);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR_MIPMAP_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_BORDER);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_BORDER);
+        float border[4] = { 0, 0, 0, 0 };
+        glTexParameterfv(GL_TEXTURE_2D, GL_TEXTURE_BORDER_COLOR, border);
+        fresh = 1;
+    }
+    if (!m->any_dirty && !fresh)
+        return;
+    glBindTexture(GL_TEXTURE_2D, m->tex);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    for (int k = 0; k < m->levels; k++) {
+        if (k > 0) {
+            /* dirty child tiles -> the parent texels under them */
+            for (int ty = 0; ty < m->th[k - 1]; ty++)
+                for (int tx = 0; tx < m->tw[k - 1]; tx++) {
+                    if (!m->dirty[k - 1][ty * m->tw[k - 1] + tx] && !fresh)
+                        continue;
+                    int half = DOTMAP_TILE / 2;
+                    int x0 = tx * half, y0 = ty * half;
+                    int x1 = x0 + half, y1 = y0 + half;
+                    if (x1 > m->w[k]) x1 = m->w[k];
+                    if (y1 > m->h[k]) y1 = m->h[k];
+                    if (x0 >= x1 || y0 >= y1)
+                        continue;
+                    downsample(m, k, x0, y0, x1, y1);
+                    m->dirty[k][(y0 / DOTMAP_TILE) * m->tw[k] + x0 / DOTMAP_TILE] = 1;
+                }
+            memset(m->dirty[k - 1], 0, (size_t)m->tw[k - 1] * (size_t)m->th[k - 1]);
+        }
+        /* upload: the whole level when most of it is dirty, else tile by tile */
+        size_t nt = (size_t)m->tw[k] * (size_t)m->th[k], nd = 0;
+        for (size_t i = 0; i < nt; i++)
+            nd += m->dirty[k][i] != 0;
+        if (fresh || nd * 2 > nt) {
+            upload_rect(m, k, 0, 0, m->w[k], m->h[k]);
+        } else if (nd) {
+            for (int ty = 0; ty < m->th[k]; ty++)
+                for (int tx = 0; tx < m->tw[k]; tx++) {
+                    if (!m->dirty[k][ty * m->tw[k] + tx])
+                        continue;
+                    int x0 = tx * DOTMAP_TILE, y0 = ty * DOTMAP_TILE;
+                    int x1 = x0 + DOTMAP_TILE < m->w[k] ? x0 + DOTMAP_TILE : m->w[k];
+                    int y1 = y0 + DOTMAP_TILE < m->h[k] ? y0 + DOTMAP_TILE : m->h[k];
+                    upload_rect(m, k, x0, y0, x1, y1);
+                }
+        }
+    }
+    memset(m->dirty[m->levels - 1], 0, (size_t)m->tw[m->levels - 1] * (size_t)m->th[m->levels - 1]);
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+    glPixelStorei(GL_UNPACK_SKIP_PIXELS, 0);
+    glPixelStorei(GL_UNPACK_SKIP_ROWS, 0);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    m->any_dirty = 0;
+}
+
+void dotmap_mean(const dotmap *m, double u0, double v0, double u1, double v1, double out[4])
+{
+    int x0 = (int)floor((u0 - m->u0) / m->texel_mm), x1 = (int)ceil((u1 - m->u0) / m->texel_mm);
+    int y0 = (int)floor((v0 - m->v0) / m->texel_mm), y1 = (int)ceil((v1 - m->v0) / m->texel_mm);
+    if (x0 < 0) x0 = 0;
+    if (y0 < 0) y0 = 0;
+    if (x1 > m->w[0]) x1 = m->w[0];
+    if (y1 > m->h[0]) y1 = m->h[0];
+    double s[4] = { 0, 0, 0, 0 };
+    size_t n = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++, n++)
+            for (int i = 0; i < 4; i++)
+                s[i] += m->px[0][((size_t)y * (size_t)m->w[0] + (size_t)x) * 4 + (size_t)i] / 255.0;
+    for (int i = 0; i < 4; i++)
+        out[i] = n ? s[i] / (double)n : 0.0;
+}

@@ -1,0 +1,773 @@
+/* renderer.c: see renderer.h.
+ * Passes: skin (+ baked dots + overlay) -> guide lines -> crisp dots -> flag markers, all
+ * into an sRGB8 colour texture with depth; then a resolve pass copies it to the window. */
+#include "renderer.h"
+
+#include <cglm/cglm.h>
+#include <glad/gl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "color.h"
+#include "dotlook.h"
+#include "gl_util.h"
+
+#define HEAD_TEXEL_MM 0.078125      /* 3072 x 4096 texels over u -120..120, v -150..170 */
+#define GRID_CELL_MM 4.0
+#define RAMP_LO 1.25f               /* texel/pixel ratio where crisp dots start to fade in */
+#define RAMP_HI 2.0f                /* ... and where the texture is gone */
+
+typedef struct cell { uint32_t *idx; uint32_t n, cap; } cell;
+
+typedef struct head_prog {
+    GLuint prog;
+    GLint  mvp, skin, eye, light, dots, dots_xform, texel, inst_on, inst_ramp, overlay, overlay_xform, encode;
+} head_prog;
+
+typedef struct line_vtx { float a[3], b[3], end_side[2], col[4]; } line_vtx;
+
+struct renderer {
+    const lesson  *lesson;
+    const surface *surface;
+    float skin_lin[3];
+
+    /* mesh */
+    GLuint head_vao, head_vbo[3], head_ibo;
+    GLsizei head_index_count;
+    head_prog hp[2];             /* without and with the overlay */
+
+    /* baked dots */
+    dotmap   *map;
+    dot_look *looks;
+    size_t    nlooks, caplooks;
+    int       healed;
+    /* chart grid of dot indices, for the crisp dots in view */
+    double gu0, gv0;
+    int    gw, gh;
+    cell  *cells;
+
+    /* crisp dots */
+    GLuint dot_prog, dot_vao, quad_vbo, inst_vbo;
+    GLint  du_mvp, du_texel, du_ramp;
+    float *inst;
+    size_t inst_cap, inst_count;
+
+    /* overlay */
+    GLuint overlay_tex;
+    double ou0, ov0, ocell;
+    int    ow, oh;
+
+    /* guides */
+    GLuint line_prog, line_vao, line_vbo;
+    GLint  lu_mvp, lu_viewport, lu_width;
+    GLsizei line_vertex_count;
+
+    /* markers */
+    GLuint mark_prog, mark_vao, mark_vbo;
+    GLint  mu_mvp, mu_eye, mu_viewport;
+
+    /* offscreen target */
+    GLuint fbo, color_tex, depth_rb;
+    int    fw, fh;
+    GLuint resolve_prog, resolve_vao;
+    GLint  ru_scene;
+    int    direct;          /* drawing into the window's sRGB-capable framebuffer */
+};
+
+/* ---- dots: looks, grid, texture ---------------------------------------------------- */
+
+static int grid_add(renderer *r, size_t i)
+{
+    const dot_look *L = &r->looks[i];
+    int cx = (int)floor(((double)L->u - r->gu0) / GRID_CELL_MM);
+    int cy = (int)floor(((double)L->v - r->gv0) / GRID_CELL_MM);
+    cx = cx < 0 ? 0 : cx >= r->gw ? r->gw - 1 : cx;
+    cy = cy < 0 ? 0 : cy >= r->gh ? r->gh - 1 : cy;
+    cell *c = &r->cells[cy * r->gw + cx];
+    if (c->n == c->cap) {
+        uint32_t cap = c->cap ? c->cap * 2 : 16;
+        uint32_t *ni = realloc(c->idx, cap * sizeof *ni);
+        if (!ni)
+            return -1;
+        c->idx = ni;
+        c->cap = cap;
+    }
+    c->idx[c->n++] = (uint32_t)i;
+    return 0;
+}
+
+static void grid_clear(renderer *r)
+{
+    for (int i = 0; i < r->gw * r->gh; i++)
+        r->cells[i].n = 0;
+}
+
+void render_sync_dots(renderer *r, const dot *dots, size_t n, int healed)
+{
+    if (n < r->nlooks || healed != r->healed) {
+        r->nlooks = 0;
+        r->healed = healed;
+        dotmap_clear(r->map);
+        grid_clear(r);
+    }
+    if (n > r->caplooks) {
+        size_t cap = r->caplooks ? r->caplooks : 1024;
+        while (cap < n)
+            cap *= 2;
+        dot_look *nl = realloc(r->looks, cap * sizeof *nl);
+        if (!nl)
+            return;
+        r->looks = nl;
+        r->caplooks = cap;
+    }
+    for (size_t i = r->nlooks; i < n; i++) {
+        dot_look_make(&dots[i], r->surface, healed, &r->looks[i]);
+        dotmap_splat(r->map, &r->looks[i]);
+        if (grid_add(r, i) != 0)
+            return;
+        r->nlooks = i + 1;
+    }
+}
+
+/* ---- setup ------------------------------------------------------------------------- */
+
+static int make_mesh(renderer *r, char *err, size_t errlen)
+{
+    const surface *s = r->surface;
+    size_t nv = surface_vertex_count(s), nt = surface_triangle_count(s);
+    glGenVertexArrays(1, &r->head_vao);
+    glBindVertexArray(r->head_vao);
+    glGenBuffers(3, r->head_vbo);
+    glBindBuffer(GL_ARRAY_BUFFER, r->head_vbo[0]);
+    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(nv * 3 * sizeof(float)), surface_positions(s), GL_STATIC_DRAW);
+    glEnableVertexAttribArray(0);
+    glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, 0, NULL);
+    glBindBuffer(GL_ARRAY_BUFFER, r->head_vbo[1]);
+    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(nv * 3 * sizeof(float)), surface_normals(s), GL_STATIC_DRAW);
+    glEnableVertexAttribArray(1);
+    glVertexAttribPointer(1, 3, GL_FLOAT, GL_FALSE, 0, NULL);
+    glBindBuffer(GL_ARRAY_BUFFER, r->head_vbo[2]);
+    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(nv * 2 * sizeof(float)), surface_charts(s), GL_STATIC_DRAW);
+    glEnableVertexAttribArray(2);
+    glVertexAttribPointer(2, 2, GL_FLOAT, GL_FALSE, 0, NULL);
+    glGenBuffers(1, &r->head_ibo);
+    glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, r->head_ibo);
+    glBufferData(GL_ELEMENT_ARRAY_BUFFER, (GLsizeiptr)(nt * 3 * sizeof(uint32_t)), surface_indices(s), GL_STATIC_DRAW);
+    glBindVertexArray(0);
+    r->head_index_count = (GLsizei)(nt * 3);
+    for (int k = 0; k < 2; k++) {
+        head_prog *h = &r->hp[k];
+        h->prog = glu_program("head", k ? "#define OVERLAY 1\n" : NULL, err, errlen);
+        if (!h->prog)
+            return -1;
+        GLuint p = h->prog;
+        h->mvp = glGetUniformLocation(p, "u_mvp");
+        h->skin = glGetUniformLocation(p, "u_skin");
+        h->eye = glGetUniformLocation(p, "u_eye");
+        h->light = glGetUniformLocation(p, "u_light");
+        h->dots = glGetUniformLocation(p, "u_dots");
+        h->dots_xform = glGetUniformLocation(p, "u_dots_xform");
+        h->texel = glGetUniformLocation(p, "u_texel_mm");
+        h->inst_on = glGetUniformLocation(p, "u_inst_on");
+        h->inst_ramp = glGetUniformLocation(p, "u_inst_ramp");
+        h->overlay = glGetUniformLocation(p, "u_overlay");
+        h->overlay_xform = glGetUniformLocation(p, "u_overlay_xform");
+        h->encode = glGetUniformLocation(p, "u_encode");
+    }
+    return 0;
+}
+
+static int in_zone(const renderer *r, double u, double v)
+{
+    region_id reg = surface_region_at_chart(r->surface, u, v);
+    if (reg == REGION_NONE)
+        return 0;
+    return lesson_zone_contains(r->lesson, u, v, reg);
+}
+
+/* ---- guide lines --------------------------------------------------------------------- */
+
+typedef struct line_buf { line_vtx *v; size_t n, cap; } line_buf;
+
+static int chart_to_3d(const renderer *r, double u, double v, float out[3])
+{
+    surface_hit h;
+    if (!surface_chart_point(r->surface, u, v, &h))
+        return 0;
+    for (int i = 0; i < 3; i++)
+        out[i] = (float)(h.pos_mm[i] + h.normal[i] * 0.05);
+    return 1;
+}
+
+static void add_segment_3d(line_buf *b, const float a[3], const float c[3], const float col[4])
+{
+    if (b->n + 6 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        line_vtx *nv = realloc(b->v, cap * sizeof *nv);
+        if (!nv)
+            return;
+        b->v = nv;
+        b->cap = cap;
+    }
+    static const float es[6][2] = { { 0, -1 }, { 1, -1 }, { 1, 1 }, { 0, -1 }, { 1, 1 }, { 0, 1 } };
+    for (int i = 0; i < 6; i++) {
+        line_vtx *v = &b->v[b->n++];
+        memcpy(v->a, a, sizeof v->a);
+        memcpy(v->b, c, sizeof v->b);
+        v->end_side[0] = es[i][0];
+        v->end_side[1] = es[i][1];
+        memcpy(v->col, col, sizeof v->col);
+    }
+}
+
+static void add_chart_polyline(const renderer *r, line_buf *b, const chart_point *p, size_t n, int closed,
+                               const float col[4])
+{
+    size_t segs = closed ? n : n - 1;
+    for (size_t i = 0; i < segs && n >= 2; i++) {
+        const chart_point *a = &p[i], *c = &p[(i + 1) % n];
+        double len = hypot(c->u_mm - a->u_mm, c->v_mm - a->v_mm);
+        int steps = (int)ceil(len / 0.5);
+        if (steps < 1)
+            steps = 1;
+        float prev[3];
+        int have_prev = chart_to_3d(r, a->u_mm, a->v_mm, prev);
+        for (int k = 1; k <= steps; k++) {
+            double t = (double)k / steps;
+            float cur[3];
+            int ok = chart_to_3d(r, a->u_mm + t * (c->u_mm - a->u_mm), a->v_mm + t * (c->v_mm - a->v_mm), cur);
+            if (ok && have_prev)
+                add_segment_3d(b, prev, cur, col);
+            if (ok)
+                memcpy(prev, cur, sizeof prev);
+            have_prev = ok;
+        }
+    }
+}
+
+/* Zone outline: marching squares over the zone mask, crossings found by bisection so the
+ * line follows the true (polygon or region) boundary, not the grid. */
+static double crossing(const renderer *r, double ua, double va, double ub, double vb, int ina)
+{
+    double lo = 0.0, hi = 1.0;
+    for (int i = 0; i < 12; i++) {
+        double mid = 0.5 * (lo + hi);
+        int m = in_zone(r, ua + mid * (ub - ua), va + mid * (vb - va));
+        if (m == ina)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+static void add_zone_outline(const renderer *r, line_buf *b, const float col[4])
+{
+    double g = r->lesson->surface == SURFACE_HEAD ? 1.0 : 0.5;
+    double u0 = r->map->u0, v0 = r->map->v0;
+    int nx = (int)(r->map->w[0] * r->map->texel_mm / g), ny = (int)(r->map->h[0] * r->map->texel_mm / g);
+    uint8_t *m = malloc((size_t)(nx + 1) * (size_t)(ny + 1));
+    if (!m)
+        return;
+    for (int y = 0; y <= ny; y++)
+        for (int x = 0; x <= nx; x++)
+            m[(size_t)y * (size_t)(nx + 1) + (size_t)x] = (uint8_t)in_zone(r, u0 + x * g, v0 + y * g);
+    for (int y = 0; y < ny; y++)
+        for (int x = 0; x < nx; x++) {
+            int c[4] = { m[(size_t)y * (size_t)(nx + 1) + (size_t)x], m[(size_t)y * (size_t)(nx + 1) + (size_t)x + 1],
+                         m[(size_t)(y + 1) * (size_t)(nx + 1) + (size_t)x + 1], m[(size_t)(y + 1) * (size_t)(nx + 1) + (size_t)x] };
+            if (c[0] == c[1] && c[1] == c[2] && c[2] == c[3])
+                continue;
+            double cu[4] = { u0 + x * g, u0 + (x + 1) * g, u0 + (x + 1) * g, u0 + x * g };
+            double cv[4] = { v0 + y * g, v0 + y * g, v0 + (y + 1) * g, v0 + (y + 1) * g };
+            double pu[4], pv[4];
+            int np = 0;
+            for (int e = 0; e < 4 && np < 4; e++) {
+                int a = e, d = (e + 1) % 4;
+                if (c[a] == c[d])
+                    continue;
+                double t = crossing(r, cu[a], cv[a], cu[d], cv[d], c[a]);
+                pu[np] = cu[a] + t * (cu[d] - cu[a]);
+                pv[np] = cv[a] + t * (cv[d] - cv[a]);
+                np++;
+            }
+            for (int k = 0; k + 1 < np; k += 2) {
+                float a3[3], b3[3];
+                if (chart_to_3d(r, pu[k], pv[k], a3) && chart_to_3d(r, pu[k + 1], pv[k + 1], b3))
+                    add_segment_3d(b, a3, b3, col);
+            }
+        }
+    free(m);
+}
+
+static int make_guides(renderer *r, char *err, size_t errlen)
+{
+    line_buf b = { 0 };
+    static const float zone_col[4] = { 0.55f, 0.85f, 1.0f, 0.85f };
+    static const float hair_col[4] = { 0.75f, 0.02f, 0.20f, 0.95f };
+    add_zone_outline(r, &b, zone_col);
+    if (r->lesson->has_hairline && r->lesson->hairline.line_count >= 2)
+        add_chart_polyline(r, &b, r->lesson->hairline.line, r->lesson->hairline.line_count, 0, hair_col);
+    glGenVertexArrays(1, &r->line_vao);
+    glBindVertexArray(r->line_vao);
+    glGenBuffers(1, &r->line_vbo);
+    glBindBuffer(GL_ARRAY_BUFFER, r->line_vbo);
+    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(b.n * sizeof(line_vtx)), b.v, GL_STATIC_DRAW);
+    glEnableVertexAttribArray(0);
+    glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, sizeof(line_vtx), (void *)offsetof(line_vtx, a));
+    glEnableVertexAttribArray(1);
+    glVertexAttribPointer(1, 3, GL_FLOAT, GL_FALSE, sizeof(line_vtx), (void *)offsetof(line_vtx, b));
+    glEnableVertexAttribArray(2);
+    glVertexAttribPointer(2, 2, GL_FLOAT, GL_FALSE, sizeof(line_vtx), (void *)offsetof(line_vtx, end_side));
+    glEnableVertexAttribArray(3);
+    glVertexAttribPointer(3, 4, GL_FLOAT, GL_FALSE, sizeof(line_vtx), (void *)offsetof(line_vtx, col));
+    glBindVertexArray(0);
+    r->line_vertex_count = (GLsizei)b.n;
+    free(b.v);
+    r->line_prog = glu_program("lines", NULL, err, errlen);
+    if (!r->line_prog)
+        return -1;
+    r->lu_mvp = glGetUniformLocation(r->line_prog, "u_mvp");
+    r->lu_viewport = glGetUniformLocation(r->line_prog, "u_viewport");
+    r->lu_width = glGetUniformLocation(r->line_prog, "u_width_px");
+    return 0;
+}
+
+/* ---- instanced programs -------------------------------------------------------------- */
+
+#define INST_FLOATS 19
+#define MARK_FLOATS 11
+
+static int make_instanced(renderer *r, char *err, size_t errlen)
+{
+    static const float quad[8] = { -1, -1, 1, -1, -1, 1, 1, 1 };
+    glGenBuffers(1, &r->quad_vbo);
+    glBindBuffer(GL_ARRAY_BUFFER, r->quad_vbo);
+    glBufferData(GL_ARRAY_BUFFER, sizeof quad, quad, GL_STATIC_DRAW);
+
+    glGenVertexArrays(1, &r->dot_vao);
+    glBindVertexArray(r->dot_vao);
+    glBindBuffer(GL_ARRAY_BUFFER, r->quad_vbo);
+    glEnableVertexAttribArray(0);
+    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, NULL);
+    glGenBuffers(1, &r->inst_vbo);
+    glBindBuffer(GL_ARRAY_BUFFER, r->inst_vbo);
+    static const int sizes[6] = { 3, 3, 3, 4, 2, 4 };
+    size_t off = 0;
+    for (int i = 0; i < 6; i++) {
+        glEnableVertexAttribArray((GLuint)(i + 1));
+        glVertexAttribPointer((GLuint)(i + 1), sizes[i], GL_FLOAT, GL_FALSE, INST_FLOATS * sizeof(float), (void *)(off * sizeof(float)));
+        glVertexAttribDivisor((GLuint)(i + 1), 1);
+        off += (size_t)sizes[i];
+    }
+    r->dot_prog = glu_program("dots", NULL, err, errlen);
+    if (!r->dot_prog)
+        return -1;
+    r->du_mvp = glGetUniformLocation(r->dot_prog, "u_mvp");
+    r->du_texel = glGetUniformLocation(r->dot_prog, "u_texel_mm");
+    r->du_ramp = glGetUniformLocation(r->dot_prog, "u_inst_ramp");
+
+    glGenVertexArrays(1, &r->mark_vao);
+    glBindVertexArray(r->mark_vao);
+    glBindBuffer(GL_ARRAY_BUFFER, r->quad_vbo);
+    glEnableVertexAttribArray(0);
+    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, NULL);
+    glGenBuffers(1, &r->mark_vbo);
+    glBindBuffer(GL_ARRAY_BUFFER, r->mark_vbo);
+    static const int msizes[4] = { 3, 3, 4, 1 };
+    off = 0;
+    for (int i = 0; i < 4; i++) {
+        glEnableVertexAttribArray((GLuint)(i + 1));
+        glVertexAttribPointer((GLuint)(i + 1), msizes[i], GL_FLOAT, GL_FALSE, MARK_FLOATS * sizeof(float), (void *)(off * sizeof(float)));
+        glVertexAttribDivisor((GLuint)(i + 1), 1);
+        off += (size_t)msizes[i];
+    }
+    glBindVertexArray(0);
+    r->mark_prog = glu_program("markers", NULL, err, errlen);
+    if (!r->mark_prog)
+        return -1;
+    r->mu_mvp = glGetUniformLocation(r->mark_prog, "u_mvp");
+    r->mu_eye = glGetUniformLocation(r->mark_prog, "u_eye");
+    r->mu_viewport = glGetUniformLocation(r->mark_prog, "u_viewport");
+
+    r->resolve_prog = glu_program("resolve", NULL, err, errlen);
+    if (!r->resolve_prog)
+        return -1;
+    r->ru_scene = glGetUniformLocation(r->resolve_prog, "u_scene");
+    glGenVertexArrays(1, &r->resolve_vao);
+    return 0;
+}
+
+renderer *render_create(const lesson *l, const surface *s, char *err, size_t errlen)
+{
+    renderer *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    r->lesson = l;
+    r->surface = s;
+    lab skin;
+    skin_lab_fitzpatrick(l->fitzpatrick, &skin);
+    lab_to_linear(&skin, r->skin_lin);
+    if (l->surface == SURFACE_HEAD) {
+        r->map = dotmap_create(-120.0, -150.0, 3072, 4096, HEAD_TEXEL_MM);
+    } else {
+        double wmm = l->skin_width_mm, hmm = l->skin_height_mm;
+        double texel = fmax(0.025, fmax(wmm, hmm) / 4000.0);
+        int w = (int)ceil(wmm / texel) + 4, h = (int)ceil(hmm / texel) + 4;
+        r->map = dotmap_create(-2.0 * texel, -2.0 * texel, w, h, texel);
+    }
+    if (!r->map) {
+        snprintf(err, errlen, "out of memory (dot texture)");
+        goto fail;
+    }
+    r->gu0 = r->map->u0;
+    r->gv0 = r->map->v0;
+    r->gw = (int)ceil(r->map->w[0] * r->map->texel_mm / GRID_CELL_MM);
+    r->gh = (int)ceil(r->map->h[0] * r->map->texel_mm / GRID_CELL_MM);
+    r->cells = calloc((size_t)r->gw * (size_t)r->gh, sizeof *r->cells);
+    if (!r->cells) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (make_mesh(r, err, errlen) != 0 || make_guides(r, err, errlen) != 0 ||
+        make_instanced(r, err, errlen) != 0)
+        goto fail;
+    /* draw straight into the window when its framebuffer can blend in linear light */
+    GLint enc = 0;
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glGetFramebufferAttachmentParameteriv(GL_FRAMEBUFFER, GL_BACK_LEFT, GL_FRAMEBUFFER_ATTACHMENT_COLOR_ENCODING, &enc);
+    r->direct = enc == GL_SRGB && !getenv("STIPPLE_RENDER_FBO");
+    glGetError();
+    /* a 1x1 empty overlay until one is set */
+    static const uint8_t none[4] = { 0, 0, 0, 0 };
+    render_set_overlay(r, none, 1, 1, 0.0, 0.0, 1.0);
+    dotmap_flush(r->map);
+    return r;
+fail:
+    render_free(r);
+    return NULL;
+}
+
+void render_free(renderer *r)
+{
+    if (!r)
+        return;
+    dotmap_free(r->map);
+    if (r->cells)
+        for (int i = 0; i < r->gw * r->gh; i++)
+            free(r->cells[i].idx);
+    free(r->cells);
+    free(r->looks);
+    free(r->inst);
+    GLuint progs[6] = { r->hp[0].prog, r->hp[1].prog, r->dot_prog, r->line_prog, r->mark_prog, r->resolve_prog };
+    for (int i = 0; i < 6; i++)
+        if (progs[i])
+            glDeleteProgram(progs[i]);
+    GLuint bufs[8] = { r->head_vbo[0], r->head_vbo[1], r->head_vbo[2], r->head_ibo, r->quad_vbo, r->inst_vbo, r->line_vbo, r->mark_vbo };
+    for (int i = 0; i < 8; i++)
+        if (bufs[i])
+            glDeleteBuffers(1, &bufs[i]);
+    GLuint vaos[5] = { r->head_vao, r->dot_vao, r->line_vao, r->mark_vao, r->resolve_vao };
+    for (int i = 0; i < 5; i++)
+        if (vaos[i])
+            glDeleteVertexArrays(1, &vaos[i]);
+    GLuint texs[2] = { r->overlay_tex, r->color_tex };
+    for (int i = 0; i < 2; i++)
+        if (texs[i])
+            glDeleteTextures(1, &texs[i]);
+    if (r->depth_rb)
+        glDeleteRenderbuffers(1, &r->depth_rb);
+    if (r->fbo)
+        glDeleteFramebuffers(1, &r->fbo);
+    free(r);
+}
+
+void render_set_overlay(renderer *r, const uint8_t *rgba, int w, int h, double u0, double v0, double cell_mm)
+{
+    if (!r->overlay_tex) {
+        glGenTextures(1, &r->overlay_tex);
+        glBindTexture(GL_TEXTURE_2D, r->overlay_tex);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_BORDER);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_BORDER);
+        float border[4] = { 0, 0, 0, 0 };
+        glTexParameterfv(GL_TEXTURE_2D, GL_TEXTURE_BORDER_COLOR, border);
+    }
+    glBindTexture(GL_TEXTURE_2D, r->overlay_tex);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    if (w != r->ow || h != r->oh)
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_SRGB8_ALPHA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+    else
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    r->ow = w;
+    r->oh = h;
+    r->ou0 = u0;
+    r->ov0 = v0;
+    r->ocell = cell_mm;
+}
+
+/* ---- drawing ------------------------------------------------------------------------- */
+
+static void ensure_target(renderer *r, int w, int h)
+{
+    if (r->fbo && r->fw == w && r->fh == h)
+        return;
+    if (!r->fbo) {
+        glGenFramebuffers(1, &r->fbo);
+        glGenTextures(1, &r->color_tex);
+        glGenRenderbuffers(1, &r->depth_rb);
+    }
+    glBindTexture(GL_TEXTURE_2D, r->color_tex);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_SRGB8_ALPHA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glBindRenderbuffer(GL_RENDERBUFFER, r->depth_rb);
+    glRenderbufferStorage(GL_RENDERBUFFER, GL_DEPTH_COMPONENT24, w, h);
+    glBindFramebuffer(GL_FRAMEBUFFER, r->fbo);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, r->color_tex, 0);
+    glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, r->depth_rb);
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    r->fw = w;
+    r->fh = h;
+}
+
+static void push_instance(renderer *r, const dot_look *L)
+{
+    if (r->inst_count == r->inst_cap) {
+        size_t cap = r->inst_cap ? r->inst_cap * 2 : 4096;
+        float *ni = realloc(r->inst, cap * INST_FLOATS * sizeof *ni);
+        if (!ni)
+            return;
+        r->inst = ni;
+        r->inst_cap = cap;
+    }
+    float *o = r->inst + r->inst_count * INST_FLOATS;
+    memcpy(o, L->pos, 3 * sizeof(float));
+    memcpy(o + 3, L->eu, 3 * sizeof(float));
+    memcpy(o + 6, L->ev, 3 * sizeof(float));
+    o[9] = L->radius_mm;
+    o[10] = L->softness;
+    o[11] = L->elongation;
+    o[12] = L->angle;
+    o[13] = L->tail[0];
+    o[14] = L->tail[1];
+    memcpy(o + 15, L->rgb, 3 * sizeof(float));
+    o[18] = L->opacity;
+    r->inst_count++;
+}
+
+/* The crisp dots for this view: dots in the chart cells the view sees, whose texel/pixel
+ * ratio (from their distance to the eye) puts them in or past the fade-in ramp. */
+static void gather_crisp(renderer *r, const view_state *v, int width, int height, const mat4 mvp)
+{
+    r->inst_count = 0;
+    double eye[3], right[3], up[3], fwd[3];
+    view_basis(v, eye, right, up, fwd);
+    double th = tan(0.5 * (double)v->fov_y_deg * 3.14159265358979 / 180.0);
+    double px_per_mm_at_1 = (double)height / (2.0 * th);   /* pixels per mm at distance 1 mm */
+    double texel = r->map->texel_mm;
+    /* nothing can qualify when even the target is too far */
+    double ratio_target = texel * px_per_mm_at_1 / (double)v->distance_mm;
+    if (ratio_target < 0.5 * RAMP_LO)
+        return;
+    /* chart box seen: a 7x7 grid of rays */
+    double umin = 1e30, umax = -1e30, vmin = 1e30, vmax = -1e30;
+    view_state vv = *v;
+    vv.aspect = (float)width / (float)height;
+    for (int j = 0; j < 7; j++)
+        for (int i = 0; i < 7; i++) {
+            double o[3], d[3];
+            view_ray(&vv, i / 6.0, j / 6.0, o, d);
+            surface_hit h;
+            if (!surface_raycast(r->surface, o, d, &h))
+                continue;
+            umin = fmin(umin, h.chart_mm[0]);
+            umax = fmax(umax, h.chart_mm[0]);
+            vmin = fmin(vmin, h.chart_mm[1]);
+            vmax = fmax(vmax, h.chart_mm[1]);
+        }
+    if (umin > umax)
+        return;
+    double pad = 0.25 * fmax(umax - umin, vmax - vmin) + 2.0;
+    int cx0 = (int)floor((umin - pad - r->gu0) / GRID_CELL_MM), cx1 = (int)floor((umax + pad - r->gu0) / GRID_CELL_MM);
+    int cy0 = (int)floor((vmin - pad - r->gv0) / GRID_CELL_MM), cy1 = (int)floor((vmax + pad - r->gv0) / GRID_CELL_MM);
+    cx0 = cx0 < 0 ? 0 : cx0;
+    cy0 = cy0 < 0 ? 0 : cy0;
+    cx1 = cx1 >= r->gw ? r->gw - 1 : cx1;
+    cy1 = cy1 >= r->gh ? r->gh - 1 : cy1;
+    for (int cy = cy0; cy <= cy1; cy++)
+        for (int cx = cx0; cx <= cx1; cx++) {
+            const cell *c = &r->cells[cy * r->gw + cx];
+            for (uint32_t k = 0; k < c->n; k++) {
+                const dot_look *L = &r->looks[c->idx[k]];
+                if (!L->visible)
+                    continue;
+                vec4 p = { L->pos[0], L->pos[1], L->pos[2], 1.0f }, q;
+                glm_mat4_mulv((vec4 *)mvp, p, q);
+                if (q[3] <= 0.0f)
+                    continue;
+                float ext = 1.0f + 2.0f * dot_look_extent_mm(L) * (float)px_per_mm_at_1 / q[3] / (float)height;
+                if (fabsf(q[0]) > q[3] * ext || fabsf(q[1]) > q[3] * ext)
+                    continue;
+                double ratio = texel * px_per_mm_at_1 / (double)q[3];
+                if (ratio < 0.9 * RAMP_LO)
+                    continue;
+                push_instance(r, L);
+            }
+        }
+}
+
+void render_draw(renderer *r, const render_frame *f)
+{
+    const view_state *v = f->view;
+    int w = f->width, h = f->height;
+    dotmap_flush(r->map);
+    ensure_target(r, w, h);
+
+    double eye[3], right[3], up[3], fwd[3];
+    view_basis(v, eye, right, up, fwd);
+    vec3 e = { (float)eye[0], (float)eye[1], (float)eye[2] };
+    vec3 t = { v->target_mm[0], v->target_mm[1], v->target_mm[2] };
+    vec3 u = { (float)up[0], (float)up[1], (float)up[2] };
+    mat4 view, proj, mvp;
+    glm_lookat(e, t, u, view);
+    float dist = v->distance_mm > 0.5f ? v->distance_mm : 0.5f;
+    float znear = fmaxf(0.2f, fminf(0.25f * dist, dist - 260.0f));
+    float zfar = dist + 450.0f;
+    float fov = v->fov_y_deg > 1.0f && v->fov_y_deg < 170.0f ? v->fov_y_deg : 30.0f;
+    glm_perspective(fov * 3.14159265f / 180.0f, (float)w / (float)h, znear, zfar, proj);
+    glm_mat4_mul(proj, view, mvp);
+    float light[3];
+    for (int i = 0; i < 3; i++)
+        light[i] = (float)(-fwd[i] * 0.75 + up[i] * 0.55 - right[i] * 0.35);
+    float ln = sqrtf(light[0] * light[0] + light[1] * light[1] + light[2] * light[2]);
+    for (int i = 0; i < 3; i++)
+        light[i] /= ln;
+
+    if (f->crisp)
+        gather_crisp(r, v, w, h, mvp);
+    else
+        r->inst_count = 0;
+
+    /* The skin pass writes sRGB bytes itself (its shader encodes: cheaper on llvmpipe than
+     * the framebuffer doing it for every pixel); the blended passes after it (dots, lines,
+     * markers) let the framebuffer decode, blend in linear light and encode. */
+    glBindFramebuffer(GL_FRAMEBUFFER, r->direct ? 0 : r->fbo);
+    glViewport(0, 0, w, h);
+    glDisable(GL_FRAMEBUFFER_SRGB);
+    glClearColor((float)f->background[0] / 255.0f, (float)f->background[1] / 255.0f, (float)f->background[2] / 255.0f, 1.0f);
+    glClearDepth(1.0);
+    glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+    glEnable(GL_DEPTH_TEST);
+    glDepthFunc(GL_LEQUAL);
+    glEnable(GL_CULL_FACE);    /* the skin is closed (head) or seen from its front (practice skin) */
+    glCullFace(GL_BACK);
+    glFrontFace(GL_CCW);
+    glDisable(GL_BLEND);
+
+    /* skin */
+    const head_prog *hp = &r->hp[f->overlay ? 1 : 0];
+    glUseProgram(hp->prog);
+    glUniformMatrix4fv(hp->mvp, 1, GL_FALSE, (const float *)mvp);
+    glUniform3fv(hp->skin, 1, r->skin_lin);
+    glUniform3fv(hp->eye, 1, e);
+    glUniform3fv(hp->light, 1, light);
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, r->map->tex);
+    glUniform1i(hp->dots, 0);
+    double sw = r->map->w[0] * r->map->texel_mm, sh = r->map->h[0] * r->map->texel_mm;
+    glUniform4f(hp->dots_xform, (float)r->map->u0, (float)r->map->v0, (float)(1.0 / sw), (float)(1.0 / sh));
+    glUniform1f(hp->texel, (float)r->map->texel_mm);
+    glUniform1f(hp->inst_on, r->inst_count ? 1.0f : 0.0f);
+    glUniform2f(hp->inst_ramp, RAMP_LO, RAMP_HI);
+    glActiveTexture(GL_TEXTURE1);
+    glBindTexture(GL_TEXTURE_2D, r->overlay_tex);
+    glUniform1i(hp->overlay, 1);
+    glUniform4f(hp->overlay_xform, (float)r->ou0, (float)r->ov0, (float)(1.0 / (r->ow * r->ocell)), (float)(1.0 / (r->oh * r->ocell)));
+    glUniform1f(hp->encode, 1.0f);
+    glBindVertexArray(r->head_vao);
+    glDrawElements(GL_TRIANGLES, r->head_index_count, GL_UNSIGNED_INT, NULL);
+    glActiveTexture(GL_TEXTURE0);
+
+    glEnable(GL_FRAMEBUFFER_SRGB);
+    glEnable(GL_BLEND);
+    glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+    glDepthMask(GL_FALSE);
+    glDisable(GL_CULL_FACE);
+
+    /* crisp dots (before the guides, which are drawn on top of the ink) */
+    if (r->inst_count) {
+        glUseProgram(r->dot_prog);
+        glUniformMatrix4fv(r->du_mvp, 1, GL_FALSE, (const float *)mvp);
+        glUniform1f(r->du_texel, (float)r->map->texel_mm);
+        glUniform2f(r->du_ramp, RAMP_LO, RAMP_HI);
+        glBindVertexArray(r->dot_vao);
+        glBindBuffer(GL_ARRAY_BUFFER, r->inst_vbo);
+        glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(r->inst_count * INST_FLOATS * sizeof(float)), r->inst, GL_STREAM_DRAW);
+        glEnable(GL_POLYGON_OFFSET_FILL);
+        glPolygonOffset(-1.0f, -4.0f);
+        glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, (GLsizei)r->inst_count);
+        glDisable(GL_POLYGON_OFFSET_FILL);
+    }
+
+    if (f->guides && r->line_vertex_count) {
+        glUseProgram(r->line_prog);
+        glUniformMatrix4fv(r->lu_mvp, 1, GL_FALSE, (const float *)mvp);
+        glUniform2f(r->lu_viewport, (float)w, (float)h);
+        glUniform1f(r->lu_width, 2.0f);
+        glBindVertexArray(r->line_vao);
+        glDrawArrays(GL_TRIANGLES, 0, r->line_vertex_count);
+    }
+
+    if (f->marker_count) {
+        float *m = malloc(f->marker_count * MARK_FLOATS * sizeof *m);
+        if (m) {
+            for (size_t i = 0; i < f->marker_count; i++) {
+                const render_marker *k = &f->markers[i];
+                float *o = m + i * MARK_FLOATS;
+                memcpy(o, k->pos, 3 * sizeof(float));
+                memcpy(o + 3, k->nrm, 3 * sizeof(float));
+                for (int c = 0; c < 3; c++)
+                    o[6 + c] = srgb8_to_linear(k->rgba[c]);
+                o[9] = (float)k->rgba[3] / 255.0f;
+                o[10] = k->size_px;
+            }
+            glUseProgram(r->mark_prog);
+            glUniformMatrix4fv(r->mu_mvp, 1, GL_FALSE, (const float *)mvp);
+            glUniform3fv(r->mu_eye, 1, e);
+            glUniform2f(r->mu_viewport, (float)w, (float)h);
+            glBindVertexArray(r->mark_vao);
+            glBindBuffer(GL_ARRAY_BUFFER, r->mark_vbo);
+            glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(f->marker_count * MARK_FLOATS * sizeof(float)), m, GL_STREAM_DRAW);
+            glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, (GLsizei)f->marker_count);
+            free(m);
+        }
+    }
+    glDepthMask(GL_TRUE);
+    glDisable(GL_BLEND);
+    glDisable(GL_DEPTH_TEST);
+    glDisable(GL_FRAMEBUFFER_SRGB);
+    if (r->direct)
+        return;
+
+    /* resolve to the window (framebuffers that cannot blend in linear light) */
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glViewport(0, 0, w, h);
+    glUseProgram(r->resolve_prog);
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, r->color_tex);
+    glUniform1i(r->ru_scene, 0);
+    glBindVertexArray(r->resolve_vao);
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glBindVertexArray(0);
+}
+
+size_t render_crisp_count(const renderer *r) { return r->inst_count; }
+const dotmap *render_get_dotmap(const renderer *r) { return r->map; }
+double render_texel_mm(const renderer *r) { return r->map->texel_mm; }

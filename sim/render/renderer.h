@@ -1,0 +1,62 @@
+/* renderer.h: OpenGL 3.3 drawing of what the core holds: the skin (head or practice
+ * skin), the lesson's guides, the dots (baked into a chart-space texture, plus crisp
+ * instanced dots where the view magnifies that texture), feedback overlays and flag
+ * markers. Reads core state (lesson, surface, dots, view); never changes it.
+ *
+ * Cost does not grow with the dot count: the texture is drawn as part of the skin, and
+ * instanced dots are only those in view at working magnification, found through a chart
+ * grid. Colours: the scene is lit and blended in linear light into an sRGB framebuffer. */
+#ifndef STIPPLE_RENDERER_H
+#define STIPPLE_RENDERER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dot.h"
+#include "dotmap.h"
+#include "lesson.h"
+#include "surface.h"
+#include "view.h"
+
+typedef struct render_marker {
+    float   pos[3], nrm[3];
+    uint8_t rgba[4];           /* sRGB */
+    float   size_px;           /* ring radius */
+} render_marker;
+
+typedef struct render_frame {
+    const view_state *view;
+    int    width, height;      /* framebuffer pixels */
+    int    guides;             /* working zone and hairline design */
+    int    overlay;            /* the overlay texture (render_set_overlay) */
+    int    crisp;              /* instanced dots at magnification: 1 auto, 0 never */
+    const render_marker *markers;
+    size_t marker_count;
+    uint8_t background[3];     /* sRGB */
+} render_frame;
+
+typedef struct renderer renderer;
+
+/* The lesson and surface must outlive the renderer. Needs a current GL 3.3 context.
+ * NULL with err set on failure (a shader that does not compile, out of memory). */
+renderer *render_create(const lesson *l, const surface *s, char *err, size_t errlen);
+void      render_free(renderer *r);    /* NULL-safe */
+
+/* Brings the baked dots up to date with the core's dots: new dots since the last call are
+ * added incrementally; a shorter array (a new session) or a change of `healed` (the day-30
+ * view) rebuilds. */
+void render_sync_dots(renderer *r, const dot *dots, size_t n, int healed);
+
+/* A chart-space RGBA overlay (sRGB colour, alpha = opacity), cell_mm a texel. */
+void render_set_overlay(renderer *r, const uint8_t *rgba, int w, int h, double u0_mm, double v0_mm, double cell_mm);
+
+/* Draws the scene into the window's back buffer (framebuffer 0). */
+void render_draw(renderer *r, const render_frame *f);
+
+/* Facts about the last frame, for the debug overlay and tests. */
+size_t render_crisp_count(const renderer *r);
+const dotmap *render_get_dotmap(const renderer *r);
+/* Texel size (mm) of the baked dots, and the texel/pixel ratios over which crisp dots fade in. */
+double render_texel_mm(const renderer *r);
+
+#endif
