@@ -34,6 +34,11 @@ stipple_install_packages() {
 # stipple_build DIR [cmake options...]
 stipple_build() {
     local dir=$1; shift
-    cmake -S "$STIPPLE_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
-    cmake --build "$dir" -- -j"$(nproc)"
+    mkdir -p "$dir"
+    echo "setup: building in $dir"
+    if ! { cmake -S "$STIPPLE_ROOT" -B "$dir" -G Ninja "$@" && cmake --build "$dir" -- -j"$(nproc)"; } >"$dir/build.log" 2>&1; then
+        cat "$dir/build.log"
+        echo "setup: the build failed (log: $dir/build.log)" >&2
+        exit 1
+    fi
 }
