@@ -25,7 +25,13 @@ out vec4 o_col;
 void main()
 {
     vec2 st = (v_chart - u_dots_xform.xy) * u_dots_xform.zw;
+#ifdef EXP_NOTEX
+    vec4 d = vec4(st.x*0.001);
+#elif defined(EXP_BIAS)
+    vec4 d = textureLod(u_dots, st, 3.0);
+#else
     vec4 d = texture(u_dots, st);
+#endif
     float px_mm = max(length(dFdx(v_chart)), length(dFdy(v_chart)));
     float ratio = u_texel_mm / max(px_mm, 1e-6);
     float w_inst = u_inst_on * smoothstep(u_inst_ramp.x, u_inst_ramp.y, ratio);
@@ -44,7 +50,12 @@ void main()
     float fill = max(dot(n, vdir), 0.0);
     float light = 0.22 + 0.55 * diff + 0.30 * fill;
     vec3 c = clamp(albedo * light, 0.0, 1.0);
+#ifndef EXP_NOPOW
     if (u_encode > 0.5)
         c = mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), c));
+#endif
+#ifdef EXP_CONST
+    c = vec3(0.5);
+#endif
     o_col = vec4(c, 1.0);
 }

@@ -22,8 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calibration.h"
 #include "engine.h"
+#include "haptics.h"
 #include "hud.h"
+#include "live_input.h"
 #include "live.h"
 #include "png_write.h"
 #include "renderer.h"
@@ -118,6 +121,14 @@ typedef struct app {
 
     render_marker *markers;
     size_t  nmarkers;
+
+    /* a live pen (issue 4): the source lives inside li, read on its own thread */
+    live_input *li;
+    input_hotplug *hotplug;
+    haptics *hap;
+    int64_t last_written_us;        /* session files want non-decreasing times */
+    char    pen_note[160];          /* "Tablet ... connected", shown for a few seconds */
+    double  pen_note_t;
 } app;
 
 /* ---- helpers -------------------------------------------------------------------------- */
@@ -212,6 +223,8 @@ static int write_event(app *a, const session_event *ev)
         fprintf(stderr, "stipple practice: writing %s failed\n", a->session_path);
         return -1;
     }
+    if (ev->t_us > a->last_written_us)
+        a->last_written_us = ev->t_us;
     int r = engine_feed(a->eng, ev);
     if (r < 0) {
         fprintf(stderr, "stipple practice: out of memory\n");
@@ -252,6 +265,10 @@ static void stop_practice(app *a)
 {
     input_source_close(a->src);
     a->src = NULL;
+    haptics_close(a->hap);
+    a->hap = NULL;
+    live_input_close(a->li);
+    a->li = NULL;
     live_free(a->live);
     a->live = NULL;
     render_free(a->ren);
@@ -269,6 +286,79 @@ static void stop_practice(app *a)
     free(a->flag_list);
     a->flag_list = NULL;
     a->flag_count = 0;
+}
+
+/* A pen display: the part of its digitiser under the window (1:1). The display is the one
+ * the window is on. */
+static int pen_display_area(const app *a, const device_desc *d, tablet_area *out)
+{
+    SDL_Window *w = a->gl.window;
+    int idx = SDL_GetWindowDisplayIndex(w);
+    SDL_Rect b;
+    if (idx < 0 || SDL_GetDisplayBounds(idx, &b) != 0)
+        return -1;
+    int disp[4] = { b.x, b.y, b.w, b.h }, win[4];
+    SDL_GetWindowPosition(w, &win[0], &win[1]);
+    SDL_GetWindowSize(w, &win[2], &win[3]);
+    return tablet_area_for_window(d, disp, win, out);
+}
+
+/* The live pen: --device, else the first pen device found; none found: the mouse (0 with
+ * a->li NULL). -1 (said why) when a named device or a tablet area cannot be used. */
+static int open_live_pen(app *a)
+{
+    char path[512], err[512];
+    if (a->opt->device)
+        snprintf(path, sizeof path, "%s", a->opt->device);
+    else if (!live_input_find_pen(a->opt->input_dir, path, sizeof path))
+        return 0;
+    input_source *src = evdev_source_open(path, 0, err, sizeof err);
+    if (!src) {
+        fprintf(stderr, "stipple practice: %s%s\n", err, a->opt->device ? "" : "; using the mouse");
+        return a->opt->device ? -1 : 0;
+    }
+    /* the trainee's stored calibration for this device (and tool serial, when known) */
+    const evdev_pen *pp = evdev_source_pen(src);
+    pen_calibration c;
+    char cpath[1024] = "";
+    int rc = calibration_load(&src->desc, pp ? pp->serial : 0, &c, err, sizeof err);
+    calibration_path(&src->desc, pp ? pp->serial : 0, cpath, sizeof cpath);
+    if (rc == 1) {
+        src->calibration = c;
+        printf("calibration: %s\n", cpath);
+    } else if (rc < 0) {
+        fprintf(stderr, "stipple practice: warning: %s; using the default calibration\n", err);
+    } else {
+        printf("calibration: none stored for %s; defaults (stipple calibrate --device %s)\n", src->name, path);
+    }
+    tablet_area area;
+    const tablet_area *ap = NULL;
+    const char *how = "whole tablet";
+    if (a->opt->tablet_area) {
+        double mm[4];
+        if (tablet_area_parse_mm(a->opt->tablet_area, mm, err, sizeof err) != 0 ||
+            tablet_area_from_mm(&src->desc, mm, &area, err, sizeof err) != 0) {
+            fprintf(stderr, "stipple practice: %s\n", err);
+            input_source_close(src);
+            return -1;
+        }
+        ap = &area;
+        how = "tablet area";
+    } else if (src->desc.device_class == DEVICE_CLASS_PEN_DISPLAY && pen_display_area(a, &src->desc, &area) == 0) {
+        ap = &area;
+        how = "pen display, 1:1 under the window";
+    }
+    char name[96];
+    snprintf(name, sizeof name, "%s", src->name);
+    uint32_t cls = src->desc.device_class;
+    a->li = live_input_open(src, ap, err, sizeof err);
+    if (!a->li) {
+        fprintf(stderr, "stipple practice: %s\n", err);
+        return -1;
+    }
+    printf("pen: %s (%s, %s), %s\n", name, path, device_class_name(cls), how);
+    fflush(stdout);
+    return 0;
 }
 
 static int start_practice(app *a, const char *lesson_path)
@@ -323,6 +413,14 @@ static int start_practice(app *a, const char *lesson_path)
             fprintf(stderr, "stipple practice: warning: %s: %s\n", f, warn);
         dev = &a->src->desc;
         cal = &a->src->calibration;
+    } else if (!a->opt->mouse) {
+        if (open_live_pen(a) != 0)
+            return -1;   /* a named device or a tablet area that cannot be used: said why */
+        if (a->li) {
+            dev = live_input_desc(a->li);
+            cal = &live_input_source(a->li)->calibration;
+            source_name = "live";
+        }
     }
     a->pen_desc = dev;
     a->eng = engine_create(&a->lesson, a->surface, dev, cal);
@@ -360,7 +458,20 @@ static int start_practice(app *a, const char *lesson_path)
         return -1;
     }
     a->now_us = 0;
+    a->last_written_us = 0;
     a->wall0 = app_now_s();
+    if (a->li) {
+        /* the pen's session time is kernel time since it was opened: one clock for both */
+        const evdev_pen *pp = evdev_source_pen(live_input_source(a->li));
+        if (pp)
+            a->wall0 = (double)(pp->origin_us - pp->start_us) * 1e-6;
+    }
+    if (!a->src && !a->hap) {
+        a->hap = haptics_open(a->li, a->opt->exam, a->lesson.depth_band_mm[1], 1);
+        haptics_stats hs;
+        haptics_stats_get(a->hap, &hs);
+        printf("feedback: %s\n", a->opt->exam ? "off (exam)" : haptics_backend_name(hs.backend));
+    }
     a->dots_seen = 0;
     a->healed = 0;
     a->overlay_mode = LIVE_OVERLAY_NONE;
@@ -408,6 +519,10 @@ static void finish_practice(app *a, int64_t t_end)
     a->writer = NULL;
     input_source_close(a->src);
     a->src = NULL;
+    haptics_close(a->hap);
+    a->hap = NULL;
+    live_input_close(a->li);
+    a->li = NULL;
     size_t n;
     const dot *dots = engine_dots(a->eng, &n);
     if (score_session(&a->lesson, a->surface, dots, n, &a->score) != 0) {
@@ -642,6 +757,77 @@ static void emit_mouse(app *a, double wall)
     }
 }
 
+/* The live pen: everything the input thread read since the last frame, in order; side-button
+ * motion moves the camera (the samples themselves then carry no touch). */
+static void emit_tablet(app *a)
+{
+    session_event buf[512];
+    int64_t kus[512];
+    live_input_camera cam;
+    memset(&cam, 0, sizeof cam);
+    double aspect = (double)a->gl.width / (double)a->gl.height;
+    for (;;) {
+        size_t n = live_input_pump(a->li, a->last_written_us, aspect, buf, kus, 512, &cam);
+        for (size_t i = 0; i < n; i++)
+            if (feed(a, &buf[i], (double)kus[i] * 1e-6) < 0) {
+                a->running = 0;
+                a->exit_code = 1;
+                return;
+            }
+        if (n < 512)
+            break;
+    }
+    /* events the thread read after this frame's clock was taken: the clock follows them, so
+     * what the app emits next (keys, views) never goes back in time */
+    if (a->last_written_us > a->now_us)
+        a->now_us = a->last_written_us;
+    if (cam.orbit_dx != 0.0 || cam.orbit_dy != 0.0 || cam.pan_dx != 0.0 || cam.pan_dy != 0.0) {
+        if (!a->cam_dirty)
+            a->cam = *engine_view(a->eng);
+        /* the same gain as a mouse drag: 0.3 degrees a pixel */
+        cam_orbit(&a->cam, -0.3 * cam.orbit_dx * a->gl.width, 0.3 * cam.orbit_dy * a->gl.height);
+        cam_pan(&a->cam, cam.pan_dx * a->gl.width, cam.pan_dy * a->gl.height, a->gl.height);
+        a->cam_dirty = 1;
+    }
+    if (a->cam_dirty) {
+        session_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.kind = SEV_VIEW;
+        ev.t_us = a->now_us;
+        ev.u.view = a->cam;
+        feed(a, &ev, 0.0);
+        a->cam_dirty = 0;
+    }
+}
+
+/* Devices coming and going: our unplugged pen coming back resumes the lesson; a new pen is
+ * announced (it is used from the next lesson: a session keeps one device). */
+static void poll_hotplug(app *a)
+{
+    hotplug_event hev[16];
+    size_t n = input_hotplug_poll(a->hotplug, hev, 16);
+    for (size_t i = 0; i < n; i++) {
+        if (a->li && a->scr == SCR_PRACTICE) {
+            int r = live_input_hotplug(a->li, &hev[i]);
+            if (r == 1) {
+                snprintf(a->pen_note, sizeof a->pen_note, "Pen back: %s", live_input_source(a->li)->name);
+                a->pen_note_t = app_now_s();
+                a->dirty = 1;
+            }
+            if (r != 0 || live_input_unplugged(a->li))
+                continue;
+        }
+        device_caps caps;
+        if (hev[i].kind == HOTPLUG_ADDED && !a->opt->input_file && live_input_is_pen(hev[i].devnode, &caps)) {
+            snprintf(a->pen_note, sizeof a->pen_note, "%s connected: %s", caps.desc.name,
+                     a->scr == SCR_PRACTICE ? "used from the next lesson" : "it will be used");
+            a->pen_note_t = app_now_s();
+            a->dirty = 1;
+            printf("hot-plug: %s (%s)\n", caps.desc.name, hev[i].devnode);
+        }
+    }
+}
+
 static void emit_action(app *a, int kind, int32_t value, const needle *nd)
 {
     session_event ev;
@@ -715,9 +901,21 @@ static void advance(app *a)
                 if (n < 512 || st != INPUT_OK)
                     break;
             }
+        } else if (a->li) {
+            emit_tablet(a);
         } else {
             emit_mouse(a, wall);
         }
+    }
+    if (a->hap && a->eng) {
+        size_t nd;
+        const dot *dd = engine_dots(a->eng, &nd);
+        double depth = 0.0;
+        int in = engine_contact_depth(a->eng, &depth);
+        if (engine_paused(a->eng))
+            haptics_silence(a->hap);
+        else
+            haptics_frame(a->hap, engine_machine_on(a->eng), in, depth, nd, nd ? dd[nd - 1].depth_mm : 0.0);
     }
     if (a->writer)
         session_writer_tick(a->writer, a->now_us);
@@ -884,6 +1082,16 @@ static void draw_practice_hud(app *a, const view_state *v)
         hud_textf(h, HUD_SMALL, dx, dy + 64, C_TEXT, "pen samples %zu, dropped %zu", engine_pen_samples(a->eng),
                   engine_dropped_count(a->eng));
         hud_textf(h, HUD_SMALL, dx, dy + 80, C_TEXT, "session %.60s", a->session_path);
+    }
+    if (a->li && live_input_unplugged(a->li)) {
+        float bw = 560.0f, bh = 110.0f, bx = (W - bw) * 0.5f, by = (H - bh) * 0.5f;
+        hud_rect(h, bx, by, bw, bh, (hud_rgba){ 40, 20, 20, 235 });
+        hud_text(h, HUD_LARGE, bx + 20.0f, by + 16.0f, C_WARN, "Pen unplugged: lesson paused");
+        hud_text(h, HUD_NORMAL, bx + 20.0f, by + 60.0f, C_DIM, "Plug it back in to carry on. Nothing is lost.");
+    }
+    if (a->pen_note[0] && app_now_s() - a->pen_note_t < 4.0) {
+        hud_rect(h, 12.0f, H - 56.0f, hud_text_width(h, HUD_NORMAL, a->pen_note) + 20.0f, 26.0f, C_PANEL);
+        hud_text(h, HUD_NORMAL, 22.0f, H - 52.0f, C_ACCENT, a->pen_note);
     }
     if (a->confirm_quit) {
         float bw = 520.0f, bh = 110.0f, bx = (W - bw) * 0.5f, by = (H - bh) * 0.5f;
@@ -1312,6 +1520,13 @@ static void on_event_practice(app *a, const SDL_Event *e)
         }
         break;
     case SDL_WINDOWEVENT:
+        if (e->window.event == SDL_WINDOWEVENT_MOVED && a->li && !a->opt->tablet_area &&
+            live_input_map(a->li)->device.device_class == DEVICE_CLASS_PEN_DISPLAY) {
+            /* a pen display stays 1:1: the area follows the window */
+            tablet_area ar;
+            if (pen_display_area(a, &live_input_map(a->li)->device, &ar) == 0)
+                tablet_map_set_area(live_input_map(a->li), &ar);
+        }
         if (e->window.event == SDL_WINDOWEVENT_LEAVE) {
             a->mouse_in = 0;
             a->pen_down = 0;
@@ -1448,6 +1663,11 @@ int app_run(const app_options *o)
     }
     a->running = 1;
     a->fly_dot = -1;
+    if (!o->input_file && !o->mouse) {
+        /* new tablets without a restart; none where there is no /dev/input (containers) */
+        char herr[256];
+        a->hotplug = input_hotplug_open(o->input_dir, herr, sizeof herr);
+    }
     a->last_clock_s = -1;
     if (o->lesson_path) {
         if (start_practice(a, o->lesson_path) != 0) {
@@ -1481,6 +1701,8 @@ int app_run(const app_options *o)
         }
         if (!a->running)
             break;
+        if (a->hotplug)
+            poll_hotplug(a);
         double t_frame = app_now_s();
         int shots_now = 0;
         if (a->scr == SCR_PRACTICE) {
@@ -1579,6 +1801,8 @@ int app_run(const app_options *o)
                 wait_ms = dt <= 0.0 ? 0 : (int)ceil(dt * 1e3);
                 if (wait_ms > 100)
                     wait_ms = 100;
+                if (a->li && wait_ms > 4)
+                    wait_ms = 4;   /* pen samples do not wake SDL: look again soon */
             }
             if (wait_ms > 0)
                 SDL_WaitEventTimeout(NULL, wait_ms);
@@ -1592,6 +1816,7 @@ int app_run(const app_options *o)
     }
     int code = a->exit_code;
     stop_practice(a);
+    input_hotplug_close(a->hotplug);
     hud_free(a->hud);
     app_gl_close(&a->gl);
     free(a->lessons);

@@ -35,6 +35,12 @@ typedef struct app_options {
     const char *report_json;   /* also write the graded report as JSON here */
     int   width, height;
     double start_s;            /* CLOCK_MONOTONIC at process start, for start-to-first-frame */
+    /* live pen (issue 4): without input_file, `device` (a /dev/input/eventN), else the first
+     * pen found, else the mouse; mouse = 1 forces the mouse. tablet_area: "x0,y0,x1,y1" mm. */
+    const char *device;
+    const char *tablet_area;
+    int   mouse;
+    const char *input_dir;     /* where to look for devices (NULL: /dev/input) */
 } app_options;
 
 int app_run(const app_options *o);

@@ -125,6 +125,7 @@ static void chart_view(const surface *s, double u, double v, double field_mm, fl
     out->distance_mm = (float)(field_mm / (2.0 * tan(15.0 * 3.14159265358979 / 180.0)));
 }
 
+void render_exp_report(void);
 static void frame(app_gl *g, renderer *r, hud *h, const view_state *v, const render_marker *mk, size_t nmk)
 {
     render_frame f;
@@ -167,6 +168,8 @@ static double measure_fps(app_gl *g, renderer *r, hud *h, const view_state *v, i
         }
     }
     double dt = app_now_s() - t0;
+    render_exp_report();
+    if (getenv("EXP_PROF")) { double a=0,b=0,c=0; for (int i=0;i<10;i++){ double q0=app_now_s(); frame(g, r, NULL, v, NULL, 0); glFinish(); double q1=app_now_s(); if(h){hud_begin(h,g->width,g->height); hud_rect(h,0,0,(float)g->width,66.0f,(hud_rgba){12,14,18,200}); hud_text(h,HUD_NORMAL,14,12,(hud_rgba){235,235,235,255},"Bench: full scalp"); hud_end(h);} glFinish(); double q2=app_now_s(); SDL_GL_SwapWindow(g->window); double q3=app_now_s(); a+=q1-q0;b+=q2-q1;c+=q3-q2;} render_exp_report(); fprintf(stderr,"frame %.2f hud %.2f swap %.2f\n",a*100,b*100,c*100); }
     *ms_per_frame = dt / frames * 1e3;
     return frames / dt;
 }

@@ -28,6 +28,9 @@ typedef struct evdev_source {
     session_event    pending;
     int              has_pending;
     int              ff_id;          /* uploaded effect, -1 none */
+    /* evdev_source_ff_play's slots: effect id (-1 none) and what was uploaded */
+    int              slot_id[EVDEV_FF_SLOTS];
+    int              slot_mag[EVDEV_FF_SLOTS], slot_ms[EVDEV_FF_SLOTS];
 } evdev_source;
 
 static int64_t monotonic_us(void)
@@ -113,6 +116,8 @@ static void close_dev(evdev_source *es)
         close(es->fd);
     es->fd = -1;
     es->ff_id = -1;
+    for (int i = 0; i < EVDEV_FF_SLOTS; i++)
+        es->slot_id[i] = -1;   /* effects die with the fd */
 }
 
 static int64_t now_session_us(const evdev_pen *p)
@@ -254,6 +259,8 @@ input_source *evdev_source_open_profile(const char *devnode, const device_profil
     es->fd = fd;
     es->dev = dev;
     es->ff_id = -1;
+    for (int i = 0; i < EVDEV_FF_SLOTS; i++)
+        es->slot_id[i] = -1;
     snprintf(es->devnode, sizeof es->devnode, "%s", devnode);
     device_caps caps;
     caps_from_dev(dev, &caps);
@@ -390,6 +397,62 @@ int evdev_source_vibrate(input_source *s)
     play.type = EV_FF;
     play.code = (uint16_t)es->ff_id;
     play.value = 1;
+    if (write(es->fd, &play, sizeof play) != (ssize_t)sizeof play)
+        return -errno;
+    return 0;
+}
+
+int evdev_source_fd(const input_source *s)
+{
+    return s && s->close == ed_close ? ((const evdev_source *)s->impl)->fd : -1;
+}
+
+int evdev_source_has_ff(const input_source *s)
+{
+    if (!s || s->close != ed_close)
+        return 0;
+    const evdev_source *es = s->impl;
+    return es->dev && libevdev_has_event_type(es->dev, EV_FF) &&
+           (libevdev_has_event_code(es->dev, EV_FF, FF_RUMBLE) || libevdev_has_event_code(es->dev, EV_FF, FF_PERIODIC));
+}
+
+int evdev_source_ff_play(input_source *s, int slot, double strength, int duration_ms, int on)
+{
+    if (!evdev_source_has_ff(s) || slot < 0 || slot >= EVDEV_FF_SLOTS)
+        return -ENOTSUP;
+    evdev_source *es = s->impl;
+    if (es->fd < 0)
+        return -ENODEV;
+    strength = strength < 0.0 ? 0.0 : strength > 1.0 ? 1.0 : strength;
+    int mag = (int)(strength * 0xffff), ms = duration_ms < 0 ? 0 : duration_ms > 0x7fff ? 0x7fff : duration_ms;
+    if (on && (es->slot_id[slot] < 0 || es->slot_mag[slot] != mag || es->slot_ms[slot] != ms)) {
+        struct ff_effect e;
+        memset(&e, 0, sizeof e);
+        e.id = (int16_t)es->slot_id[slot];   /* -1: a new effect; else update it in place */
+        e.replay.length = (uint16_t)ms;
+        if (libevdev_has_event_code(es->dev, EV_FF, FF_RUMBLE)) {
+            e.type = FF_RUMBLE;
+            e.u.rumble.strong_magnitude = (uint16_t)mag;
+            e.u.rumble.weak_magnitude = (uint16_t)mag;
+        } else {
+            e.type = FF_PERIODIC;
+            e.u.periodic.waveform = FF_SINE;
+            e.u.periodic.period = 10;
+            e.u.periodic.magnitude = (int16_t)(mag / 2);
+        }
+        if (ioctl(es->fd, EVIOCSFF, &e) < 0)
+            return -errno;
+        es->slot_id[slot] = e.id;
+        es->slot_mag[slot] = mag;
+        es->slot_ms[slot] = ms;
+    }
+    if (es->slot_id[slot] < 0)
+        return 0;   /* stopping what never played */
+    struct input_event play;
+    memset(&play, 0, sizeof play);
+    play.type = EV_FF;
+    play.code = (uint16_t)es->slot_id[slot];
+    play.value = on ? 1 : 0;
     if (write(es->fd, &play, sizeof play) != (ssize_t)sizeof play)
         return -errno;
     return 0;

@@ -34,6 +34,19 @@ int evdev_source_replug(input_source *s, const char *devnode);
  * plays it once. 0, or a negative errno (-ENOTSUP when the device or profile has none). */
 int evdev_source_vibrate(input_source *s);
 
+/* ---- added for the practice app (additive) ------------------------------------------ */
+/* The open device's fd for poll(2) (an input thread waits on it); -1 while unplugged or for
+ * other sources. Reading stays with poll(): the fd is only for waiting. */
+int evdev_source_fd(const input_source *s);
+/* 1 when the device advertises EV_FF with FF_RUMBLE or FF_PERIODIC (whatever the profile). */
+int evdev_source_has_ff(const input_source *s);
+/* A force-feedback cue in one of EVDEV_FF_SLOTS slots (the practice app: 0 the machine's
+ * buzz, 1 the depth pulse): uploads the effect (FF_RUMBLE, else FF_PERIODIC) the first time
+ * or when strength/duration change, then plays it (on = 1) or stops it (on = 0).
+ * duration_ms 0 = until stopped. 0, or a negative errno (-ENOTSUP: no force feedback). */
+#define EVDEV_FF_SLOTS 2
+int evdev_source_ff_play(input_source *s, int slot, double strength, int duration_ms, int on);
+
 /* Reads a device's capabilities (for `stipple devices` and profile matching). 0 or -errno. */
 int evdev_caps_from_fd(int fd, device_caps *dest);
 

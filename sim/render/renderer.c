@@ -13,6 +13,13 @@
 #include "color.h"
 #include "dotlook.h"
 #include "gl_util.h"
+#include <time.h>
+static double xnow(void){struct timespec ts;clock_gettime(getenv("EXP_WALL")?CLOCK_MONOTONIC:CLOCK_PROCESS_CPUTIME_ID,&ts);return (double)ts.tv_sec+(double)ts.tv_nsec*1e-9;}
+static double xacc[8]; static int xn;
+static double xt;
+static void xmark(int k){ if(!getenv("EXP_PROF")) return; glFinish(); double t=xnow(); if(k>0) xacc[k]+=t-xt; xt=t; }
+void render_exp_report(void);
+void render_exp_report(void){ if(!getenv("EXP_PROF")||!xn) return; fprintf(stderr,"prof n=%d: clear %.2f skin %.2f dots %.2f lines %.2f marks %.2f resolve %.2f\n",xn,xacc[1]/xn*1e3,xacc[2]/xn*1e3,xacc[3]/xn*1e3,xacc[4]/xn*1e3,xacc[5]/xn*1e3,xacc[6]/xn*1e3); memset(xacc,0,sizeof xacc); xn=0; }
 
 #define HEAD_TEXEL_MM 0.078125      /* 3072 x 4096 texels over u -120..120, v -150..170 */
 #define GRID_CELL_MM 4.0
@@ -159,7 +166,9 @@ static int make_mesh(renderer *r, char *err, size_t errlen)
     r->head_index_count = (GLsizei)(nt * 3);
     for (int k = 0; k < 2; k++) {
         head_prog *h = &r->hp[k];
-        h->prog = glu_program("head", k ? "#define OVERLAY 1\n" : NULL, err, errlen);
+        char defs[512]; snprintf(defs, sizeof defs, "%s%s\n", k ? "#define OVERLAY 1\n" : "", getenv("EXP_DEFS") ? getenv("EXP_DEFS") : "");
+        for (char *q = defs; *q; q++) if (*q == ';') *q = '\n';
+        h->prog = glu_program("head", defs, err, errlen);
         if (!h->prog)
             return -1;
         GLuint p = h->prog;
@@ -658,12 +667,14 @@ void render_draw(renderer *r, const render_frame *f)
     /* The skin pass writes sRGB bytes itself (its shader encodes: cheaper on llvmpipe than
      * the framebuffer doing it for every pixel); the blended passes after it (dots, lines,
      * markers) let the framebuffer decode, blend in linear light and encode. */
+    xn++; xmark(0);
     glBindFramebuffer(GL_FRAMEBUFFER, r->direct ? 0 : r->fbo);
     glViewport(0, 0, w, h);
     glDisable(GL_FRAMEBUFFER_SRGB);
     glClearColor((float)f->background[0] / 255.0f, (float)f->background[1] / 255.0f, (float)f->background[2] / 255.0f, 1.0f);
     glClearDepth(1.0);
     glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+    xmark(1);
     glEnable(GL_DEPTH_TEST);
     glDepthFunc(GL_LEQUAL);
     glEnable(GL_CULL_FACE);    /* the skin is closed (head) or seen from its front (practice skin) */
@@ -694,6 +705,7 @@ void render_draw(renderer *r, const render_frame *f)
     glBindVertexArray(r->head_vao);
     glDrawElements(GL_TRIANGLES, r->head_index_count, GL_UNSIGNED_INT, NULL);
     glActiveTexture(GL_TEXTURE0);
+    xmark(2);
 
     glEnable(GL_FRAMEBUFFER_SRGB);
     glEnable(GL_BLEND);
@@ -716,6 +728,7 @@ void render_draw(renderer *r, const render_frame *f)
         glDisable(GL_POLYGON_OFFSET_FILL);
     }
 
+    xmark(3);
     if (f->guides && r->line_vertex_count) {
         glUseProgram(r->line_prog);
         glUniformMatrix4fv(r->lu_mvp, 1, GL_FALSE, (const float *)mvp);
@@ -725,6 +738,7 @@ void render_draw(renderer *r, const render_frame *f)
         glDrawArrays(GL_TRIANGLES, 0, r->line_vertex_count);
     }
 
+    xmark(4);
     if (f->marker_count) {
         float *m = malloc(f->marker_count * MARK_FLOATS * sizeof *m);
         if (m) {
@@ -749,6 +763,7 @@ void render_draw(renderer *r, const render_frame *f)
             free(m);
         }
     }
+    xmark(5);
     glDepthMask(GL_TRUE);
     glDisable(GL_BLEND);
     glDisable(GL_DEPTH_TEST);
@@ -766,6 +781,7 @@ void render_draw(renderer *r, const render_frame *f)
     glBindVertexArray(r->resolve_vao);
     glDrawArrays(GL_TRIANGLES, 0, 3);
     glBindVertexArray(0);
+    xmark(6);
 }
 
 size_t render_crisp_count(const renderer *r) { return r->inst_count; }
