@@ -4,7 +4,11 @@
 # busybox initramfs that loads evdev.ko and uinput.ko and runs tests/vm/vm_uinput_test: for
 # every recording in ../shared/devices it creates a uinput device with the recording's
 # capabilities, writes the recording into it, reads it back with evdev_source_open and
-# checks that the pen samples are those evemu_source_open gives for the same file.
+# checks that the pen samples are those evemu_source_open gives for the same file (check
+# "replay"); unplugs a tablet mid-stroke and plugs it back in, the app's way (the hot-plug
+# watcher + evdev_source_replug: check "replug"); and plays force feedback through
+# evdev_source_ff_play on uinput devices with EV_FF, answering the kernel's upload and erase
+# requests on the uinput side (check "ff"). Each check counts once in the closing line.
 # tests/vm/build-vm.sh builds the kernel + initramfs, cached in WORK_DIR/vm-cache (the
 # kernel .deb is downloaded once; without network on that first run the test is skipped).
 #
@@ -71,17 +75,28 @@ fi
 if [ -f "$log" ]; then
     tr -d '\r' <"$log" | grep 'STIPPLE-VM:' | sed 's/^/  /'
 fi
-verdict=$(tr -d '\r' <"$log" 2>/dev/null | grep -E '^STIPPLE-VM: (PASS|FAIL)' | head -n 1)
-case $verdict in
-    "STIPPLE-VM: PASS "*)
-        if tr -d '\r' <"$log" | grep -q '^STIPPLE-VM: FAIL'; then
-            fail=$((fail + 1)); echo "FAIL: both PASS and FAIL in the console log"
-        else
-            pass=$((pass + 1)); echo "ok: ${verdict#STIPPLE-VM: }"
-        fi ;;
-    *)
-        fail=$((fail + 1))
-        echo "FAIL: no PASS from the guest${verdict:+ ($verdict)}; the end of the console log:"
-        [ -f "$log" ] && tr -d '\r' <"$log" | grep -v 'STIPPLE-VM:' | tail -n 40 | sed 's/^/  | /' ;;
-esac
+# The guest runs every check and ends each with one "STIPPLE-VM: PASS <check>: ..." or
+# "STIPPLE-VM: FAIL <check>: ..." line (details are FAIL lines for the same check). A check
+# passes with its PASS line and no FAIL line of its own; a FAIL line that names no check
+# (insmod, setup) is one more failure.
+checks="replay replug ff"
+clean=$(tr -d '\r' <"$log" 2>/dev/null)
+for c in $checks; do
+    if grep -q "^STIPPLE-VM: FAIL $c:" <<<"$clean"; then
+        fail=$((fail + 1)); echo "FAIL: $c: $(grep "^STIPPLE-VM: FAIL $c:" <<<"$clean" | head -n 1 | sed "s/^STIPPLE-VM: FAIL $c: //")"
+    elif v=$(grep -m 1 "^STIPPLE-VM: PASS $c:" <<<"$clean"); then
+        pass=$((pass + 1)); echo "ok: ${v#STIPPLE-VM: PASS }"
+    else
+        fail=$((fail + 1)); echo "FAIL: $c: no verdict from the guest"
+    fi
+done
+pat=$(sed 's/ /|/g' <<<"$checks")
+other=$(grep -E '^STIPPLE-VM: FAIL' <<<"$clean" | grep -Ev "^STIPPLE-VM: FAIL ($pat):" | head -n 1)
+if [ -n "$other" ]; then
+    fail=$((fail + 1)); echo "FAIL: ${other#STIPPLE-VM: FAIL }"
+fi
+if ! grep -q '^STIPPLE-VM: exit ' <<<"$clean" || [ $fail -gt 0 ]; then
+    echo "the end of the console log:"
+    [ -f "$log" ] && grep -v 'STIPPLE-VM:' <<<"$clean" | tail -n 40 | sed 's/^/  | /'
+fi
 finish

@@ -262,7 +262,7 @@ exec </dev/console >/dev/console 2>&1
 echo "STIPPLE-VM: boot $(cat /proc/uptime)"
 ok=1
 while read -r m; do
-    insmod "/lib/modules/$m" || { echo "STIPPLE-VM: FAIL insmod $m"; ok=0; }
+    insmod "/lib/modules/$m" || { echo "STIPPLE-VM: FAIL setup: insmod $m"; ok=0; }
 done </lib/modules/order
 if [ $ok = 1 ]; then
     i=0
