@@ -25,8 +25,10 @@ typedef struct evdev_source {
     device_profile   profile;
     int              has_profile;
     int              unplugged;
-    session_event    pending;
-    int              has_pending;
+    /* events made but not yet delivered, oldest first: a pen sample, then at most a
+     * pause and a resume when the device goes and comes back between two polls */
+    session_event    pending[4];
+    int              npending;
     int              ff_id;          /* uploaded effect, -1 none */
     /* evdev_source_ff_play's slots: effect id (-1 none) and what was uploaded */
     int              slot_id[EVDEV_FF_SLOTS];
@@ -162,17 +164,36 @@ static void current_state(const evdev_source *es, pen_sample *s)
         s->flags |= PEN_BUTTON2;
 }
 
+/* Where the next queued event goes. Full only if the device flapped twice between two
+ * polls: then the newest state change replaces the last one queued. */
+static session_event *queue_slot(evdev_source *es)
+{
+    int cap = (int)(sizeof es->pending / sizeof es->pending[0]);
+    if (es->npending < cap)
+        return &es->pending[es->npending++];
+    return &es->pending[cap - 1];
+}
+
+/* The device is gone: close it and queue the pause that tells the lesson. */
+static void mark_unplugged(evdev_source *es)
+{
+    close_dev(es);
+    es->unplugged = 1;
+    evdev_pen_unplug(&es->pen, now_session_us(&es->pen), queue_slot(es));
+}
+
 static size_t ed_poll(input_source *self, int64_t until_us, session_event *out, size_t max, input_status *status)
 {
     evdev_source *es = self->impl;
     size_t n = 0;
     *status = INPUT_OK;
     while (n < max) {
-        if (es->has_pending) {
-            if (es->pending.t_us > until_us)
+        if (es->npending > 0) {
+            if (es->pending[0].t_us > until_us)
                 break;
-            out[n++] = es->pending;
-            es->has_pending = 0;
+            out[n++] = es->pending[0];
+            es->npending--;
+            memmove(&es->pending[0], &es->pending[1], (size_t)es->npending * sizeof es->pending[0]);
             continue;
         }
         if (es->unplugged || !es->dev)
@@ -180,13 +201,13 @@ static size_t ed_poll(input_source *self, int64_t until_us, session_event *out, 
         struct input_event ev;
         int rc = libevdev_next_event(es->dev, LIBEVDEV_READ_FLAG_NORMAL, &ev);
         if (rc == LIBEVDEV_READ_STATUS_SUCCESS) {
-            if (evdev_pen_feed(&es->pen, &ev, &es->pending))
-                es->has_pending = 1;
+            if (evdev_pen_feed(&es->pen, &ev, &es->pending[0]))
+                es->npending = 1;
         } else if (rc == LIBEVDEV_READ_STATUS_SYNC) {
             /* ev is the SYN_DROPPED: let the handler record it, then drain libevdev's sync
              * delta and take the device's whole state from libevdev instead. */
-            if (evdev_pen_feed(&es->pen, &ev, &es->pending))
-                es->has_pending = 1;
+            if (evdev_pen_feed(&es->pen, &ev, &es->pending[0]))
+                es->npending = 1;
             struct input_event sev;
             int src;
             do {
@@ -198,10 +219,7 @@ static size_t ed_poll(input_source *self, int64_t until_us, session_event *out, 
         } else if (rc == -EAGAIN) {
             break;
         } else if (rc == -ENODEV) {
-            close_dev(es);
-            es->unplugged = 1;
-            evdev_pen_unplug(&es->pen, now_session_us(&es->pen), &es->pending);
-            es->has_pending = 1;
+            mark_unplugged(es);
         } else {
             *status = INPUT_ERROR;
             return n;
@@ -215,7 +233,7 @@ static size_t ed_poll(input_source *self, int64_t until_us, session_event *out, 
 static int64_t ed_peek(input_source *self)
 {
     evdev_source *es = self->impl;
-    return es->has_pending ? es->pending.t_us : INT64_MAX;
+    return es->npending > 0 ? es->pending[0].t_us : INT64_MAX;
 }
 
 static void ed_close(input_source *self)
@@ -330,8 +348,14 @@ int evdev_source_replug(input_source *s, const char *devnode)
     if (!s || s->close != ed_close)
         return 0;
     evdev_source *es = s->impl;
-    if (!es->unplugged)
-        return 0;
+    if (!es->unplugged) {
+        /* The device may have gone and come back before a poll noticed; its old fd then
+         * answers ENODEV. Take that as the unplug now, so this replug is not lost. */
+        int version;
+        if (es->fd < 0 || ioctl(es->fd, EVIOCGVERSION, &version) == 0 || errno != ENODEV)
+            return 0;
+        mark_unplugged(es);
+    }
     int fd;
     struct libevdev *dev;
     int rc = open_dev(devnode, &fd, &dev);
@@ -352,11 +376,8 @@ int evdev_source_replug(input_source *s, const char *devnode)
     pen_sample cur;
     current_state(es, &cur);
     evdev_pen_resync(&es->pen, &cur);
-    /* a pending SEV_PAUSE not yet delivered goes first; the resume follows it */
-    if (!es->has_pending) {
-        evdev_pen_replug(&es->pen, now_session_us(&es->pen), &es->pending);
-        es->has_pending = 1;
-    }
+    /* a pause not yet delivered goes first; the resume follows it */
+    evdev_pen_replug(&es->pen, now_session_us(&es->pen), queue_slot(es));
     return 1;
 }
 
