@@ -1,7 +1,8 @@
 #version 330 core
 // dots.vert: crisp dots at working magnification, one instance per dot in view. The quad
 // lies in the skin's tangent plane at the dot; local coordinates are skin mm along the
-// chart's u and v directions.
+// chart's u and v directions. The dot's rotated, elongation-scaled frame is linear in the
+// local coordinates, so it is computed here and interpolated (no trigonometry a pixel).
 layout(location = 0) in vec2 a_corner;     // [-1, 1]^2
 layout(location = 1) in vec3 i_pos;
 layout(location = 2) in vec3 i_eu;
@@ -11,18 +12,23 @@ layout(location = 5) in vec2 i_tail;       // local mm
 layout(location = 6) in vec4 i_col;        // linear rgb, opacity
 uniform mat4 u_mvp;
 out vec2 v_local;
-flat out vec4 v_shape;
+out vec2 v_q;                              // local, rotated by -angle, major axis / elongation
+flat out vec2 v_edge;                      // smoothstep edges of the round part (mm)
 flat out vec2 v_tail;
+flat out vec2 v_tail_edge;                 // ... of the tail
 flat out vec4 v_col;
 void main()
 {
-    vec3 n = normalize(cross(i_eu, i_ev));
-    float half_mm = i_shape.x * (1.0 + i_shape.y) * max(i_shape.z, 1.0) + length(i_tail);
+    float R = i_shape.x, s = i_shape.y, e = max(i_shape.z, 1.0), ang = i_shape.w;
+    float half_mm = R * (1.0 + s) * e + length(i_tail);
     vec2 local = a_corner * half_mm;
     vec3 p = i_pos + i_eu * local.x + i_ev * local.y;
     gl_Position = u_mvp * vec4(p, 1.0);
+    float c = cos(ang), sn = sin(ang);
     v_local = local;
-    v_shape = i_shape;
+    v_q = vec2((local.x * c + local.y * sn) / e, -local.x * sn + local.y * c);
+    v_edge = vec2(R * (1.0 - s), R * (1.0 + s));
+    v_tail_edge = 0.5 * v_edge;
     v_tail = i_tail;
     v_col = i_col;
 }

@@ -2,60 +2,43 @@
 // (compiled twice: with OVERLAY defined for the feedback overlay, and without)
 // head.frag: skin + the baked dot texture (chart space, premultiplied linear colour with
 // area coverage in alpha, box-filtered mipmaps: a sub-pixel dot adds its true area) +
-// the feedback overlay, lit. Output is encoded to sRGB here (u_encode), as the pass
-// needs no blending.
+// the feedback overlay, lit (the light comes from head.vert). Output is encoded to sRGB
+// here, as the pass needs no blending.
 // Where crisp instanced dots are drawn (working magnification), the texture fades out by
-// the same weight the dot shader fades in (ratio of texel to pixel size).
-in vec3 v_pos;
-in vec3 v_nrm;
-in vec2 v_chart;
+// the same weight the dot shader fades in: the texel/pixel ratio, from the distance to the
+// eye (gl_FragCoord.w), so both shaders get the very same weight at a pixel.
+// Cost: this shader runs for every skin pixel (a million at 1280x800) on llvmpipe; keep it
+// to one texture fetch and a few operations a pixel.
+in vec2 v_st;
+#ifdef OVERLAY
+in vec2 v_ost;
+#endif
+in float v_light;
 uniform vec3 u_skin;          // linear albedo
-uniform vec3 u_eye;
-uniform vec3 u_light;         // unit, towards the key light
 uniform sampler2D u_dots;
-uniform vec4 u_dots_xform;    // chart origin (u0, v0), 1 / size (mm)
-uniform float u_texel_mm;
-uniform float u_inst_on;      // 1 when crisp instanced dots are drawn this frame
-uniform vec2 u_inst_ramp;     // texel/pixel ratios where the crisp dots fade in
+uniform vec3 u_inst;          // on (1 when crisp dots are drawn), ramp start, 1 / ramp width,
+                              // all in units of texel_mm * pixels-per-mm at 1 mm
 uniform sampler2D u_overlay;
-uniform vec4 u_overlay_xform;
-uniform float u_encode;       // 1: write sRGB-encoded bytes (the framebuffer does not encode)
 out vec4 o_col;
+
+// Linear -> sRGB: a fit in sqrt, 4th and 8th roots (within 0.02 of an 8-bit level of the
+// exact curve; pow() costs llvmpipe ~3 ms a frame at 1280x800).
+vec3 encode(vec3 c)
+{
+    vec3 s1 = sqrt(c), s2 = sqrt(s1), s3 = sqrt(s2);
+    vec3 hi = 0.6434342122 * s1 + 0.7112943377 * s2 - 0.3366112790 * s3 - 0.0181511991 * c;
+    return mix(c * 12.92, hi, step(vec3(0.0031308), c));
+}
 
 void main()
 {
-    vec2 st = (v_chart - u_dots_xform.xy) * u_dots_xform.zw;
-#ifdef EXP_NOTEX
-    vec4 d = vec4(st.x*0.001);
-#elif defined(EXP_BIAS)
-    vec4 d = textureLod(u_dots, st, 3.0);
-#else
-    vec4 d = texture(u_dots, st);
-#endif
-    float px_mm = max(length(dFdx(v_chart)), length(dFdy(v_chart)));
-    float ratio = u_texel_mm / max(px_mm, 1e-6);
-    float w_inst = u_inst_on * smoothstep(u_inst_ramp.x, u_inst_ramp.y, ratio);
-    d *= 1.0 - w_inst;
-    vec3 albedo = u_skin;
-    albedo = albedo * (1.0 - d.a) + d.rgb;
+    vec4 d = texture(u_dots, v_st);
+    d *= 1.0 - u_inst.x * smoothstep(0.0, 1.0, (gl_FragCoord.w - u_inst.y) * u_inst.z);
+    vec3 albedo = u_skin * (1.0 - d.a) + d.rgb;
 #ifdef OVERLAY
-    vec4 ov = texture(u_overlay, (v_chart - u_overlay_xform.xy) * u_overlay_xform.zw);
+    vec4 ov = texture(u_overlay, v_ost);
     albedo = mix(albedo, ov.rgb, ov.a);
 #endif
-    vec3 n = normalize(v_nrm);
-    vec3 vdir = normalize(u_eye - v_pos);
-    if (dot(n, vdir) < 0.0)
-        n = -n;
-    float diff = max(dot(n, u_light), 0.0);
-    float fill = max(dot(n, vdir), 0.0);
-    float light = 0.22 + 0.55 * diff + 0.30 * fill;
-    vec3 c = clamp(albedo * light, 0.0, 1.0);
-#ifndef EXP_NOPOW
-    if (u_encode > 0.5)
-        c = mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), c));
-#endif
-#ifdef EXP_CONST
-    c = vec3(0.5);
-#endif
-    o_col = vec4(c, 1.0);
+    vec3 c = clamp(albedo * v_light, 0.0, 1.0);
+    o_col = vec4(encode(c), 1.0);
 }

@@ -125,7 +125,6 @@ static void chart_view(const surface *s, double u, double v, double field_mm, fl
     out->distance_mm = (float)(field_mm / (2.0 * tan(15.0 * 3.14159265358979 / 180.0)));
 }
 
-void render_exp_report(void);
 static void frame(app_gl *g, renderer *r, hud *h, const view_state *v, const render_marker *mk, size_t nmk)
 {
     render_frame f;
@@ -168,8 +167,6 @@ static double measure_fps(app_gl *g, renderer *r, hud *h, const view_state *v, i
         }
     }
     double dt = app_now_s() - t0;
-    render_exp_report();
-    if (getenv("EXP_PROF")) { double a=0,b=0,c=0; for (int i=0;i<10;i++){ double q0=app_now_s(); frame(g, r, NULL, v, NULL, 0); glFinish(); double q1=app_now_s(); if(h){hud_begin(h,g->width,g->height); hud_rect(h,0,0,(float)g->width,66.0f,(hud_rgba){12,14,18,200}); hud_text(h,HUD_NORMAL,14,12,(hud_rgba){235,235,235,255},"Bench: full scalp"); hud_end(h);} glFinish(); double q2=app_now_s(); SDL_GL_SwapWindow(g->window); double q3=app_now_s(); a+=q1-q0;b+=q2-q1;c+=q3-q2;} render_exp_report(); fprintf(stderr,"frame %.2f hud %.2f swap %.2f\n",a*100,b*100,c*100); }
     *ms_per_frame = dt / frames * 1e3;
     return frames / dt;
 }
@@ -207,9 +204,8 @@ int app_bench(const app_options *o)
     const char *shots = getenv("STIPPLE_BENCH_SHOTS");   /* a folder for the bench's screenshots */
     hud *h = hud_create("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", err, sizeof err);
     surface *sp = surface_create(SURFACE_PRACTICE_SKIN, lp.skin_width_mm, lp.skin_height_mm);
-    surface *sh = surface_create(SURFACE_HEAD, 0, 0);
-    renderer *rp = render_create(&lp, sp, err, sizeof err);
-    if (!h || !sp || !sh || !rp) {
+    renderer *rp = sp ? render_create(&lp, sp, err, sizeof err) : NULL;
+    if (!h || !sp || !rp) {
         fprintf(stderr, "bench: %s\n", err);
         return 1;
     }
@@ -221,6 +217,11 @@ int app_bench(const app_options *o)
     glFinish();
     SDL_GL_SwapWindow(g.window);
     double first = app_now_s() - o->start_s;
+    surface *sh = surface_create(SURFACE_HEAD, 0, 0);   /* for the head cases, after the first frame */
+    if (!sh) {
+        fprintf(stderr, "bench: out of memory\n");
+        return 1;
+    }
 
     size_t nh = 0, np = 0;
     double t0 = app_now_s();

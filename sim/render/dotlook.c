@@ -127,23 +127,43 @@ static float smoothstepf(float e0, float e1, float x)
     return t * t * (3.0f - 2.0f * t);
 }
 
-float dot_look_alpha(const dot_look *L, float x, float y)
+void dot_profile_make(const dot_look *L, dot_profile *out)
 {
-    float R = L->radius_mm, s = L->softness, e = L->elongation;
-    float c = cosf(L->angle), sn = sinf(L->angle);
+    out->R = L->radius_mm;
+    out->s = L->softness;
+    out->e = L->elongation;
+    out->c = cosf(L->angle);
+    out->sn = sinf(L->angle);
+    out->tail[0] = L->tail[0];
+    out->tail[1] = L->tail[1];
+    out->tl2 = L->tail[0] * L->tail[0] + L->tail[1] * L->tail[1];
+    out->opacity = L->opacity;
+}
+
+float dot_profile_alpha(const dot_profile *p, float x, float y)
+{
+    float R = p->R, s = p->s, e = p->e;
+    float c = p->c, sn = p->sn;
     float qx = (x * c + y * sn) / e, qy = -x * sn + y * c;
     float a = 1.0f - smoothstepf(R * (1.0f - s), R * (1.0f + s), sqrtf(qx * qx + qy * qy));
-    float tl2 = L->tail[0] * L->tail[0] + L->tail[1] * L->tail[1];
+    float tl2 = p->tl2;
     if (tl2 > 1e-8f) {
-        float h = (x * L->tail[0] + y * L->tail[1]) / tl2;
+        float h = (x * p->tail[0] + y * p->tail[1]) / tl2;
         h = h < 0.0f ? 0.0f : h > 1.0f ? 1.0f : h;
-        float dx = x - L->tail[0] * h, dy = y - L->tail[1] * h;
+        float dx = x - p->tail[0] * h, dy = y - p->tail[1] * h;
         float Rt = 0.5f * R;
         float at = 0.75f * (1.0f - 0.5f * h) * (1.0f - smoothstepf(Rt * (1.0f - s), Rt * (1.0f + s), sqrtf(dx * dx + dy * dy)));
         if (at > a)
             a = at;
     }
-    return a * L->opacity;
+    return a * p->opacity;
+}
+
+float dot_look_alpha(const dot_look *L, float x, float y)
+{
+    dot_profile p;
+    dot_profile_make(L, &p);
+    return dot_profile_alpha(&p, x, y);
 }
 
 float dot_look_extent_mm(const dot_look *L)

@@ -30,6 +30,14 @@ void dot_look_make(const dot *d, const surface *s, int healed, dot_look *out);
 /* Coverage 0..1 at local skin offset (x along eu, y along ev), mm; opacity included. */
 float dot_look_alpha(const dot_look *L, float x_mm, float y_mm);
 
+/* The same, for many samples of one dot: the per-dot terms (cos, sin of the angle) worked
+ * out once (dotmap.c bakes 16 samples a texel). Same operations, same results. */
+typedef struct dot_profile {
+    float R, s, e, c, sn, tail[2], tl2, opacity;
+} dot_profile;
+void  dot_profile_make(const dot_look *L, dot_profile *out);
+float dot_profile_alpha(const dot_profile *p, float x_mm, float y_mm);
+
 /* Half-size of the square (local mm) outside which the profile is zero. */
 float dot_look_extent_mm(const dot_look *L);
 

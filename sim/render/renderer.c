@@ -13,13 +13,6 @@
 #include "color.h"
 #include "dotlook.h"
 #include "gl_util.h"
-#include <time.h>
-static double xnow(void){struct timespec ts;clock_gettime(getenv("EXP_WALL")?CLOCK_MONOTONIC:CLOCK_PROCESS_CPUTIME_ID,&ts);return (double)ts.tv_sec+(double)ts.tv_nsec*1e-9;}
-static double xacc[8]; static int xn;
-static double xt;
-static void xmark(int k){ if(!getenv("EXP_PROF")) return; glFinish(); double t=xnow(); if(k>0) xacc[k]+=t-xt; xt=t; }
-void render_exp_report(void);
-void render_exp_report(void){ if(!getenv("EXP_PROF")||!xn) return; fprintf(stderr,"prof n=%d: clear %.2f skin %.2f dots %.2f lines %.2f marks %.2f resolve %.2f\n",xn,xacc[1]/xn*1e3,xacc[2]/xn*1e3,xacc[3]/xn*1e3,xacc[4]/xn*1e3,xacc[5]/xn*1e3,xacc[6]/xn*1e3); memset(xacc,0,sizeof xacc); xn=0; }
 
 #define HEAD_TEXEL_MM 0.078125      /* 3072 x 4096 texels over u -120..120, v -150..170 */
 #define GRID_CELL_MM 4.0
@@ -30,7 +23,7 @@ typedef struct cell { uint32_t *idx; uint32_t n, cap; } cell;
 
 typedef struct head_prog {
     GLuint prog;
-    GLint  mvp, skin, eye, light, dots, dots_xform, texel, inst_on, inst_ramp, overlay, overlay_xform, encode;
+    GLint  mvp, skin, eye, light, dots, dots_xform, inst, overlay, overlay_xform;
 } head_prog;
 
 typedef struct line_vtx { float a[3], b[3], end_side[2], col[4]; } line_vtx;
@@ -57,7 +50,7 @@ struct renderer {
 
     /* crisp dots */
     GLuint dot_prog, dot_vao, quad_vbo, inst_vbo;
-    GLint  du_mvp, du_texel, du_ramp;
+    GLint  du_mvp, du_inst;
     float *inst;
     size_t inst_cap, inst_count;
 
@@ -81,6 +74,8 @@ struct renderer {
     GLuint resolve_prog, resolve_vao;
     GLint  ru_scene;
     int    direct;          /* drawing into the window's sRGB-capable framebuffer */
+    GLuint empty_tex;       /* stands in for the dot texture before it is made */
+    int    frames;
 };
 
 /* ---- dots: looks, grid, texture ---------------------------------------------------- */
@@ -140,35 +135,232 @@ void render_sync_dots(renderer *r, const dot *dots, size_t n, int healed)
 
 /* ---- setup ------------------------------------------------------------------------- */
 
+/* ---- the render mesh ------------------------------------------------------------------
+ * The core's head mesh (~91k triangles, 2-3 mm edges) is made for ray casts. Drawing it
+ * costs llvmpipe ~10 ms of vertex and set-up work a frame, and the dots do not need it: they
+ * live in a chart-space texture. So the skin is drawn from a coarser copy made by vertex
+ * clustering: vertices of one connected part that fall in the same RENDER_CELL_MM cube
+ * become one, at their mean; scalp vertices are then put back on the true surface at their
+ * mean chart point (surface_chart_point), so the texture and the crisp dots stay aligned.
+ * Surfaces already coarse (the practice skin) are drawn as they are. */
+#define RENDER_CELL_MM 5.0
+#define RENDER_DECIMATE_ABOVE 20000      /* triangles */
+
+typedef struct render_mesh {
+    float    *pos, *nrm, *chart;
+    uint32_t *idx;
+    size_t    nv, nt;
+} render_mesh;
+
+static void render_mesh_free(render_mesh *m)
+{
+    free(m->pos);
+    free(m->nrm);
+    free(m->chart);
+    free(m->idx);
+    memset(m, 0, sizeof *m);
+}
+
+static uint32_t uf_find(uint32_t *parent, uint32_t i)
+{
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    return i;
+}
+
+static uint64_t hash64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* Open-addressing map from a non-zero 64-bit key to an index; cap a power of two. */
+static uint32_t map_get(uint64_t *keys, uint32_t *vals, size_t cap, uint64_t key, uint32_t fresh, int *added)
+{
+    size_t i = (size_t)hash64(key) & (cap - 1);
+    while (keys[i] && keys[i] != key)
+        i = (i + 1) & (cap - 1);
+    *added = !keys[i];
+    if (!keys[i]) {
+        keys[i] = key;
+        vals[i] = fresh;
+    }
+    return vals[i];
+}
+
+/* 0 on success; -1 when out of memory or the surface cannot be clustered (then the caller
+ * draws the surface's own mesh). */
+static int build_render_mesh(const surface *s, double cell_mm, render_mesh *out)
+{
+    size_t nv = surface_vertex_count(s), nt = surface_triangle_count(s);
+    const float *P = surface_positions(s), *N = surface_normals(s), *C = surface_charts(s);
+    const uint32_t *I = surface_indices(s);
+    const uint8_t *R = surface_triangle_regions(s);
+    double lo[3], hi[3];
+    surface_bounds(s, lo, hi);
+    for (int a = 0; a < 3; a++)
+        if ((hi[a] - lo[a]) / cell_mm > 1000.0)
+            return -1;
+    memset(out, 0, sizeof *out);
+    size_t cap = 1;
+    while (cap < 2 * (nv > nt ? nv : nt) + 16)
+        cap *= 2;
+    uint32_t *parent = malloc(nv * sizeof *parent), *cl = malloc(nv * sizeof *cl);
+    uint64_t *keys = calloc(cap, sizeof *keys);
+    uint32_t *vals = malloc(cap * sizeof *vals);
+    double *acc = calloc(nv * 8, sizeof *acc);      /* pos 3, nrm 3, chart 2 per cluster */
+    uint32_t *cnt = calloc(nv, sizeof *cnt);
+    out->idx = malloc(nt * 3 * sizeof *out->idx);
+    if (!parent || !cl || !keys || !vals || !acc || !cnt || !out->idx)
+        goto fail;
+    /* connected parts, so that parts that intersect (ears, nose, neck) never merge */
+    for (uint32_t i = 0; i < (uint32_t)nv; i++)
+        parent[i] = i;
+    uint32_t scalp_root = UINT32_MAX;
+    for (size_t t = 0; t < nt; t++) {
+        uint32_t a = uf_find(parent, I[3 * t]);
+        for (int k = 1; k < 3; k++) {
+            uint32_t b = uf_find(parent, I[3 * t + (size_t)k]);
+            if (a != b)
+                parent[b] = a;
+        }
+    }
+    for (size_t t = 0; t < nt && scalp_root == UINT32_MAX; t++)
+        if (R && region_is_scalp((region_id)R[t]))
+            scalp_root = uf_find(parent, I[3 * t]);
+    /* clusters */
+    size_t ncl = 0;
+    for (size_t i = 0; i < nv; i++) {
+        uint64_t key = (uint64_t)uf_find(parent, (uint32_t)i) << 33;
+        for (int a = 0; a < 3; a++)
+            key |= (uint64_t)(floor(((double)P[3 * i + (size_t)a] - lo[a]) / cell_mm) + 1.0) << (22 - 11 * a);
+        key |= 1ULL << 63;
+        int added;
+        cl[i] = map_get(keys, vals, cap, key, (uint32_t)ncl, &added);
+        if (added)
+            ncl++;
+        double *q = acc + 8 * (size_t)cl[i];
+        for (int a = 0; a < 3; a++) {
+            q[a] += (double)P[3 * i + (size_t)a];
+            q[3 + a] += (double)N[3 * i + (size_t)a];
+        }
+        q[6] += (double)C[2 * i];
+        q[7] += (double)C[2 * i + 1];
+        cnt[cl[i]]++;
+    }
+    out->pos = malloc(ncl * 3 * sizeof(float));
+    out->nrm = malloc(ncl * 3 * sizeof(float));
+    out->chart = malloc(ncl * 2 * sizeof(float));
+    if (!out->pos || !out->nrm || !out->chart)
+        goto fail;
+    /* which clusters are on the scalp's part (charted: put back on the true surface) */
+    uint8_t *on_scalp = calloc(ncl, 1);
+    if (!on_scalp)
+        goto fail;
+    for (size_t i = 0; i < nv; i++)
+        if (scalp_root != UINT32_MAX && uf_find(parent, (uint32_t)i) == scalp_root)
+            on_scalp[cl[i]] = 1;
+    for (size_t c = 0; c < ncl; c++) {
+        double *q = acc + 8 * c, k = 1.0 / (double)cnt[c];
+        double p[3] = { q[0] * k, q[1] * k, q[2] * k }, n[3] = { q[3], q[4], q[5] };
+        double u = q[6] * k, v = q[7] * k;
+        surface_hit h;
+        if (on_scalp[c] && surface_chart_point(s, u, v, &h) &&
+            hypot(hypot(h.pos_mm[0] - p[0], h.pos_mm[1] - p[1]), h.pos_mm[2] - p[2]) < cell_mm) {
+            memcpy(p, h.pos_mm, sizeof p);
+            memcpy(n, h.normal, sizeof n);
+        }
+        double nl = sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+        for (int a = 0; a < 3; a++) {
+            out->pos[3 * c + (size_t)a] = (float)p[a];
+            out->nrm[3 * c + (size_t)a] = (float)(nl > 0.0 ? n[a] / nl : 0.0);
+        }
+        out->chart[2 * c] = (float)u;
+        out->chart[2 * c + 1] = (float)v;
+    }
+    free(on_scalp);
+    out->nv = ncl;
+    /* triangles: drop the collapsed ones and the duplicates */
+    memset(keys, 0, cap * sizeof *keys);
+    for (size_t t = 0; t < nt; t++) {
+        uint32_t a = cl[I[3 * t]], b = cl[I[3 * t + 1]], c = cl[I[3 * t + 2]];
+        if (a == b || b == c || a == c)
+            continue;
+        uint32_t lo3 = a < b ? (a < c ? a : c) : (b < c ? b : c);
+        uint32_t hi3 = a > b ? (a > c ? a : c) : (b > c ? b : c);
+        uint32_t mid = a ^ b ^ c ^ lo3 ^ hi3;
+        int added;
+        map_get(keys, vals, cap, (1ULL << 63) | ((uint64_t)lo3 << 42) | ((uint64_t)mid << 21) | hi3, 0, &added);
+        if (!added)
+            continue;
+        out->idx[3 * out->nt] = a;
+        out->idx[3 * out->nt + 1] = b;
+        out->idx[3 * out->nt + 2] = c;
+        out->nt++;
+    }
+    free(parent);
+    free(cl);
+    free(keys);
+    free(vals);
+    free(acc);
+    free(cnt);
+    return 0;
+fail:
+    free(parent);
+    free(cl);
+    free(keys);
+    free(vals);
+    free(acc);
+    free(cnt);
+    render_mesh_free(out);
+    return -1;
+}
+
 static int make_mesh(renderer *r, char *err, size_t errlen)
 {
     const surface *s = r->surface;
-    size_t nv = surface_vertex_count(s), nt = surface_triangle_count(s);
+    render_mesh rm;
+    int own = surface_triangle_count(s) > RENDER_DECIMATE_ABOVE && build_render_mesh(s, RENDER_CELL_MM, &rm) == 0;
+    if (!own) {
+        rm.nv = surface_vertex_count(s);
+        rm.nt = surface_triangle_count(s);
+        rm.pos = (float *)surface_positions(s);
+        rm.nrm = (float *)surface_normals(s);
+        rm.chart = (float *)surface_charts(s);
+        rm.idx = (uint32_t *)surface_indices(s);
+    }
+    size_t nv = rm.nv, nt = rm.nt;
     glGenVertexArrays(1, &r->head_vao);
     glBindVertexArray(r->head_vao);
     glGenBuffers(3, r->head_vbo);
     glBindBuffer(GL_ARRAY_BUFFER, r->head_vbo[0]);
-    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(nv * 3 * sizeof(float)), surface_positions(s), GL_STATIC_DRAW);
+    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(nv * 3 * sizeof(float)), rm.pos, GL_STATIC_DRAW);
     glEnableVertexAttribArray(0);
     glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, 0, NULL);
     glBindBuffer(GL_ARRAY_BUFFER, r->head_vbo[1]);
-    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(nv * 3 * sizeof(float)), surface_normals(s), GL_STATIC_DRAW);
+    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(nv * 3 * sizeof(float)), rm.nrm, GL_STATIC_DRAW);
     glEnableVertexAttribArray(1);
     glVertexAttribPointer(1, 3, GL_FLOAT, GL_FALSE, 0, NULL);
     glBindBuffer(GL_ARRAY_BUFFER, r->head_vbo[2]);
-    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(nv * 2 * sizeof(float)), surface_charts(s), GL_STATIC_DRAW);
+    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(nv * 2 * sizeof(float)), rm.chart, GL_STATIC_DRAW);
     glEnableVertexAttribArray(2);
     glVertexAttribPointer(2, 2, GL_FLOAT, GL_FALSE, 0, NULL);
     glGenBuffers(1, &r->head_ibo);
     glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, r->head_ibo);
-    glBufferData(GL_ELEMENT_ARRAY_BUFFER, (GLsizeiptr)(nt * 3 * sizeof(uint32_t)), surface_indices(s), GL_STATIC_DRAW);
+    glBufferData(GL_ELEMENT_ARRAY_BUFFER, (GLsizeiptr)(nt * 3 * sizeof(uint32_t)), rm.idx, GL_STATIC_DRAW);
     glBindVertexArray(0);
     r->head_index_count = (GLsizei)(nt * 3);
+    if (own)
+        render_mesh_free(&rm);
     for (int k = 0; k < 2; k++) {
         head_prog *h = &r->hp[k];
-        char defs[512]; snprintf(defs, sizeof defs, "%s%s\n", k ? "#define OVERLAY 1\n" : "", getenv("EXP_DEFS") ? getenv("EXP_DEFS") : "");
-        for (char *q = defs; *q; q++) if (*q == ';') *q = '\n';
-        h->prog = glu_program("head", defs, err, errlen);
+        h->prog = glu_program("head", k ? "#define OVERLAY 1\n" : NULL, err, errlen);
         if (!h->prog)
             return -1;
         GLuint p = h->prog;
@@ -178,12 +370,9 @@ static int make_mesh(renderer *r, char *err, size_t errlen)
         h->light = glGetUniformLocation(p, "u_light");
         h->dots = glGetUniformLocation(p, "u_dots");
         h->dots_xform = glGetUniformLocation(p, "u_dots_xform");
-        h->texel = glGetUniformLocation(p, "u_texel_mm");
-        h->inst_on = glGetUniformLocation(p, "u_inst_on");
-        h->inst_ramp = glGetUniformLocation(p, "u_inst_ramp");
+        h->inst = glGetUniformLocation(p, "u_inst");
         h->overlay = glGetUniformLocation(p, "u_overlay");
         h->overlay_xform = glGetUniformLocation(p, "u_overlay_xform");
-        h->encode = glGetUniformLocation(p, "u_encode");
     }
     return 0;
 }
@@ -375,8 +564,7 @@ static int make_instanced(renderer *r, char *err, size_t errlen)
     if (!r->dot_prog)
         return -1;
     r->du_mvp = glGetUniformLocation(r->dot_prog, "u_mvp");
-    r->du_texel = glGetUniformLocation(r->dot_prog, "u_texel_mm");
-    r->du_ramp = glGetUniformLocation(r->dot_prog, "u_inst_ramp");
+    r->du_inst = glGetUniformLocation(r->dot_prog, "u_inst");
 
     glGenVertexArrays(1, &r->mark_vao);
     glBindVertexArray(r->mark_vao);
@@ -454,7 +642,13 @@ renderer *render_create(const lesson *l, const surface *s, char *err, size_t err
     /* a 1x1 empty overlay until one is set */
     static const uint8_t none[4] = { 0, 0, 0, 0 };
     render_set_overlay(r, none, 1, 1, 0.0, 0.0, 1.0);
-    dotmap_flush(r->map);
+    /* the dot texture (up to 67 MB: ~60 ms to allocate on llvmpipe) is made at the first
+     * frame that has dots, or at the second frame: until then an empty 1x1 one stands in */
+    glGenTextures(1, &r->empty_tex);
+    glBindTexture(GL_TEXTURE_2D, r->empty_tex);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 1, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, none);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
     return r;
 fail:
     render_free(r);
@@ -484,8 +678,8 @@ void render_free(renderer *r)
     for (int i = 0; i < 5; i++)
         if (vaos[i])
             glDeleteVertexArrays(1, &vaos[i]);
-    GLuint texs[2] = { r->overlay_tex, r->color_tex };
-    for (int i = 0; i < 2; i++)
+    GLuint texs[3] = { r->overlay_tex, r->color_tex, r->empty_tex };
+    for (int i = 0; i < 3; i++)
         if (texs[i])
             glDeleteTextures(1, &texs[i]);
     if (r->depth_rb)
@@ -636,7 +830,9 @@ void render_draw(renderer *r, const render_frame *f)
 {
     const view_state *v = f->view;
     int w = f->width, h = f->height;
-    dotmap_flush(r->map);
+    if (r->map->tex || r->map->any_dirty || r->frames > 0)
+        dotmap_flush(r->map);
+    r->frames++;
     ensure_target(r, w, h);
 
     double eye[3], right[3], up[3], fwd[3];
@@ -659,6 +855,10 @@ void render_draw(renderer *r, const render_frame *f)
     for (int i = 0; i < 3; i++)
         light[i] /= ln;
 
+    /* the crisp-dot weight, smoothstep(RAMP_LO, RAMP_HI, texel/pixel), where texel/pixel =
+     * k / (clip w) = k * gl_FragCoord.w, k = texel_mm * pixels a mm at 1 mm (as gather_crisp) */
+    double k_ratio = r->map->texel_mm * (double)h / (2.0 * tan(0.5 * (double)fov * 3.14159265358979 / 180.0));
+    float inst[2] = { (float)(RAMP_LO / k_ratio), (float)(k_ratio / (RAMP_HI - RAMP_LO)) };
     if (f->crisp)
         gather_crisp(r, v, w, h, mvp);
     else
@@ -667,14 +867,12 @@ void render_draw(renderer *r, const render_frame *f)
     /* The skin pass writes sRGB bytes itself (its shader encodes: cheaper on llvmpipe than
      * the framebuffer doing it for every pixel); the blended passes after it (dots, lines,
      * markers) let the framebuffer decode, blend in linear light and encode. */
-    xn++; xmark(0);
     glBindFramebuffer(GL_FRAMEBUFFER, r->direct ? 0 : r->fbo);
     glViewport(0, 0, w, h);
     glDisable(GL_FRAMEBUFFER_SRGB);
     glClearColor((float)f->background[0] / 255.0f, (float)f->background[1] / 255.0f, (float)f->background[2] / 255.0f, 1.0f);
     glClearDepth(1.0);
     glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
-    xmark(1);
     glEnable(GL_DEPTH_TEST);
     glDepthFunc(GL_LEQUAL);
     glEnable(GL_CULL_FACE);    /* the skin is closed (head) or seen from its front (practice skin) */
@@ -690,22 +888,18 @@ void render_draw(renderer *r, const render_frame *f)
     glUniform3fv(hp->eye, 1, e);
     glUniform3fv(hp->light, 1, light);
     glActiveTexture(GL_TEXTURE0);
-    glBindTexture(GL_TEXTURE_2D, r->map->tex);
+    glBindTexture(GL_TEXTURE_2D, r->map->tex ? r->map->tex : r->empty_tex);
     glUniform1i(hp->dots, 0);
     double sw = r->map->w[0] * r->map->texel_mm, sh = r->map->h[0] * r->map->texel_mm;
     glUniform4f(hp->dots_xform, (float)r->map->u0, (float)r->map->v0, (float)(1.0 / sw), (float)(1.0 / sh));
-    glUniform1f(hp->texel, (float)r->map->texel_mm);
-    glUniform1f(hp->inst_on, r->inst_count ? 1.0f : 0.0f);
-    glUniform2f(hp->inst_ramp, RAMP_LO, RAMP_HI);
+    glUniform3f(hp->inst, r->inst_count ? 1.0f : 0.0f, inst[0], inst[1]);
     glActiveTexture(GL_TEXTURE1);
     glBindTexture(GL_TEXTURE_2D, r->overlay_tex);
     glUniform1i(hp->overlay, 1);
     glUniform4f(hp->overlay_xform, (float)r->ou0, (float)r->ov0, (float)(1.0 / (r->ow * r->ocell)), (float)(1.0 / (r->oh * r->ocell)));
-    glUniform1f(hp->encode, 1.0f);
     glBindVertexArray(r->head_vao);
     glDrawElements(GL_TRIANGLES, r->head_index_count, GL_UNSIGNED_INT, NULL);
     glActiveTexture(GL_TEXTURE0);
-    xmark(2);
 
     glEnable(GL_FRAMEBUFFER_SRGB);
     glEnable(GL_BLEND);
@@ -717,8 +911,7 @@ void render_draw(renderer *r, const render_frame *f)
     if (r->inst_count) {
         glUseProgram(r->dot_prog);
         glUniformMatrix4fv(r->du_mvp, 1, GL_FALSE, (const float *)mvp);
-        glUniform1f(r->du_texel, (float)r->map->texel_mm);
-        glUniform2f(r->du_ramp, RAMP_LO, RAMP_HI);
+        glUniform3f(r->du_inst, 1.0f, inst[0], inst[1]);
         glBindVertexArray(r->dot_vao);
         glBindBuffer(GL_ARRAY_BUFFER, r->inst_vbo);
         glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(r->inst_count * INST_FLOATS * sizeof(float)), r->inst, GL_STREAM_DRAW);
@@ -728,7 +921,6 @@ void render_draw(renderer *r, const render_frame *f)
         glDisable(GL_POLYGON_OFFSET_FILL);
     }
 
-    xmark(3);
     if (f->guides && r->line_vertex_count) {
         glUseProgram(r->line_prog);
         glUniformMatrix4fv(r->lu_mvp, 1, GL_FALSE, (const float *)mvp);
@@ -738,7 +930,6 @@ void render_draw(renderer *r, const render_frame *f)
         glDrawArrays(GL_TRIANGLES, 0, r->line_vertex_count);
     }
 
-    xmark(4);
     if (f->marker_count) {
         float *m = malloc(f->marker_count * MARK_FLOATS * sizeof *m);
         if (m) {
@@ -763,7 +954,6 @@ void render_draw(renderer *r, const render_frame *f)
             free(m);
         }
     }
-    xmark(5);
     glDepthMask(GL_TRUE);
     glDisable(GL_BLEND);
     glDisable(GL_DEPTH_TEST);
@@ -781,7 +971,6 @@ void render_draw(renderer *r, const render_frame *f)
     glBindVertexArray(r->resolve_vao);
     glDrawArrays(GL_TRIANGLES, 0, 3);
     glBindVertexArray(0);
-    xmark(6);
 }
 
 size_t render_crisp_count(const renderer *r) { return r->inst_count; }
