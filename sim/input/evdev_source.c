@@ -251,8 +251,8 @@ static void ed_close(input_source *self)
 input_source *evdev_source_open_profile(const char *devnode, const device_profile *profile, int64_t start_us,
                                         int *errno_out, char *err, size_t errlen)
 {
-    int fd;
-    struct libevdev *dev;
+    int fd = -1;
+    struct libevdev *dev = NULL;
     int rc = open_dev(devnode, &fd, &dev);
     if (errno_out)
         *errno_out = rc < 0 ? -rc : 0;
@@ -315,8 +315,8 @@ input_source *evdev_source_open(const char *devnode, int64_t start_us, char *err
 {
     const char *dir = device_profile_dir(NULL);
     if (dir) {
-        int fd;
-        struct libevdev *dev;
+        int fd = -1;
+        struct libevdev *dev = NULL;
         if (open_dev(devnode, &fd, &dev) == 0) {
             device_caps caps;
             caps_from_dev(dev, &caps);
@@ -356,8 +356,8 @@ int evdev_source_replug(input_source *s, const char *devnode)
             return 0;
         mark_unplugged(es);
     }
-    int fd;
-    struct libevdev *dev;
+    int fd = -1;
+    struct libevdev *dev = NULL;
     int rc = open_dev(devnode, &fd, &dev);
     if (rc < 0)
         return rc == -EACCES || rc == -ENOENT ? 0 : -1;   /* udev may not have set permissions yet */
