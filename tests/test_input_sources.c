@@ -103,7 +103,7 @@ static void test_syn_dropped(void)
     e.type = EV_SYN;
     e.code = SYN_DROPPED;
     CHECK(evdev_pen_feed(&p, &e, &out) == 1 && out.kind == SEV_SYN_DROPPED, "drop event");
-    pen_sample cur = { 0, 111, 222, 333, 4, 5, 6, PEN_IN_PROXIMITY | PEN_TOUCH };
+    pen_sample cur = { 0, 111, 222, 333, 4, 5, 6, PEN_IN_PROXIMITY | PEN_TOUCH, 0 };
     evdev_pen_resync(&p, &cur);
     e.type = EV_ABS;
     e.code = ABS_X;

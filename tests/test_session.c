@@ -103,7 +103,7 @@ static session_event ev_pen(int64_t t, int32_t x, int32_t y, int32_t p, int32_t 
     memset(&e, 0, sizeof e);
     e.kind = SEV_PEN;
     e.t_us = t;
-    e.u.pen = (pen_sample){ t, x, y, p, tx, ty, dist, flags };
+    e.u.pen = (pen_sample){ t, x, y, p, tx, ty, dist, flags, 0 };
     return e;
 }
 

@@ -5,6 +5,7 @@
  * the skin. While the needle is in, the deepest needle travel, the largest displacement
  * over the skin (the drag) and the needle's angle are tracked. It ends on lift, machine
  * off, proximity out or pause; then the dot is made:
+ *   travel    = the calibrated pressure's, or the pen's own measurement (needle depth)
  *   depth     = travel at the deepest moment x cos(angle to the skin normal)
  *   diameter  = needle footprint, grown by dwell and by depth (needle.c)
  *   healed    = pigment.c over the client's skin, with the region's layers
@@ -192,7 +193,10 @@ static int on_pen(engine *e, const pen_sample *p)
     if (!down)
         return end_contact(e, e->now_us);
 
-    double travel = pen_travel_mm(&e->cal, pn);
+    /* An instrumented pen measures the needle's travel itself; other pens give it through
+     * their calibrated pressure. */
+    double travel = (e->dev.axes & DEVICE_HAS_NEEDLE_DEPTH) ? (double)p->needle_depth_um / 1000.0
+                                                            : pen_travel_mm(&e->cal, pn);
     surface_hit hit;
     double dir[3];
 

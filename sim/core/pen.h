@@ -23,6 +23,9 @@ typedef struct pen_sample {
     int32_t  tilt_x, tilt_y; /* tilt; units per device_desc (usually degrees) */
     int32_t  distance;    /* hover distance */
     uint32_t flags;       /* enum pen_flags */
+    int32_t  needle_depth_um; /* needle travel measured by an instrumented pen, in um
+                                 (used instead of pressure when the device has
+                                 DEVICE_HAS_NEEDLE_DEPTH; 0 otherwise) */
 } pen_sample;
 
 /* One absolute axis, as evdev describes it. resolution: units per mm for x/y (and
@@ -35,7 +38,9 @@ enum device_axis_bits {
     DEVICE_HAS_PRESSURE = 1u << 0,
     DEVICE_HAS_TILT     = 1u << 1,
     DEVICE_HAS_DISTANCE = 1u << 2,
+    DEVICE_HAS_NEEDLE_DEPTH = 1u << 3,  /* measures needle travel itself (instrumented pen) */
 };
+#define PEN_NEEDLE_DEPTH_MAX_UM 10000
 
 enum device_class {
     DEVICE_CLASS_VIRTUAL = 0,    /* simulated trainee */

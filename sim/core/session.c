@@ -19,7 +19,7 @@
  *     str program_version (<= 31)      str lesson_id (<= 63)      32 bytes lesson_hash
  *     str source (<= 31)               u64 seed
  *     device:      str name (<= 79), u16 bustype, u16 vendor, u16 product, u16 version,
- *                  u32 device_class (0..4), u32 axes (bits 0..2),
+ *                  u32 device_class (0..4), u32 axes (bits 0..3),
  *                  6 x (i32 min, i32 max, i32 resolution) for x, y, pressure, tilt_x,
  *                  tilt_y, distance
  *     calibration: f32 activation, f32 saturation, f32 gamma, f32 travel_at_full_mm
@@ -37,7 +37,9 @@
  *                   bit 4 tilt_x    zz(tilt_x - previous tilt_x)
  *                   bit 5 tilt_y    zz(tilt_y - previous tilt_y)
  *                   bit 6 distance  zz(distance - previous distance)
- *                   bit 7 flags     varint flags (the new value, not a delta)
+ *                   bit 7 flags     varint v: flags = v & 0x1F (the new value, not a
+ *                                   delta); when v & 0x20, zz(needle_depth_um - previous)
+ *                                   follows (instrumented pens; other pens never set it)
  *                 A clear bit means "same as the previous sample". dt is the time since
  *                 the previous pen sample of the chunk (t_base for the first one). At the
  *                 start of every chunk the previous dt and all previous fields are 0, so
@@ -78,10 +80,11 @@
 #define CHUNK_FRAME  9u                       /* type + length + crc */
 #define T_MAX        ((int64_t)1 << 60)       /* largest time accepted, in us */
 #define PEN_FLAGS_ALL 0x1Fu
+#define PEN_DEPTH_FOLLOWS 0x20u                 /* in a pen flags varint: a depth delta follows */
 #define HEADER_MAX   1024u                    /* no valid header payload is longer */
 #define FILE_MAX     ((size_t)1 << 31)        /* session_load_file refuses larger files */
-/* Worst case bytes of one encoded event: kind + run length + mask + 8 varints, or a view. */
-#define EVENT_MAX_BYTES 96u
+/* Worst case bytes of one encoded event: kind + run length + mask + 9 varints, or a view. */
+#define EVENT_MAX_BYTES 112u
 
 static const uint8_t session_magic[8] = { 'S', 'T', 'P', 'L', 'S', 'E', 'S', 0 };
 
@@ -298,7 +301,7 @@ static const char *header_problem(const session_header *h)
     const device_desc *d = &h->device;
     if (d->device_class > DEVICE_CLASS_MOUSE)
         return "device class out of range";
-    if (d->axes & ~(uint32_t)(DEVICE_HAS_PRESSURE | DEVICE_HAS_TILT | DEVICE_HAS_DISTANCE))
+    if (d->axes & ~(uint32_t)(DEVICE_HAS_PRESSURE | DEVICE_HAS_TILT | DEVICE_HAS_DISTANCE | DEVICE_HAS_NEEDLE_DEPTH))
         return "unknown device axis bits";
     const pen_calibration *c = &h->calibration;
     if (!finite_f(c->activation) || !finite_f(c->saturation) || !finite_f(c->gamma) ||
@@ -324,6 +327,8 @@ static const char *event_problem(const session_event *ev)
             return "pen sample time differs from event time";
         if (ev->u.pen.flags & ~PEN_FLAGS_ALL)
             return "unknown pen flags";
+        if (ev->u.pen.needle_depth_um < 0 || ev->u.pen.needle_depth_um > PEN_NEEDLE_DEPTH_MAX_UM)
+            return "needle depth out of range";
         return NULL;
     case SEV_VIEW: {
         const view_state *v = &ev->u.view;
@@ -441,7 +446,8 @@ static void encode_events(bout *b, const session_event *ev, size_t n)
                 if (s->tilt_x != prev.tilt_x)     mask |= 1u << 4;
                 if (s->tilt_y != prev.tilt_y)     mask |= 1u << 5;
                 if (s->distance != prev.distance) mask |= 1u << 6;
-                if (s->flags != prev.flags)       mask |= 1u << 7;
+                int depth_changed = s->needle_depth_um != prev.needle_depth_um;
+                if (s->flags != prev.flags || depth_changed) mask |= 1u << 7;
                 put_u8(b, mask);
                 if (mask & (1u << 0)) put_zz(b, dt - prev_dt);
                 if (mask & (1u << 1)) put_zz(b, (int64_t)s->x - prev.x);
@@ -450,7 +456,11 @@ static void encode_events(bout *b, const session_event *ev, size_t n)
                 if (mask & (1u << 4)) put_zz(b, (int64_t)s->tilt_x - prev.tilt_x);
                 if (mask & (1u << 5)) put_zz(b, (int64_t)s->tilt_y - prev.tilt_y);
                 if (mask & (1u << 6)) put_zz(b, (int64_t)s->distance - prev.distance);
-                if (mask & (1u << 7)) put_varint(b, s->flags);
+                if (mask & (1u << 7)) {
+                    put_varint(b, s->flags | (depth_changed ? PEN_DEPTH_FOLLOWS : 0u));
+                    if (depth_changed)
+                        put_zz(b, (int64_t)s->needle_depth_um - prev.needle_depth_um);
+                }
                 prev = *s;
                 prev_dt = dt;
                 prev_pen_t = s->t_us;
@@ -577,9 +587,13 @@ static size_t decode_events(const uint8_t *p, size_t n, int64_t min_t, session_e
                 if (mask & (1u << 6)) bad |= add_delta_i32(&s.distance, get_zz(&b));
                 if (mask & (1u << 7)) {
                     uint64_t f = get_varint(&b);
-                    if (f > PEN_FLAGS_ALL)
+                    if (f > (PEN_FLAGS_ALL | PEN_DEPTH_FOLLOWS))
                         bad = 1;
                     s.flags = (uint32_t)(f & PEN_FLAGS_ALL);
+                    if (f & PEN_DEPTH_FOLLOWS) {
+                        bad |= add_delta_i32(&s.needle_depth_um, get_zz(&b));
+                        bad |= s.needle_depth_um < 0 || s.needle_depth_um > PEN_NEEDLE_DEPTH_MAX_UM;
+                    }
                 }
                 if (b.bad) {
                     *why = "truncated pen sample";

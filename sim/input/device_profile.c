@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <libevdev/libevdev.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -575,6 +576,31 @@ static void axis_for(const device_profile *p, const device_caps *caps, int ch, d
     }
 }
 
+int32_t device_profile_depth_um_per_unit(const device_profile *p)
+{
+    if (!p || p->abs[PCH_NEEDLE_DEPTH].code < 0)
+        return 0;
+    /* "<number> <unit>" or "<unit>", unit um (or µm) or mm */
+    const char *s = p->abs[PCH_NEEDLE_DEPTH].unit;
+    char *end;
+    double factor = strtod(s, &end);
+    if (end == s)
+        factor = 1.0;
+    while (*end == ' ')
+        end++;
+    double um;
+    if (strcmp(end, "um") == 0 || strcmp(end, "\u00b5m") == 0)
+        um = factor;
+    else if (strcmp(end, "mm") == 0)
+        um = factor * 1000.0;
+    else
+        return 0;
+    double r = floor(um + 0.5);
+    if (!(factor > 0.0) || fabs(um - r) > 1e-6 || r < 1.0 || r > 1000000.0)
+        return 0;
+    return (int32_t)r;
+}
+
 void device_profile_apply(const device_profile *p, const device_caps *caps, device_desc *desc,
                           uint8_t abs_channel[ABS_CNT], uint16_t *machine_key)
 {
@@ -599,6 +625,9 @@ void device_profile_apply(const device_profile *p, const device_caps *caps, devi
         desc->axes |= DEVICE_HAS_TILT;
     if (desc->distance.max > desc->distance.min)
         desc->axes |= DEVICE_HAS_DISTANCE;
+    int depth_code = p->abs[PCH_NEEDLE_DEPTH].code;
+    if (depth_code >= 0 && abs_channel[depth_code] == EVDEV_CH_NEEDLE_DEPTH && device_profile_depth_um_per_unit(p) > 0)
+        desc->axes |= DEVICE_HAS_NEEDLE_DEPTH;
     if (p->device_class >= 0)
         desc->device_class = (uint32_t)p->device_class;
     *machine_key = p->machine_key > 0 ? (uint16_t)p->machine_key : 0;

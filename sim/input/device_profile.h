@@ -95,4 +95,9 @@ void device_profile_apply(const device_profile *p, const device_caps *caps, devi
 
 const char *device_class_name(uint32_t device_class);   /* "pen tablet", ... */
 
+/* Micrometres per raw unit of the profile's needle_depth channel, from its "unit"
+ * ("um", "0.01 mm", "0.1 mm", "mm", ...); 0 when the channel is not mapped or its unit is
+ * not a whole number of micrometres. */
+int32_t device_profile_depth_um_per_unit(const device_profile *p);
+
 #endif

@@ -39,6 +39,21 @@ void evdev_pen_init(evdev_pen *p, const device_desc *desc, int64_t start_us)
     default_map(p);
 }
 
+/* Raw needle depth to um, clamped to what a session can hold; 0 when not reported. */
+static int32_t depth_um(const evdev_pen *p, int32_t raw)
+{
+    if (p->depth_um_per_unit <= 0 || raw <= 0)
+        return 0;
+    int64_t um = (int64_t)raw * p->depth_um_per_unit;
+    return um > PEN_NEEDLE_DEPTH_MAX_UM ? PEN_NEEDLE_DEPTH_MAX_UM : (int32_t)um;
+}
+
+void evdev_pen_set_depth_scale(evdev_pen *p, int32_t um_per_unit)
+{
+    p->depth_um_per_unit = um_per_unit > 0 ? um_per_unit : 0;
+    p->state.needle_depth_um = depth_um(p, p->needle_depth);
+}
+
 void evdev_pen_set_map(evdev_pen *p, const uint8_t abs_channel[ABS_CNT], uint16_t machine_key)
 {
     if (abs_channel)
@@ -139,7 +154,10 @@ int evdev_pen_feed(evdev_pen *p, const struct input_event *ev, session_event *ou
             case EVDEV_CH_TILT_X:       p->state.tilt_x = ev->value; break;
             case EVDEV_CH_TILT_Y:       p->state.tilt_y = ev->value; break;
             case EVDEV_CH_DISTANCE:     p->state.distance = ev->value; break;
-            case EVDEV_CH_NEEDLE_DEPTH: p->needle_depth = ev->value; break;
+            case EVDEV_CH_NEEDLE_DEPTH:
+                p->needle_depth = ev->value;
+                p->state.needle_depth_um = depth_um(p, ev->value);
+                break;
             default: return 0;
             }
             p->frame_dirty = 1;

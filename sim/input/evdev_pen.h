@@ -38,6 +38,7 @@ typedef struct evdev_pen {
     uint16_t    machine_key;    /* EV_KEY code whose press toggles the machine; 0 = none */
     int         machine_on;
     int32_t     needle_depth;   /* raw needle-depth channel (instrumented pens), 0 if none */
+    int32_t     depth_um_per_unit; /* its unit in um (0: not reported in samples) */
 } evdev_pen;
 
 /* What an absolute axis means to Stipple (the channel a device profile maps it to). */
@@ -68,6 +69,9 @@ void evdev_pen_resync(evdev_pen *p, const pen_sample *current);
  * profile's: abs_channel[code] = EVDEV_CH_*; machine_key: an EV_KEY code whose press yields
  * a SEV_MACHINE event toggling the machine (0 = none). */
 void evdev_pen_set_map(evdev_pen *p, const uint8_t abs_channel[ABS_CNT], uint16_t machine_key);
+/* Reports the needle-depth channel in samples (pen_sample.needle_depth_um), one raw unit
+ * being um_per_unit micrometres; 0 turns it off. */
+void evdev_pen_set_depth_scale(evdev_pen *p, int32_t um_per_unit);
 
 /* The device went away (live: -ENODEV): the tool leaves proximity, any contact ends, and a
  * SEV_PAUSE event (value 1 = unplugged) at session time t_us is written to *out so the

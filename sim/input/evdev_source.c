@@ -290,6 +290,7 @@ input_source *evdev_source_open_profile(const char *devnode, const device_profil
         device_profile_apply(profile, &caps, &desc, map, &key);
         evdev_pen_init(&es->pen, &desc, start_us);
         evdev_pen_set_map(&es->pen, map, key);
+        evdev_pen_set_depth_scale(&es->pen, device_profile_depth_um_per_unit(profile));
         es->profile = *profile;
         es->has_profile = 1;
     } else {

@@ -68,6 +68,7 @@ static void pen_for(const evemu_recording *r, const device_profile *profile, int
         device_profile_apply(profile, &caps, &desc, map, &key);
         evdev_pen_init(pen, &desc, start_us);
         evdev_pen_set_map(pen, map, key);
+        evdev_pen_set_depth_scale(pen, device_profile_depth_um_per_unit(profile));
     } else {
         evdev_pen_init(pen, &caps.desc, start_us);
     }

@@ -19,6 +19,7 @@ typedef struct fusion {
     side tablet, pen;
     pen_sample tab_state;     /* latest tablet sample */
     int32_t force;            /* latest force (raw) */
+    int32_t depth_um;         /* latest needle depth measured by the pen */
     int32_t force_min;
 } fusion;
 
@@ -49,6 +50,7 @@ static void fused(fusion *f, int64_t t_us, session_event *out)
     out->u.pen = f->tab_state;
     out->u.pen.t_us = t_us;
     out->u.pen.pressure = f->force;
+    out->u.pen.needle_depth_um = f->depth_um;
     if (f->force > f->force_min)
         out->u.pen.flags |= PEN_TOUCH;
 }
@@ -71,11 +73,15 @@ static size_t fu_poll(input_source *self, int64_t until_us, session_event *out, 
                 f->tab_state = ev.u.pen;
             } else {
                 f->force = ev.u.pen.pressure;
+                f->depth_um = ev.u.pen.needle_depth_um;
             }
             fused(f, ev.t_us, &out[n++]);
         } else {
             if (!from_tablet && ev.kind == SEV_PAUSE)
+            {
                 f->force = f->force_min;
+                f->depth_um = 0;
+            }
             out[n++] = ev;
         }
     }
@@ -126,7 +132,7 @@ input_source *fusion_source_open(input_source *tablet, input_source *pen, char *
     snprintf(src->name, sizeof src->name, "%.44s + %.44s", tablet->name, pen->name);
     src->desc = tablet->desc;
     src->desc.pressure = pen->desc.pressure;
-    src->desc.axes |= DEVICE_HAS_PRESSURE;
+    src->desc.axes |= DEVICE_HAS_PRESSURE | (pen->desc.axes & DEVICE_HAS_NEEDLE_DEPTH);
     src->desc.device_class = DEVICE_CLASS_INSTRUMENTED_PEN;
     src->calibration = pen->calibration;
     src->poll = fu_poll;
