@@ -361,6 +361,8 @@ static int open_live_pen(app *a)
     return 0;
 }
 
+static void emit_action(app *a, int kind, int32_t value, const needle *nd);
+
 static int start_practice(app *a, const char *lesson_path)
 {
     char err[512];
@@ -486,6 +488,12 @@ static int start_practice(app *a, const char *lesson_path)
         a->cam = *engine_view(a->eng);
         a->cam.aspect = (float)a->gl.width / (float)a->gl.height;
         a->cam_dirty = 1;
+    }
+    if (a->src_kind == SRC_EVEMU && a->src->desc.device_class != DEVICE_CLASS_INSTRUMENTED_PEN) {
+        /* A tablet recording cannot press M: its contacts are punctures, so the machine runs
+         * from the start (recorded in the session like any action). An instrumented pen's
+         * recording switches the machine with its own trigger. */
+        emit_action(a, SEV_MACHINE, 1, NULL);
     }
     a->dirty = 1;
     return 0;
