@@ -173,6 +173,11 @@ int main(void)
         CHECK(back.activation == ca.activation && back.saturation == ca.saturation && back.gamma == ca.gamma,
               "round trip");
         CHECK(calibration_load(&da, 0x1234, &back, err, sizeof err) == 0, "another stylus has its own file");
+        /* a pen opened before its serial is known (0) uses the newest calibration of this tablet */
+        pen_calibration any;
+        memset(&any, 0, sizeof any);
+        CHECK(calibration_load(&da, 0, &any, err, sizeof err) == 1 && any.activation == ca.activation
+                  && any.saturation == ca.saturation, "serial not known yet: the tablet's stylus calibration");
         FILE *f = fopen(path, "w");
         if (f) {
             fputs("{\"format\": \"stipple-calibration/1\",\n \"activation\": 0.9, \"saturation\": 0.5, "

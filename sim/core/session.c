@@ -311,7 +311,7 @@ static const char *header_problem(const session_header *h)
      * extrapolates it so that pressing harder than a deep dot still goes deeper). */
     if (!(c->activation >= 0.0f && c->activation < c->saturation && c->saturation <= 10.0f))
         return "calibration activation/saturation out of range";
-    if (!(c->gamma > 0.0f && c->gamma <= 10.0f) || !(c->travel_at_full_mm > 0.0f && c->travel_at_full_mm <= 5.0f))
+    if (!(c->gamma > 0.0f && c->gamma <= 20.0f) || !(c->travel_at_full_mm > 0.0f && c->travel_at_full_mm <= 5.0f))
         return "calibration gamma or travel out of range";
     return NULL;
 }

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 
 typedef struct contact {
     double onset, peak;
@@ -235,12 +237,63 @@ int calibration_save(const device_desc *dev, uint32_t tool_serial, const pen_cal
     return 0;
 }
 
+/* A pen that reports its tool serial only once it comes into proximity (Wacom) is opened
+ * with serial 0: then the newest calibration saved for this tablet with any stylus is the
+ * one meant (ties go to the first name). 1 and the path when one exists. */
+static int newest_for_device(const char *serial0_path, char *out, size_t outlen)
+{
+    const char *slash = strrchr(serial0_path, '/');
+    if (!slash)
+        return 0;
+    char dir[1024];
+    size_t dlen = (size_t)(slash - serial0_path);
+    if (dlen >= sizeof dir)
+        return 0;
+    memcpy(dir, serial0_path, dlen);
+    dir[dlen] = '\0';
+    const char *base = slash + 1;
+    size_t plen = strlen(base);
+    if (plen < 13)   /* "-00000000.json" */
+        return 0;
+    plen -= 13;      /* the prefix before the serial: "vvvv-pppp-name-" */
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return 0;
+    struct dirent *de;
+    time_t best_t = 0;
+    int found = 0;
+    while ((de = readdir(dp)) != NULL) {
+        size_t n = strlen(de->d_name);
+        if (n != plen + 13 || strncmp(de->d_name, base, plen) != 0 || strcmp(de->d_name + n - 5, ".json") != 0)
+            continue;
+        char full[1024];
+        struct stat st;
+        int k = snprintf(full, sizeof full, "%s/%s", dir, de->d_name);
+        if (k < 0 || (size_t)k >= sizeof full || (size_t)k >= outlen || stat(full, &st) != 0)
+            continue;
+        if (!found || st.st_mtime > best_t || (st.st_mtime == best_t && strcmp(full, out) < 0)) {
+            memcpy(out, full, (size_t)k + 1);
+            best_t = st.st_mtime;
+            found = 1;
+        }
+    }
+    closedir(dp);
+    return found;
+}
+
 int calibration_load(const device_desc *dev, uint32_t tool_serial, pen_calibration *cal, char *err, size_t errlen)
 {
     char path[1024];
     if (calibration_path(dev, tool_serial, path, sizeof path) != 0)
         return 0;
     FILE *f = fopen(path, "rb");
+    if (!f && tool_serial == 0) {
+        char other[1024];
+        if (newest_for_device(path, other, sizeof other)) {
+            snprintf(path, sizeof path, "%s", other);
+            f = fopen(path, "rb");
+        }
+    }
     if (!f)
         return 0;
     fclose(f);
