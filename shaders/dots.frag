@@ -14,13 +14,14 @@ out vec4 o_col;
 void main()
 {
     float a = 1.0 - smoothstep(v_edge.x, v_edge.y, length(v_q));
+#ifdef TAIL
+    // (compiled twice: with TAIL for dots with a tail, and without, for the rest)
     float tl2 = dot(v_tail, v_tail);
-    if (tl2 > 1e-8) {
-        float h = clamp(dot(v_local, v_tail) / tl2, 0.0, 1.0);
-        float dt = length(v_local - v_tail * h);
-        float at = 0.75 * (1.0 - 0.5 * h) * (1.0 - smoothstep(v_tail_edge.x, v_tail_edge.y, dt));
-        a = max(a, at);
-    }
+    float h = clamp(dot(v_local, v_tail) / max(tl2, 1e-8), 0.0, 1.0);
+    float dt = length(v_local - v_tail * h);
+    float at = 0.75 * (1.0 - 0.5 * h) * (1.0 - smoothstep(v_tail_edge.x, v_tail_edge.y, dt));
+    a = max(a, at);
+#endif
     a *= v_col.a * smoothstep(0.0, 1.0, (gl_FragCoord.w - u_inst.y) * u_inst.z);
     if (a <= 0.0)
         discard;

@@ -1,5 +1,6 @@
 #version 330 core
-// (compiled twice: with OVERLAY defined for the feedback overlay, and without)
+// (compiled per FILTER (0, 1, 2; see main) with OVERLAY defined for the feedback overlay,
+// and without)
 // head.frag: skin + the baked dot texture (chart space, premultiplied linear colour with
 // area coverage in alpha, box-filtered mipmaps: a sub-pixel dot adds its true area) +
 // the feedback overlay, lit (the light comes from head.vert). Output is encoded to sRGB
@@ -16,6 +17,7 @@ in vec2 v_ost;
 in float v_light;
 uniform vec3 u_skin;          // linear albedo
 uniform sampler2D u_dots;
+uniform float u_lod0;        // FILTER 2: the weight of level 0 alone
 uniform vec3 u_inst;          // on (1 when crisp dots are drawn), ramp start, 1 / ramp width,
                               // all in units of texel_mm * pixels-per-mm at 1 mm
 uniform sampler2D u_overlay;
@@ -32,7 +34,18 @@ vec3 encode(vec3 c)
 
 void main()
 {
+    // The dot texture, filtered one of three ways (FILTER, one program each, picked per
+    // draw from the zoom in renderer.c): 0, GL's trilinear filter (per-pixel level from
+    // derivatives); 1, level 0 alone (a scalar level: one bilinear fetch, ~10 ms a frame
+    // cheaper on llvmpipe where the skin fills the screen); 2, the two mixed by u_lod0, over
+    // the band of zoom between them, so the look moves continuously with the zoom.
+#if FILTER == 1
+    vec4 d = textureLod(u_dots, v_st, 0.0);
+#elif FILTER == 2
+    vec4 d = mix(texture(u_dots, v_st), textureLod(u_dots, v_st, 0.0), u_lod0);
+#else
     vec4 d = texture(u_dots, v_st);
+#endif
     d *= 1.0 - u_inst.x * smoothstep(0.0, 1.0, (gl_FragCoord.w - u_inst.y) * u_inst.z);
     vec3 albedo = u_skin * (1.0 - d.a) + d.rgb;
 #ifdef OVERLAY

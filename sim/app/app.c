@@ -371,7 +371,9 @@ static int start_practice(app *a, const char *lesson_path)
         return -1;
     }
     a->have_lesson = 1;
-    a->surface = surface_create(a->lesson.surface, a->lesson.skin_width_mm, a->lesson.skin_height_mm);
+    a->surface = a->lesson.surface == SURFACE_HEAD ? app_head_prefetch_take() : NULL;
+    if (!a->surface)
+        a->surface = surface_create(a->lesson.surface, a->lesson.skin_width_mm, a->lesson.skin_height_mm);
     if (!a->surface) {
         fprintf(stderr, "stipple practice: out of memory\n");
         return -1;
@@ -1651,10 +1653,24 @@ int app_run(const app_options *o)
     if (!a)
         return 1;
     a->opt = o;
+    /* a head lesson (or the lesson picker, which may pick one): its surface is built on a
+     * worker thread while the window, GL and the shaders are made */
+    int head = !o->lesson_path;
+    if (o->lesson_path) {
+        lesson peek;
+        char perr[256];
+        if (lesson_load_file(o->lesson_path, &peek, perr, sizeof perr) == 0) {
+            head = peek.surface == SURFACE_HEAD;
+            lesson_free(&peek);
+        }
+    }
+    if (head)
+        app_head_prefetch_start();
     memcpy(a->shots, o->shots, sizeof a->shots);
     a->markers = calloc(MAX_MARKERS + 8, sizeof *a->markers);
     int rc = app_gl_open(&a->gl, o->width, o->height, "Stipple");
     if (rc != 0) {
+        surface_free(app_head_prefetch_take());
         free(a->markers);
         free(a);
         return rc;
@@ -1826,6 +1842,7 @@ int app_run(const app_options *o)
     stop_practice(a);
     input_hotplug_close(a->hotplug);
     hud_free(a->hud);
+    surface_free(app_head_prefetch_take());   /* unused (picker left) */
     app_gl_close(&a->gl);
     free(a->lessons);
     free(a->markers);

@@ -62,4 +62,13 @@ int  app_gl_open(app_gl *g, int width, int height, const char *title);
 void app_gl_close(app_gl *g);
 double app_now_s(void);
 
+/* The head surface (~0.1 s to build) made on a worker thread started at program start, so
+ * that a head lesson's first frame does not wait for it after the window and shaders.
+ * app_head_prefetch_start: starts the thread (once; harmless when it cannot);
+ * app_head_prefetch_take: joins it and hands over its surface (the caller frees it), or
+ * NULL when none was started or it failed (the caller builds one itself). */
+struct surface;
+void app_head_prefetch_start(void);
+struct surface *app_head_prefetch_take(void);
+
 #endif

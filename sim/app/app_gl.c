@@ -8,6 +8,34 @@
 #include <time.h>
 
 #include "app.h"
+#include "surface.h"
+
+static SDL_Thread *prefetch_thread;
+static surface *prefetch_surface;
+
+static int prefetch_main(void *arg)
+{
+    (void)arg;
+    prefetch_surface = surface_create(SURFACE_HEAD, 0.0, 0.0);
+    return 0;
+}
+
+void app_head_prefetch_start(void)
+{
+    if (!prefetch_thread && !prefetch_surface)
+        prefetch_thread = SDL_CreateThread(prefetch_main, "head-surface", NULL);
+}
+
+surface *app_head_prefetch_take(void)
+{
+    if (prefetch_thread) {
+        SDL_WaitThread(prefetch_thread, NULL);
+        prefetch_thread = NULL;
+    }
+    surface *s = prefetch_surface;
+    prefetch_surface = NULL;
+    return s;
+}
 
 double app_now_s(void)
 {

@@ -18,12 +18,14 @@
 #define GRID_CELL_MM 4.0
 #define RAMP_LO 1.25f               /* texel/pixel ratio where crisp dots start to fade in */
 #define RAMP_HI 2.0f                /* ... and where the texture is gone */
+#define LOD0_FULL 0.75              /* mip level at the target up to which level 0 alone is drawn */
+#define LOD0_NONE 1.25              /* ... and from which GL's trilinear filter (mixed between) */
 
 typedef struct cell { uint32_t *idx; uint32_t n, cap; } cell;
 
 typedef struct head_prog {
     GLuint prog;
-    GLint  mvp, skin, eye, light, dots, dots_xform, inst, overlay, overlay_xform;
+    GLint  mvp, skin, eye, light, dots, dots_xform, inst, overlay, overlay_xform, lod0;
 } head_prog;
 
 typedef struct line_vtx { float a[3], b[3], end_side[2], col[4]; } line_vtx;
@@ -36,7 +38,8 @@ struct renderer {
     /* mesh */
     GLuint head_vao, head_vbo[3], head_ibo;
     GLsizei head_index_count;
-    head_prog hp[2];             /* without and with the overlay */
+    head_prog hp[3][2];          /* [filter: trilinear, level 0, mixed][without, with the overlay];
+                                  * filters 1 and 2 compiled when first needed */
 
     /* baked dots */
     dotmap   *map;
@@ -49,8 +52,8 @@ struct renderer {
     cell  *cells;
 
     /* crisp dots */
-    GLuint dot_prog, dot_vao, quad_vbo, inst_vbo;
-    GLint  du_mvp, du_inst;
+    GLuint dot_prog, dot_prog_tail, dot_vao, quad_vbo, inst_vbo;   /* dots without, with a tail */
+    GLint  du_mvp, du_inst, dtu_mvp, dtu_inst;
     float *inst;
     size_t inst_cap, inst_count;
 
@@ -322,6 +325,28 @@ fail:
     return -1;
 }
 
+static int make_head_prog(renderer *r, int filter, int overlay, char *err, size_t errlen)
+{
+    head_prog *h = &r->hp[filter][overlay];
+    char defs[64];
+    snprintf(defs, sizeof defs, "#define FILTER %d\n%s", filter, overlay ? "#define OVERLAY 1\n" : "");
+    h->prog = glu_program("head", defs, err, errlen);
+    if (!h->prog)
+        return -1;
+    GLuint p = h->prog;
+    h->mvp = glGetUniformLocation(p, "u_mvp");
+    h->skin = glGetUniformLocation(p, "u_skin");
+    h->eye = glGetUniformLocation(p, "u_eye");
+    h->light = glGetUniformLocation(p, "u_light");
+    h->dots = glGetUniformLocation(p, "u_dots");
+    h->dots_xform = glGetUniformLocation(p, "u_dots_xform");
+    h->inst = glGetUniformLocation(p, "u_inst");
+    h->overlay = glGetUniformLocation(p, "u_overlay");
+    h->overlay_xform = glGetUniformLocation(p, "u_overlay_xform");
+    h->lod0 = glGetUniformLocation(p, "u_lod0");
+    return 0;
+}
+
 static int make_mesh(renderer *r, char *err, size_t errlen)
 {
     const surface *s = r->surface;
@@ -358,22 +383,9 @@ static int make_mesh(renderer *r, char *err, size_t errlen)
     r->head_index_count = (GLsizei)(nt * 3);
     if (own)
         render_mesh_free(&rm);
-    for (int k = 0; k < 2; k++) {
-        head_prog *h = &r->hp[k];
-        h->prog = glu_program("head", k ? "#define OVERLAY 1\n" : NULL, err, errlen);
-        if (!h->prog)
+    for (int k = 0; k < 2; k++)
+        if (make_head_prog(r, 0, k, err, errlen) != 0)
             return -1;
-        GLuint p = h->prog;
-        h->mvp = glGetUniformLocation(p, "u_mvp");
-        h->skin = glGetUniformLocation(p, "u_skin");
-        h->eye = glGetUniformLocation(p, "u_eye");
-        h->light = glGetUniformLocation(p, "u_light");
-        h->dots = glGetUniformLocation(p, "u_dots");
-        h->dots_xform = glGetUniformLocation(p, "u_dots_xform");
-        h->inst = glGetUniformLocation(p, "u_inst");
-        h->overlay = glGetUniformLocation(p, "u_overlay");
-        h->overlay_xform = glGetUniformLocation(p, "u_overlay_xform");
-    }
     return 0;
 }
 
@@ -561,10 +573,13 @@ static int make_instanced(renderer *r, char *err, size_t errlen)
         off += (size_t)sizes[i];
     }
     r->dot_prog = glu_program("dots", NULL, err, errlen);
-    if (!r->dot_prog)
+    r->dot_prog_tail = r->dot_prog ? glu_program("dots", "#define TAIL 1\n", err, errlen) : 0;
+    if (!r->dot_prog || !r->dot_prog_tail)
         return -1;
     r->du_mvp = glGetUniformLocation(r->dot_prog, "u_mvp");
     r->du_inst = glGetUniformLocation(r->dot_prog, "u_inst");
+    r->dtu_mvp = glGetUniformLocation(r->dot_prog_tail, "u_mvp");
+    r->dtu_inst = glGetUniformLocation(r->dot_prog_tail, "u_inst");
 
     glGenVertexArrays(1, &r->mark_vao);
     glBindVertexArray(r->mark_vao);
@@ -666,8 +681,9 @@ void render_free(renderer *r)
     free(r->cells);
     free(r->looks);
     free(r->inst);
-    GLuint progs[6] = { r->hp[0].prog, r->hp[1].prog, r->dot_prog, r->line_prog, r->mark_prog, r->resolve_prog };
-    for (int i = 0; i < 6; i++)
+    GLuint progs[11] = { r->hp[0][0].prog, r->hp[0][1].prog, r->hp[1][0].prog, r->hp[1][1].prog, r->hp[2][0].prog,
+                         r->hp[2][1].prog, r->dot_prog, r->dot_prog_tail, r->line_prog, r->mark_prog, r->resolve_prog };
+    for (int i = 0; i < 11; i++)
         if (progs[i])
             glDeleteProgram(progs[i]);
     GLuint bufs[8] = { r->head_vbo[0], r->head_vbo[1], r->head_vbo[2], r->head_ibo, r->quad_vbo, r->inst_vbo, r->line_vbo, r->mark_vbo };
@@ -881,7 +897,28 @@ void render_draw(renderer *r, const render_frame *f)
     glDisable(GL_BLEND);
 
     /* skin */
-    const head_prog *hp = &r->hp[f->overlay ? 1 : 0];
+    /* The dot texture's filter (head.frag's FILTER): GL's trilinear filter costs llvmpipe
+     * ~10 ms a frame more than one scalar level where the skin fills the screen. So where
+     * the texel/pixel ratio at the target is >= 2^-LOD0_FULL (texels under 1.7 a pixel: no
+     * shimmer) level 0 alone is sampled; below 2^-LOD0_NONE trilinear, as when zoomed out
+     * (where the silhouette needs the per-pixel level); in between the two are mixed. The
+     * filters agree where level 0 is magnified, and the mix is continuous in the zoom. */
+    double lod_target = log2((double)dist / k_ratio);
+    float lod0 = (float)(1.0 - (lod_target - LOD0_FULL) / (LOD0_NONE - LOD0_FULL));
+    lod0 = lod0 < 0.0f ? 0.0f : lod0 > 1.0f ? 1.0f : lod0;
+    int filter = lod0 >= 1.0f ? 1 : lod0 <= 0.0f ? 0 : 2;
+    if (getenv("STIPPLE_TRILINEAR"))
+        filter = 0;
+    int ovl = f->overlay ? 1 : 0;
+    if (!r->hp[filter][ovl].prog) {
+        char perr[256];
+        if (make_head_prog(r, filter, ovl, perr, sizeof perr) != 0) {
+            fprintf(stderr, "render: %s\n", perr);
+            r->hp[filter][ovl].prog = 0;
+            filter = 0;
+        }
+    }
+    const head_prog *hp = &r->hp[filter][ovl];
     glUseProgram(hp->prog);
     glUniformMatrix4fv(hp->mvp, 1, GL_FALSE, (const float *)mvp);
     glUniform3fv(hp->skin, 1, r->skin_lin);
@@ -893,6 +930,7 @@ void render_draw(renderer *r, const render_frame *f)
     double sw = r->map->w[0] * r->map->texel_mm, sh = r->map->h[0] * r->map->texel_mm;
     glUniform4f(hp->dots_xform, (float)r->map->u0, (float)r->map->v0, (float)(1.0 / sw), (float)(1.0 / sh));
     glUniform3f(hp->inst, r->inst_count ? 1.0f : 0.0f, inst[0], inst[1]);
+    glUniform1f(hp->lod0, lod0);
     glActiveTexture(GL_TEXTURE1);
     glBindTexture(GL_TEXTURE_2D, r->overlay_tex);
     glUniform1i(hp->overlay, 1);
@@ -907,17 +945,39 @@ void render_draw(renderer *r, const render_frame *f)
     glDepthMask(GL_FALSE);
     glDisable(GL_CULL_FACE);
 
-    /* crisp dots (before the guides, which are drawn on top of the ink) */
+    /* crisp dots (before the guides, which are drawn on top of the ink): those without a
+     * tail first, by a program without the tail's terms (llvmpipe runs both sides of a
+     * branch), then those with one */
     if (r->inst_count) {
-        glUseProgram(r->dot_prog);
-        glUniformMatrix4fv(r->du_mvp, 1, GL_FALSE, (const float *)mvp);
-        glUniform3f(r->du_inst, 1.0f, inst[0], inst[1]);
+        size_t nplain = 0;
+        for (size_t i = 0; i < r->inst_count; i++) {
+            float *o = r->inst + i * INST_FLOATS;
+            if (o[13] * o[13] + o[14] * o[14] > 1e-8f)
+                continue;
+            if (i != nplain) {
+                float tmp[INST_FLOATS];
+                float *q = r->inst + nplain * INST_FLOATS;
+                memcpy(tmp, q, sizeof tmp);
+                memcpy(q, o, sizeof tmp);
+                memcpy(o, tmp, sizeof tmp);
+            }
+            nplain++;
+        }
         glBindVertexArray(r->dot_vao);
         glBindBuffer(GL_ARRAY_BUFFER, r->inst_vbo);
-        glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(r->inst_count * INST_FLOATS * sizeof(float)), r->inst, GL_STREAM_DRAW);
         glEnable(GL_POLYGON_OFFSET_FILL);
         glPolygonOffset(-1.0f, -4.0f);
-        glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, (GLsizei)r->inst_count);
+        for (int pass = 0; pass < 2; pass++) {
+            size_t first = pass ? nplain : 0, n = pass ? r->inst_count - nplain : nplain;
+            if (!n)
+                continue;
+            glUseProgram(pass ? r->dot_prog_tail : r->dot_prog);
+            glUniformMatrix4fv(pass ? r->dtu_mvp : r->du_mvp, 1, GL_FALSE, (const float *)mvp);
+            glUniform3f(pass ? r->dtu_inst : r->du_inst, 1.0f, inst[0], inst[1]);
+            glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(n * INST_FLOATS * sizeof(float)), r->inst + first * INST_FLOATS,
+                         GL_STREAM_DRAW);
+            glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, (GLsizei)n);
+        }
         glDisable(GL_POLYGON_OFFSET_FILL);
     }
 
