@@ -14,9 +14,8 @@
 
 #include "bench_input.h"
 #include "bench_nn.h"
+#include "fixture.h"
 #include "cli.h"
-#include "pigment.h"
-#include "rng.h"
 #include "score.h"
 #include "trainee.h"
 
@@ -148,54 +147,22 @@ static int bench_session(const char *lesson_path, int quick)
 
 /* ---- scoring 50,000 dots on a whole scalp ------------------------------------------ */
 
-static const char full_scalp_lesson[] =
-    "{\"format\":\"stipple-lesson/1\",\"id\":\"bench-full-scalp\",\"title\":\"Bench: full scalp at full density\","
-    "\"version\":1,\"surface\":{\"kind\":\"head\"},\"client\":{\"fitzpatrick\":3,\"hair_colour\":\"dark_brown\"},"
-    "\"zones\":[{\"name\":\"scalp\",\"regions\":[\"frontal\",\"mid_scalp\",\"vertex\",\"temporal_l\",\"temporal_r\","
-    "\"parietal_l\",\"parietal_r\",\"occipital\"]}],"
-    "\"session\":{\"number\":3,\"density_per_cm2\":100,\"depth_band_mm\":[0.15,0.45],\"depth_acceptable_mm\":[0.1,0.6]},"
-    "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},\"pigment\":{\"target_shade\":6,\"allowed_shades\":[4,10]},"
-    "\"weights\":{\"spacing\":0.35,\"depth\":0.3,\"pigment\":0.15,\"quality\":0.2},"
-    "\"sources\":[\"model-defaults.md: full coverage at full density is ~50,000 dots\"]}";
-
 static int bench_score(int quick)
 {
     char err[512];
     lesson l;
-    if (lesson_load_mem(full_scalp_lesson, sizeof full_scalp_lesson - 1, "bench-full-scalp", &l, err, sizeof err) != 0) {
+    if (fixture_full_scalp_lesson(&l, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
     surface *s = surface_create(SURFACE_HEAD, 0, 0);
-    size_t want = 50000, n = 0;
-    dot *dots = calloc(want, sizeof *dots);
-    rng_state rng;
-    rng_seed(7, &rng);
-    /* dots straight on the chart (this measures scoring, not the pen path) */
-    while (n < want) {
-        double u = rng_range(&rng, -200, 200), v = rng_range(&rng, -200, 200);
-        surface_hit hit;
-        region_id r = surface_region_at_chart(s, u, v);
-        if (!region_is_scalp(r) || !surface_chart_point(s, u, v, &hit))
-            continue;
-        dot *d = &dots[n++];
-        memcpy(d->pos_mm, hit.pos_mm, sizeof d->pos_mm);
-        memcpy(d->normal, hit.normal, sizeof d->normal);
-        d->chart_mm[0] = u;
-        d->chart_mm[1] = v;
-        d->region = (int)r;
-        d->needle_config = NEEDLE_3RL;
-        d->needle_diameter_mm = 0.25;
-        d->shade = 6;
-        d->depth_mm = 0.3 + 0.05 * rng_normal(&rng);
-        skin_layers layers;
-        lesson_layers(&l, r, &layers);
-        needle nd = l.needle;
-        d->diameter_fresh_mm = needle_fresh_diameter_mm(&nd, 80000, d->depth_mm, &layers);
-        d->diameter_healed_mm = pigment_healed_diameter_mm(d->diameter_fresh_mm, d->depth_mm, &layers);
-        pigment_fresh_lab(6, d->depth_mm, 3, &layers, &d->lab_fresh);
-        pigment_healed_lab(6, d->depth_mm, 3, &layers, &d->lab_healed);
-        d->elongation = 1.0;
+    size_t n = 0;
+    dot *dots = s ? fixture_dots(&l, s, 50000, 7, &n) : NULL;
+    if (!dots) {
+        fprintf(stderr, "bench: out of memory\n");
+        surface_free(s);
+        lesson_free(&l);
+        return 1;
     }
     int runs = quick ? 3 : 7;
     double t[9], tz[9];
