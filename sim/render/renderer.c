@@ -78,6 +78,7 @@ struct renderer {
     GLint  ru_scene;
     int    direct;          /* drawing into the window's sRGB-capable framebuffer */
     GLuint empty_tex;       /* stands in for the dot texture before it is made */
+    GLuint lin_sampler;     /* level 0, bilinear, no mip filter (for FILTER 1) */
     int    frames;
 };
 
@@ -664,6 +665,18 @@ renderer *render_create(const lesson *l, const surface *s, char *err, size_t err
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 1, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, none);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    /* FILTER 1 samples level 0 alone: a sampler without a mip filter tells llvmpipe so, and
+     * it then filters the 8-bit texels in its cheaper path (same result, ~5 ms CPU a frame
+     * less where the skin fills the screen) */
+    glGenSamplers(1, &r->lin_sampler);
+    glSamplerParameteri(r->lin_sampler, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glSamplerParameteri(r->lin_sampler, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glSamplerParameteri(r->lin_sampler, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_BORDER);
+    glSamplerParameteri(r->lin_sampler, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_BORDER);
+    {
+        float border[4] = { 0, 0, 0, 0 };
+        glSamplerParameterfv(r->lin_sampler, GL_TEXTURE_BORDER_COLOR, border);
+    }
     return r;
 fail:
     render_free(r);
@@ -698,6 +711,8 @@ void render_free(renderer *r)
     for (int i = 0; i < 3; i++)
         if (texs[i])
             glDeleteTextures(1, &texs[i]);
+    if (r->lin_sampler)
+        glDeleteSamplers(1, &r->lin_sampler);
     if (r->depth_rb)
         glDeleteRenderbuffers(1, &r->depth_rb);
     if (r->fbo)
@@ -936,7 +951,9 @@ void render_draw(renderer *r, const render_frame *f)
     glUniform1i(hp->overlay, 1);
     glUniform4f(hp->overlay_xform, (float)r->ou0, (float)r->ov0, (float)(1.0 / (r->ow * r->ocell)), (float)(1.0 / (r->oh * r->ocell)));
     glBindVertexArray(r->head_vao);
+    glBindSampler(0, filter == 1 && r->map->tex ? r->lin_sampler : 0);
     glDrawElements(GL_TRIANGLES, r->head_index_count, GL_UNSIGNED_INT, NULL);
+    glBindSampler(0, 0);
     glActiveTexture(GL_TEXTURE0);
 
     glEnable(GL_FRAMEBUFFER_SRGB);
