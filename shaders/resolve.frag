@@ -7,8 +7,9 @@ out vec4 o_col;
 vec3 encode(vec3 c)
 {
     c = clamp(c, 0.0, 1.0);
-    vec3 s1 = sqrt(c), s2 = sqrt(s1), s3 = sqrt(s2);   // as head.frag's encode()
-    vec3 hi = 0.6434342122 * s1 + 0.7112943377 * s2 - 0.3366112790 * s3 - 0.0181511991 * c;
+    vec3 s = sqrt(c);                                  // as head.frag's encode()
+    vec3 hi = ((((0.5173043609 * s - 1.6236618757) * s + 2.0315771103) * s - 1.4027370214) * s
+               + 1.5179508924) * s - 0.0401096120;
     return mix(c * 12.92, hi, step(vec3(0.0031308), c));
 }
 void main()
