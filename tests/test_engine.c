@@ -4,18 +4,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "practice_lesson.h"
 #include "engine.h"
 #include "pigment.h"
 #include "score.h"
-
-static const char lesson_json[] =
-    "{\"format\":\"stipple-lesson/1\",\"id\":\"engine-test\",\"title\":\"t\",\"version\":1,"
-    "\"surface\":{\"kind\":\"practice_skin\",\"width_mm\":100,\"height_mm\":70},"
-    "\"client\":{\"fitzpatrick\":3,\"hair_colour\":\"dark_brown\"},"
-    "\"zones\":[{\"name\":\"z\",\"polygon_mm\":[[10,10],[90,10],[90,60],[10,60]]}],"
-    "\"session\":{\"number\":1,\"density_per_cm2\":30,\"depth_band_mm\":[0.15,0.45],\"depth_acceptable_mm\":[0.1,0.6]},"
-    "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},\"pigment\":{\"target_shade\":8,\"allowed_shades\":[6,12]},"
-    "\"weights\":{\"spacing\":0.35,\"depth\":0.3,\"pigment\":0.15,\"quality\":0.2},\"sources\":[\"test\"]}";
 
 typedef struct rig {
     lesson l;
@@ -62,7 +54,7 @@ static void rig_open(rig *r)
 {
     char err[256];
     memset(r, 0, sizeof *r);
-    if (lesson_load_mem(lesson_json, sizeof lesson_json - 1, "engine-test", &r->l, err, sizeof err) != 0) {
+    if (load_practice_lesson(&r->l, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         exit(1);
     }

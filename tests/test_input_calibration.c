@@ -11,19 +11,11 @@
 
 #include "calibration.h"
 #include "check.h"
+#include "practice_lesson.h"
 #include "engine.h"
 #include "evemu_source.h"
 
 #define DATA STIPPLE_SOURCE_DIR "/tests/data/devices/"
-
-static const char lesson_json[] =
-    "{\"format\":\"stipple-lesson/1\",\"id\":\"input-test\",\"title\":\"t\",\"version\":1,"
-    "\"surface\":{\"kind\":\"practice_skin\",\"width_mm\":100,\"height_mm\":70},"
-    "\"client\":{\"fitzpatrick\":3,\"hair_colour\":\"dark_brown\"},"
-    "\"zones\":[{\"name\":\"z\",\"polygon_mm\":[[10,10],[90,10],[90,60],[10,60]]}],"
-    "\"session\":{\"number\":1,\"density_per_cm2\":30,\"depth_band_mm\":[0.15,0.45],\"depth_acceptable_mm\":[0.1,0.6]},"
-    "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},\"pigment\":{\"target_shade\":8,\"allowed_shades\":[6,12]},"
-    "\"weights\":{\"spacing\":0.35,\"depth\":0.3,\"pigment\":0.15,\"quality\":0.2},\"sources\":[\"test\"]}";
 
 static session_event *read_all(const char *path, device_desc *desc, size_t *n)
 {
@@ -125,7 +117,7 @@ int main(void)
 {
     char err[256];
     lesson l;
-    if (lesson_load_mem(lesson_json, sizeof lesson_json - 1, "input-test", &l, err, sizeof err) != 0) {
+    if (load_practice_lesson(&l, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }

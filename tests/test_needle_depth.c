@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "practice_lesson.h"
 #include "device_profile.h"
 #include "engine.h"
 #include "evemu.h"
@@ -16,15 +17,6 @@
 
 #define DATA STIPPLE_SOURCE_DIR "/tests/data/devices/"
 #define PROFILES STIPPLE_SOURCE_DIR "/assets/devices"
-
-static const char lesson_json[] =
-    "{\"format\":\"stipple-lesson/1\",\"id\":\"depth-sensor\",\"title\":\"t\",\"version\":1,"
-    "\"surface\":{\"kind\":\"practice_skin\",\"width_mm\":100,\"height_mm\":70},"
-    "\"client\":{\"fitzpatrick\":3,\"hair_colour\":\"dark_brown\"},"
-    "\"zones\":[{\"name\":\"z\",\"polygon_mm\":[[10,10],[90,10],[90,60],[10,60]]}],"
-    "\"session\":{\"number\":1,\"density_per_cm2\":30,\"depth_band_mm\":[0.15,0.45],\"depth_acceptable_mm\":[0.1,0.6]},"
-    "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},\"pigment\":{\"target_shade\":8,\"allowed_shades\":[6,12]},"
-    "\"weights\":{\"spacing\":0.35,\"depth\":0.3,\"pigment\":0.15,\"quality\":0.2},\"sources\":[\"test\"]}";
 
 static session_event pen_event(int64_t t, int32_t x, int32_t y, int32_t pressure, int32_t depth_um, uint32_t flags)
 {
@@ -87,7 +79,7 @@ static void test_engine_uses_measured_depth(void)
 {
     char err[256];
     lesson l;
-    CHECK(lesson_load_mem(lesson_json, sizeof lesson_json - 1, "depth-sensor", &l, err, sizeof err) == 0, "%s", err);
+    CHECK(load_practice_lesson(&l, err, sizeof err) == 0, "%s", err);
     surface *s = surface_create(SURFACE_PRACTICE_SKIN, 100, 70);
     device_desc dev;
     device_desc_virtual(&dev);
