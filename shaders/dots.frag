@@ -1,14 +1,14 @@
 #version 330 core
 // dots.frag: the dot's profile, the same function as dot_look_alpha() in
-// sim/render/dotlook.c (that one bakes the texture). Premultiplied output. Fades in by the
-// weight head.frag fades the texture out (texel/pixel ratio from gl_FragCoord.w).
+// sim/render/dotlook.c (that one bakes the texture). Premultiplied output, weighted by the
+// cross-fade with the texture.
 in vec2 v_local;
 in vec2 v_q;
 flat in vec2 v_edge;
 flat in vec2 v_tail;
 flat in vec2 v_tail_edge;
 flat in vec4 v_col;
-uniform vec3 u_inst;          // unused .x, ramp start, 1 / ramp width (see head.frag)
+uniform float u_weight;       // the cross-fade with the texture (see renderer.c)
 out vec4 o_col;
 
 void main()
@@ -22,7 +22,7 @@ void main()
     float at = 0.75 * (1.0 - 0.5 * h) * (1.0 - smoothstep(v_tail_edge.x, v_tail_edge.y, dt));
     a = max(a, at);
 #endif
-    a *= v_col.a * smoothstep(0.0, 1.0, (gl_FragCoord.w - u_inst.y) * u_inst.z);
+    a *= v_col.a * u_weight;
     if (a <= 0.0)
         discard;
     o_col = vec4(v_col.rgb * a, a);

@@ -1,13 +1,12 @@
 #version 330 core
-// (compiled per FILTER (0, 1, 2; see main) with OVERLAY defined for the feedback overlay,
+// (compiled per FILTER (0-3; see main) with OVERLAY defined for the feedback overlay,
 // and without)
 // head.frag: skin + the baked dot texture (chart space, premultiplied linear colour with
 // area coverage in alpha, box-filtered mipmaps: a sub-pixel dot adds its true area) +
 // the feedback overlay, lit (the light comes from head.vert). Output is encoded to sRGB
 // here, as the pass needs no blending.
-// Where crisp instanced dots are drawn (working magnification), the texture fades out by
-// the same weight the dot shader fades in: the texel/pixel ratio, from the distance to the
-// eye (gl_FragCoord.w), so both shaders get the very same weight at a pixel.
+// Where crisp instanced dots are drawn (magnification), the texture is not sampled at all
+// (FILTER 3); while the view changes from one to the other, both, cross-faded.
 // Cost: this shader runs for every skin pixel (a million at 1280x800) on llvmpipe; keep it
 // to one texture fetch and a few operations a pixel.
 in vec2 v_st;
@@ -18,8 +17,7 @@ in float v_light;
 uniform vec3 u_skin;          // linear albedo
 uniform sampler2D u_dots;
 uniform float u_lod0;        // FILTER 2: the weight of level 0 alone
-uniform vec3 u_inst;          // on (1 when crisp dots are drawn), ramp start, 1 / ramp width,
-                              // all in units of texel_mm * pixels-per-mm at 1 mm
+uniform float u_tex_weight;   // 1 - the crisp dots' weight (cross-fade, see renderer.c)
 uniform sampler2D u_overlay;
 out vec4 o_col;
 
@@ -41,14 +39,16 @@ void main()
     // derivatives); 1, level 0 alone (a scalar level: one bilinear fetch, ~10 ms a frame
     // cheaper on llvmpipe where the skin fills the screen); 2, the two mixed by u_lod0, over
     // the band of zoom between them, so the look moves continuously with the zoom.
-#if FILTER == 1
+#if FILTER == 3
+    vec4 d = vec4(0.0);   // 3: none, where crisp dots replace the texture over the whole view
+#elif FILTER == 1
     vec4 d = textureLod(u_dots, v_st, 0.0);
 #elif FILTER == 2
     vec4 d = mix(texture(u_dots, v_st), textureLod(u_dots, v_st, 0.0), u_lod0);
 #else
     vec4 d = texture(u_dots, v_st);
 #endif
-    d *= 1.0 - u_inst.x * smoothstep(0.0, 1.0, (gl_FragCoord.w - u_inst.y) * u_inst.z);
+    d *= u_tex_weight;
     vec3 albedo = u_skin * (1.0 - d.a) + d.rgb;
 #ifdef OVERLAY
     vec4 ov = texture(u_overlay, v_ost);

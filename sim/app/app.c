@@ -1342,6 +1342,8 @@ static void draw_scene(app *a)
     f.guides = 1;
     f.overlay = ov;
     f.crisp = 1;
+    /* a replay's own clock while it plays, so its screenshots do not depend on the speed */
+    f.time_us = a->src && !a->src_done ? a->now_us : (int64_t)(app_now_s() * 1e6);
     f.markers = a->markers;
     f.marker_count = a->nmarkers;
     f.background[0] = 28;

@@ -56,6 +56,7 @@ static void frame(app_gl *g, renderer *r, hud *h, const view_state *v, const ren
     f.height = g->height;
     f.guides = 1;
     f.crisp = 1;
+    f.time_us = (int64_t)(app_now_s() * 1e6);
     f.markers = mk;
     f.marker_count = nmk;
     f.background[0] = 28;
@@ -193,24 +194,29 @@ int app_bench(const app_options *o)
     printf("bench: head, %zu dots, zoomed out (field %.0f mm), %dx%d: %.2f ms a frame, %.1f fps\n", nh,
            view_field_height_mm(&v1), g.width, g.height, ms, f1);
 
-    view_state v2;
-    chart_view(sh, 0.0, 40.0, 15.0, v1.aspect, &v2);
-    double f2 = measure_fps(&g, rh, h, &v2, frames, &ms);
-    shot(&g, shots, "bench-head-work15.png");
-    printf("bench: head, %zu dots, working magnification (field 15 mm, %zu crisp dots drawn): %.2f ms a frame, %.1f fps\n",
-           nh, render_crisp_count(rh), ms, f2);
+    /* magnified views over the zoom range: working magnification (10-20 mm field), the band
+     * where the crisp dots fade in over the texture (the costliest: both are drawn), and the
+     * texture alone at level 0. STIPPLE_BENCH_ONLY=<field mm> runs one of them (profiling). */
+    static const struct { double u, v, field_mm; const char *what; } cases[] = {
+        { 0.0, 40.0, 15.0, "working magnification" }, { 30.0, -10.0, 20.0, "working magnification" },
+        { 10.0, 0.0, 26.0, "between" },                { -20.0, 20.0, 45.0, "between" },
+        { -40.0, 60.0, 70.0, "between" },              { 0.0, 40.0, 105.0, "between" },               { 0.0, 40.0, 150.0, "between" },
+    };
+    const char *only = getenv("STIPPLE_BENCH_ONLY");
     view_state v3;
-    chart_view(sh, 30.0, -10.0, 30.0, v1.aspect, &v3);
-    double f3 = measure_fps(&g, rh, h, &v3, frames, &ms);
-    shot(&g, shots, "bench-head-work30.png");
-    printf("bench: head, %zu dots, working magnification (field 30 mm, %zu crisp dots drawn): %.2f ms a frame, %.1f fps\n",
-           nh, render_crisp_count(rh), ms, f3);
-    view_state v4;
-    chart_view(sh, -40.0, 60.0, 70.0, v1.aspect, &v4);
-    double f4 = measure_fps(&g, rh, h, &v4, frames, &ms);
-    shot(&g, shots, "bench-head-mid70.png");
-    printf("bench: head, %zu dots, between (field 70 mm, %zu crisp dots drawn): %.2f ms a frame, %.1f fps\n", nh,
-           render_crisp_count(rh), ms, f4);
+    chart_view(sh, cases[1].u, cases[1].v, cases[1].field_mm, v1.aspect, &v3);   /* the latency view */
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        if (only && atof(only) != cases[c].field_mm)
+            continue;
+        view_state vc;
+        chart_view(sh, cases[c].u, cases[c].v, cases[c].field_mm, v1.aspect, &vc);
+        double fc = measure_fps(&g, rh, h, &vc, frames, &ms);
+        char name[64];
+        snprintf(name, sizeof name, "bench-head-field%.0f.png", cases[c].field_mm);
+        shot(&g, shots, name);
+        printf("bench: head, %zu dots, %s (field %.0f mm, %zu crisp dots drawn): %.2f ms a frame, %.1f fps\n", nh,
+               cases[c].what, cases[c].field_mm, render_crisp_count(rh), ms, fc);
+    }
     double f5 = measure_fps(&g, rp, h, &vp, frames, &ms);
     shot(&g, shots, "bench-practice.png");
     printf("bench: practice skin, %zu dots, whole skin: %.2f ms a frame, %.1f fps\n", np, ms, f5);
@@ -307,6 +313,10 @@ static void render_mean(app_gl *g, renderer *r, const view_state *v, const doubl
     f.width = g->width;
     f.height = g->height;
     f.crisp = 1;
+    /* a second of the fade's clock a view: each one measured settled, not mid cross-fade */
+    static int64_t clock_us;
+    clock_us += 1000000;
+    f.time_us = clock_us;
     render_draw(r, &f);
     uint8_t *px = malloc((size_t)g->width * (size_t)g->height * 3);
     if (!px)

@@ -257,6 +257,7 @@ static void gl_frame(void *arg, const session_event *ev, size_t n)
     f.height = c->g->height;
     f.guides = 1;
     f.crisp = 1;
+    f.time_us = (int64_t)(app_now_s() * 1e6);
     f.background[0] = 28;
     f.background[1] = 31;
     f.background[2] = 36;

@@ -6,6 +6,7 @@
 #include <cglm/cglm.h>
 #include <glad/gl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +17,21 @@
 
 #define HEAD_TEXEL_MM 0.078125      /* 3072 x 4096 texels over u -120..120, v -150..170 */
 #define GRID_CELL_MM 4.0
-#define RAMP_LO 1.25f               /* texel/pixel ratio where crisp dots start to fade in */
-#define RAMP_HI 2.0f                /* ... and where the texture is gone */
-#define LOD0_FULL 0.75              /* mip level at the target up to which level 0 alone is drawn */
-#define LOD0_NONE 1.25              /* ... and from which GL's trilinear filter (mixed between) */
+/* Two ways to draw the dots: the baked texture, or crisp instanced dots (at magnification,
+ * where the texture would be blurred). One is chosen per view from the texel/pixel ratio at
+ * the farthest skin in view, with hysteresis, and the change is a cross-fade in time
+ * (CRISP_FADE_US): a view never pays for both, except during that fade. */
+#define CRISP_ON 2.3                /* texel/pixel ratio from which dots are drawn crisp */
+#define CRISP_OFF 2.1               /* ... and below which the texture takes over again */
+#define CRISP_FADE_US 150000
+#define LOD0_UP_TO 0.7              /* mip level at the target up to which level 0 alone is drawn */
+#define TRILINEAR_FROM 0.8          /* ... and from which GL's trilinear filter (hysteresis) */
 
 typedef struct cell { uint32_t *idx; uint32_t n, cap; } cell;
 
 typedef struct head_prog {
     GLuint prog;
-    GLint  mvp, skin, eye, light, dots, dots_xform, inst, overlay, overlay_xform, lod0;
+    GLint  mvp, skin, eye, light, dots, dots_xform, tex_weight, overlay, overlay_xform, lod0;
 } head_prog;
 
 typedef struct line_vtx { float a[3], b[3], end_side[2], col[4]; } line_vtx;
@@ -38,8 +44,8 @@ struct renderer {
     /* mesh */
     GLuint head_vao, head_vbo[3], head_ibo;
     GLsizei head_index_count;
-    head_prog hp[3][2];          /* [filter: trilinear, level 0, mixed][without, with the overlay];
-                                  * filters 1 and 2 compiled when first needed */
+    head_prog hp[4][2];          /* [filter: trilinear, level 0, mixed, none][without, with the
+                                  * overlay]; filters 1-3 compiled when first needed */
 
     /* baked dots */
     dotmap   *map;
@@ -53,9 +59,15 @@ struct renderer {
 
     /* crisp dots */
     GLuint dot_prog, dot_prog_tail, dot_vao, quad_vbo, inst_vbo;   /* dots without, with a tail */
-    GLint  du_mvp, du_inst, dtu_mvp, dtu_inst;
+    GLint  du_mvp, du_weight, dtu_mvp, dtu_weight;
     float *inst;
     size_t inst_cap, inst_count;
+    int    crisp_goal;       /* the way the view asks for (1 crisp, 0 texture) */
+    double crisp_mix;        /* the crisp dots' weight now (the texture's is 1 - it) */
+    int    lod0_goal;        /* the texture's filter the view asks for (1 level 0, 0 trilinear) */
+    double lod0_mix;         /* level 0's weight now (trilinear's is 1 - it) */
+    double fade_step;        /* this frame's step of both cross-fades */
+    int64_t fade_t_us;       /* the clock at the last frame; INT64_MIN before the first */
 
     /* overlay */
     GLuint overlay_tex;
@@ -341,7 +353,7 @@ static int make_head_prog(renderer *r, int filter, int overlay, char *err, size_
     h->light = glGetUniformLocation(p, "u_light");
     h->dots = glGetUniformLocation(p, "u_dots");
     h->dots_xform = glGetUniformLocation(p, "u_dots_xform");
-    h->inst = glGetUniformLocation(p, "u_inst");
+    h->tex_weight = glGetUniformLocation(p, "u_tex_weight");
     h->overlay = glGetUniformLocation(p, "u_overlay");
     h->overlay_xform = glGetUniformLocation(p, "u_overlay_xform");
     h->lod0 = glGetUniformLocation(p, "u_lod0");
@@ -578,9 +590,9 @@ static int make_instanced(renderer *r, char *err, size_t errlen)
     if (!r->dot_prog || !r->dot_prog_tail)
         return -1;
     r->du_mvp = glGetUniformLocation(r->dot_prog, "u_mvp");
-    r->du_inst = glGetUniformLocation(r->dot_prog, "u_inst");
+    r->du_weight = glGetUniformLocation(r->dot_prog, "u_weight");
     r->dtu_mvp = glGetUniformLocation(r->dot_prog_tail, "u_mvp");
-    r->dtu_inst = glGetUniformLocation(r->dot_prog_tail, "u_inst");
+    r->dtu_weight = glGetUniformLocation(r->dot_prog_tail, "u_weight");
 
     glGenVertexArrays(1, &r->mark_vao);
     glBindVertexArray(r->mark_vao);
@@ -622,6 +634,7 @@ renderer *render_create(const lesson *l, const surface *s, char *err, size_t err
     }
     r->lesson = l;
     r->surface = s;
+    r->fade_t_us = INT64_MIN;
     lab skin;
     skin_lab_fitzpatrick(l->fitzpatrick, &skin);
     lab_to_linear(&skin, r->skin_lin);
@@ -694,9 +707,12 @@ void render_free(renderer *r)
     free(r->cells);
     free(r->looks);
     free(r->inst);
-    GLuint progs[11] = { r->hp[0][0].prog, r->hp[0][1].prog, r->hp[1][0].prog, r->hp[1][1].prog, r->hp[2][0].prog,
-                         r->hp[2][1].prog, r->dot_prog, r->dot_prog_tail, r->line_prog, r->mark_prog, r->resolve_prog };
-    for (int i = 0; i < 11; i++)
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < 2; k++)
+            if (r->hp[i][k].prog)
+                glDeleteProgram(r->hp[i][k].prog);
+    GLuint progs[5] = { r->dot_prog, r->dot_prog_tail, r->line_prog, r->mark_prog, r->resolve_prog };
+    for (int i = 0; i < 5; i++)
         if (progs[i])
             glDeleteProgram(progs[i]);
     GLuint bufs[8] = { r->head_vbo[0], r->head_vbo[1], r->head_vbo[2], r->head_ibo, r->quad_vbo, r->inst_vbo, r->line_vbo, r->mark_vbo };
@@ -796,8 +812,15 @@ static void push_instance(renderer *r, const dot_look *L)
     r->inst_count++;
 }
 
-/* The crisp dots for this view: dots in the chart cells the view sees, whose texel/pixel
- * ratio (from their distance to the eye) puts them in or past the fade-in ramp. */
+/* The crisp-dot weight for this frame: the ratio of texel to pixel at the farthest skin
+ * seen (a 7x7 grid of rays; on a convex patch the farthest point is at the grid's edge;
+ * 10 % margin) picks the goal; the weight moves towards it over CRISP_FADE_US of the
+ * frame clock. Then, if the weight is above 0, the dots in the chart cells the view sees. */
+static double fade_toward(double mix, int goal, double step)
+{
+    return goal ? fmin(1.0, mix + step) : fmax(0.0, mix - step);
+}
+
 static void gather_crisp(renderer *r, const view_state *v, int width, int height, const mat4 mvp)
 {
     r->inst_count = 0;
@@ -806,27 +829,34 @@ static void gather_crisp(renderer *r, const view_state *v, int width, int height
     double th = tan(0.5 * (double)v->fov_y_deg * 3.14159265358979 / 180.0);
     double px_per_mm_at_1 = (double)height / (2.0 * th);   /* pixels per mm at distance 1 mm */
     double texel = r->map->texel_mm;
-    /* nothing can qualify when even the target is too far */
-    double ratio_target = texel * px_per_mm_at_1 / (double)v->distance_mm;
-    if (ratio_target < 0.5 * RAMP_LO)
-        return;
-    /* chart box seen: a 7x7 grid of rays */
     double umin = 1e30, umax = -1e30, vmin = 1e30, vmax = -1e30;
-    view_state vv = *v;
-    vv.aspect = (float)width / (float)height;
-    for (int j = 0; j < 7; j++)
-        for (int i = 0; i < 7; i++) {
-            double o[3], d[3];
-            view_ray(&vv, i / 6.0, j / 6.0, o, d);
-            surface_hit h;
-            if (!surface_raycast(r->surface, o, d, &h))
-                continue;
-            umin = fmin(umin, h.chart_mm[0]);
-            umax = fmax(umax, h.chart_mm[0]);
-            vmin = fmin(vmin, h.chart_mm[1]);
-            vmax = fmax(vmax, h.chart_mm[1]);
-        }
-    if (umin > umax)
+    double far_mm = 0.0;        /* the farthest skin seen, along the view direction */
+    /* nothing can qualify when even the target is too far */
+    if (texel * px_per_mm_at_1 / (double)v->distance_mm >= 0.8 * CRISP_OFF) {
+        view_state vv = *v;
+        vv.aspect = (float)width / (float)height;
+        for (int j = 0; j < 7; j++)
+            for (int i = 0; i < 7; i++) {
+                double o[3], d[3];
+                view_ray(&vv, i / 6.0, j / 6.0, o, d);
+                surface_hit h;
+                if (!surface_raycast(r->surface, o, d, &h))
+                    continue;
+                far_mm = fmax(far_mm, (h.pos_mm[0] - eye[0]) * fwd[0] + (h.pos_mm[1] - eye[1]) * fwd[1] +
+                                          (h.pos_mm[2] - eye[2]) * fwd[2]);
+                umin = fmin(umin, h.chart_mm[0]);
+                umax = fmax(umax, h.chart_mm[0]);
+                vmin = fmin(vmin, h.chart_mm[1]);
+                vmax = fmax(vmax, h.chart_mm[1]);
+            }
+    }
+    double ratio_far = far_mm > 0.0 ? texel * px_per_mm_at_1 / (1.1 * far_mm) : 0.0;
+    if (ratio_far >= CRISP_ON)
+        r->crisp_goal = 1;
+    else if (ratio_far < CRISP_OFF)
+        r->crisp_goal = 0;
+    r->crisp_mix = fade_toward(r->crisp_mix, r->crisp_goal, r->fade_step);
+    if (r->crisp_mix <= 0.0 || umin > umax)
         return;
     double pad = 0.25 * fmax(umax - umin, vmax - vmin) + 2.0;
     int cx0 = (int)floor((umin - pad - r->gu0) / GRID_CELL_MM), cx1 = (int)floor((umax + pad - r->gu0) / GRID_CELL_MM);
@@ -848,9 +878,6 @@ static void gather_crisp(renderer *r, const view_state *v, int width, int height
                     continue;
                 float ext = 1.0f + 2.0f * dot_look_extent_mm(L) * (float)px_per_mm_at_1 / q[3] / (float)height;
                 if (fabsf(q[0]) > q[3] * ext || fabsf(q[1]) > q[3] * ext)
-                    continue;
-                double ratio = texel * px_per_mm_at_1 / (double)q[3];
-                if (ratio < 0.9 * RAMP_LO)
                     continue;
                 push_instance(r, L);
             }
@@ -886,14 +913,18 @@ void render_draw(renderer *r, const render_frame *f)
     for (int i = 0; i < 3; i++)
         light[i] /= ln;
 
-    /* the crisp-dot weight, smoothstep(RAMP_LO, RAMP_HI, texel/pixel), where texel/pixel =
-     * k / (clip w) = k * gl_FragCoord.w, k = texel_mm * pixels a mm at 1 mm (as gather_crisp) */
+    /* texel/pixel = k_ratio / distance (mm), k_ratio = texel_mm * pixels a mm at 1 mm */
     double k_ratio = r->map->texel_mm * (double)h / (2.0 * tan(0.5 * (double)fov * 3.14159265358979 / 180.0));
-    float inst[2] = { (float)(RAMP_LO / k_ratio), (float)(k_ratio / (RAMP_HI - RAMP_LO)) };
+    r->fade_step = r->fade_t_us == INT64_MIN || f->time_us < r->fade_t_us
+                       ? 1.0 : (double)(f->time_us - r->fade_t_us) / CRISP_FADE_US;
+    r->fade_t_us = f->time_us;
     if (f->crisp)
         gather_crisp(r, v, w, h, mvp);
-    else
+    else {
         r->inst_count = 0;
+        r->crisp_goal = 0;
+        r->crisp_mix = 0.0;
+    }
 
     /* The skin pass writes sRGB bytes itself (its shader encodes: cheaper on llvmpipe than
      * the framebuffer doing it for every pixel); the blended passes after it (dots, lines,
@@ -913,17 +944,23 @@ void render_draw(renderer *r, const render_frame *f)
 
     /* skin */
     /* The dot texture's filter (head.frag's FILTER): GL's trilinear filter costs llvmpipe
-     * ~10 ms a frame more than one scalar level where the skin fills the screen. So where
-     * the texel/pixel ratio at the target is >= 2^-LOD0_FULL (texels under 1.7 a pixel: no
-     * shimmer) level 0 alone is sampled; below 2^-LOD0_NONE trilinear, as when zoomed out
-     * (where the silhouette needs the per-pixel level); in between the two are mixed. The
-     * filters agree where level 0 is magnified, and the mix is continuous in the zoom. */
+     * ~5-10 ms a frame more than one scalar level where the skin fills the screen, and the
+     * two mixed (FILTER 2) costs both. So where the texel/pixel ratio at the target is
+     * >= 2^-LOD0_UP_TO (texels under 1.6 a pixel: no shimmer) level 0 alone is sampled;
+     * from 2^-TRILINEAR_FROM trilinear, as when zoomed out (where the silhouette needs the
+     * per-pixel level); a change between them is a cross-fade in time, as for crisp dots. */
     double lod_target = log2((double)dist / k_ratio);
-    float lod0 = (float)(1.0 - (lod_target - LOD0_FULL) / (LOD0_NONE - LOD0_FULL));
-    lod0 = lod0 < 0.0f ? 0.0f : lod0 > 1.0f ? 1.0f : lod0;
+    if (lod_target <= LOD0_UP_TO)
+        r->lod0_goal = 1;
+    else if (lod_target >= TRILINEAR_FROM)
+        r->lod0_goal = 0;
+    r->lod0_mix = fade_toward(r->lod0_mix, r->lod0_goal, r->fade_step);
+    float lod0 = (float)r->lod0_mix;
     int filter = lod0 >= 1.0f ? 1 : lod0 <= 0.0f ? 0 : 2;
     if (getenv("STIPPLE_TRILINEAR"))
         filter = 0;
+    if (r->crisp_mix >= 1.0)
+        filter = 3;       /* no fetch: the crisp dots alone */
     int ovl = f->overlay ? 1 : 0;
     if (!r->hp[filter][ovl].prog) {
         char perr[256];
@@ -944,7 +981,7 @@ void render_draw(renderer *r, const render_frame *f)
     glUniform1i(hp->dots, 0);
     double sw = r->map->w[0] * r->map->texel_mm, sh = r->map->h[0] * r->map->texel_mm;
     glUniform4f(hp->dots_xform, (float)r->map->u0, (float)r->map->v0, (float)(1.0 / sw), (float)(1.0 / sh));
-    glUniform3f(hp->inst, r->inst_count ? 1.0f : 0.0f, inst[0], inst[1]);
+    glUniform1f(hp->tex_weight, (float)(1.0 - r->crisp_mix));
     glUniform1f(hp->lod0, lod0);
     glActiveTexture(GL_TEXTURE1);
     glBindTexture(GL_TEXTURE_2D, r->overlay_tex);
@@ -990,7 +1027,7 @@ void render_draw(renderer *r, const render_frame *f)
                 continue;
             glUseProgram(pass ? r->dot_prog_tail : r->dot_prog);
             glUniformMatrix4fv(pass ? r->dtu_mvp : r->du_mvp, 1, GL_FALSE, (const float *)mvp);
-            glUniform3f(pass ? r->dtu_inst : r->du_inst, 1.0f, inst[0], inst[1]);
+            glUniform1f(pass ? r->dtu_weight : r->du_weight, (float)r->crisp_mix);
             glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(n * INST_FLOATS * sizeof(float)), r->inst + first * INST_FLOATS,
                          GL_STREAM_DRAW);
             glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, (GLsizei)n);

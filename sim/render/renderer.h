@@ -30,6 +30,8 @@ typedef struct render_frame {
     int    guides;             /* working zone and hairline design */
     int    overlay;            /* the overlay texture (render_set_overlay) */
     int    crisp;              /* instanced dots at magnification: 1 auto, 0 never */
+    int64_t time_us;           /* the clock of the cross-fade between the texture and crisp
+                                * dots (see renderer.c); a clock that goes back jumps it */
     const render_marker *markers;
     size_t marker_count;
     uint8_t background[3];     /* sRGB */
@@ -56,7 +58,7 @@ void render_draw(renderer *r, const render_frame *f);
 /* Facts about the last frame, for the debug overlay and tests. */
 size_t render_crisp_count(const renderer *r);
 const dotmap *render_get_dotmap(const renderer *r);
-/* Texel size (mm) of the baked dots, and the texel/pixel ratios over which crisp dots fade in. */
+/* Texel size (mm) of the baked dots. */
 double render_texel_mm(const renderer *r);
 
 #endif
