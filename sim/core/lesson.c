@@ -735,13 +735,14 @@ static double polygon_area(const chart_point *p, size_t n)
     return 0.5 * a;
 }
 
+static int load_area(ctx *c, json_t *z, lesson_zone *zone, const char *what);
+
 static int load_zone(ctx *c, json_t *z, lesson_zone *zone)
 {
     static const char *const keys[] = { "name", "polygon_mm", "regions", NULL };
     lesson *l = c->l;
     const char *name;
-    json_t *poly, *regs;
-    char p[160], q[96], h[96];
+    char p[160], q[96];
     if (want_type(c, z, JSON_OBJECT, "an object") || check_keys(c, z, keys))
         return -1;
     if (str_in(c, z, "name", 1, sizeof zone->name - 1, &name))
@@ -755,10 +756,21 @@ static int load_zone(ctx *c, json_t *z, lesson_zone *zone)
         }
     }
     snprintf(zone->name, sizeof zone->name, "%s", name);
+    snprintf(p, sizeof p, "zone %s", quoted(q, sizeof q, name));
+    return load_area(c, z, zone, p);
+}
+
+/* The "polygon_mm" and/or "regions" of an area (a zone, the existing hair); what names it
+ * in the message when both are missing. */
+static int load_area(ctx *c, json_t *z, lesson_zone *zone, const char *what)
+{
+    lesson *l = c->l;
+    json_t *poly, *regs;
+    char p[160], q[96], h[96];
     poly = json_object_get(z, "polygon_mm");
     regs = json_object_get(z, "regions");
     if (!poly && !regs)
-        return fail(c, 0, "zone %s needs \"polygon_mm\", \"regions\" or both", quoted(q, sizeof q, name));
+        return fail(c, 0, "%s needs \"polygon_mm\", \"regions\" or both", what);
     if (poly) {
         push_key(c, "polygon_mm");
         if (want_array(c, poly, 3, LESSON_MAX_POINTS, "an array of 3 to 4096 points [u, v]")) {
@@ -912,6 +924,160 @@ static int load_hairline(ctx *c, json_t *root)
         rc = num_in(c, o, "front_density_fraction", 0, 0.3, 0.0, 1.0, &hl->front_density_fraction);
     if (rc == 0)
         rc = num_in(c, o, "tolerance_mm", 0, 0.5, 0.0, 10.0, &hl->tolerance_mm);
+    pop(c);
+    return rc;
+}
+
+/* An array of min..max chart points at obj[key] into a fresh array. */
+static int points_in(ctx *c, json_t *obj, const char *key, size_t min, chart_point **out, size_t *count)
+{
+    json_t *arr;
+    char what[64];
+    if (member(c, obj, key, 1, &arr))
+        return -1;
+    push_key(c, key);
+    snprintf(what, sizeof what, "an array of %zu to %u points [u, v]", min, LESSON_MAX_POINTS);
+    int rc = want_array(c, arr, min, LESSON_MAX_POINTS, what);
+    if (rc == 0) {
+        size_t n = json_array_size(arr);
+        *out = calloc(n, sizeof **out);
+        if (!*out)
+            rc = fail(c, 0, "out of memory");
+        else
+            *count = n;
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            push_index(c, i);
+            rc = want_point(c, json_array_get(arr, i), &(*out)[i]);
+            pop(c);
+        }
+    }
+    pop(c);
+    return rc;
+}
+
+static int load_hair(ctx *c, json_t *root)
+{
+    static const char *const keys[] = { "polygon_mm", "regions", "density_per_cm2", "length_mm", "colour", "seed", NULL };
+    lesson *l = c->l;
+    lesson_hair *hr = &l->hair;
+    json_t *o;
+    const char *colour = NULL;
+    char q[96], h[96];
+    lab tmp;
+    if (obj_in(c, root, "existing_hair", 0, &o))
+        return -1;
+    if (!o)
+        return 0;
+    push_key(c, "existing_hair");
+    l->has_hair = 1;
+    snprintf(hr->area.name, sizeof hr->area.name, "existing_hair");
+    int rc = check_keys(c, o, keys);
+    if (rc == 0)
+        rc = load_area(c, o, &hr->area, "\"existing_hair\"");
+    if (rc == 0)
+        rc = num_in(c, o, "density_per_cm2", 1, 0.0, 1.0, 150.0, &hr->density_per_cm2);
+    if (rc == 0)
+        rc = num_in(c, o, "length_mm", 0, 0.5, 0.1, 10.0, &hr->length_mm);
+    if (rc == 0)
+        rc = str_in(c, o, "colour", 0, 0, &colour);
+    if (rc == 0) {
+        if (!colour)
+            colour = l->hair_colour;
+        if (strlen(colour) >= sizeof hr->colour || !hair_lab(colour, &tmp)) {
+            push_key(c, "colour");
+            rc = fail(c, 0, "unknown hair colour %s%s", quoted(q, sizeof q, colour),
+                      hint(colour, hair_names, 64, h, sizeof h));
+            pop(c);
+        } else {
+            snprintf(hr->colour, sizeof hr->colour, "%s", colour);
+        }
+    }
+    int seed = 1;
+    if (rc == 0)
+        rc = int_in(c, o, "seed", 0, 1, 0, INT32_MAX, &seed);
+    hr->seed = (uint32_t)seed;
+    pop(c);
+    return rc;
+}
+
+static int load_scar(ctx *c, json_t *o, lesson_scar *sc)
+{
+    static const char *const strip_keys[] = { "kind", "path_mm", "width_mm", "depth_band_mm", "depth_acceptable_mm", NULL };
+    static const char *const fue_keys[] = { "kind", "polygon_mm", "count", "diameter_mm", "seed", "depth_band_mm",
+                                            "depth_acceptable_mm", NULL };
+    const char *kind;
+    char q[96], p[160];
+    if (want_type(c, o, JSON_OBJECT, "an object") || str_in(c, o, "kind", 1, 0, &kind))
+        return -1;
+    int rc;
+    if (strcmp(kind, "strip") == 0) {
+        sc->kind = SCAR_STRIP;
+        rc = check_keys(c, o, strip_keys);
+        if (rc == 0)
+            rc = points_in(c, o, "path_mm", 2, &sc->points, &sc->point_count);
+        if (rc == 0)
+            rc = num_in(c, o, "width_mm", 0, 1.5, 0.1, 20.0, &sc->width_mm);
+    } else if (strcmp(kind, "fue") == 0) {
+        sc->kind = SCAR_FUE;
+        rc = check_keys(c, o, fue_keys);
+        if (rc == 0)
+            rc = points_in(c, o, "polygon_mm", 3, &sc->points, &sc->point_count);
+        if (rc == 0 && fabs(polygon_area(sc->points, sc->point_count)) < 1e-6) {
+            push_key(c, "polygon_mm");
+            rc = fail(c, 0, "\"%s\" has zero area", path_str(c, p, sizeof p));
+            pop(c);
+        }
+        if (rc == 0)
+            rc = int_in(c, o, "count", 1, 0, 1, 20000, &sc->count);
+        if (rc == 0)
+            rc = num_in(c, o, "diameter_mm", 0, 0.85, 0.2, 5.0, &sc->diameter_mm);
+        int seed = 1;
+        if (rc == 0)
+            rc = int_in(c, o, "seed", 0, 1, 0, INT32_MAX, &seed);
+        sc->seed = (uint32_t)seed;
+    } else {
+        push_key(c, "kind");
+        rc = fail(c, 0, "unknown scar kind %s (expected \"strip\" or \"fue\")", quoted(q, sizeof q, kind));
+        pop(c);
+    }
+    /* the lesson's own band (session) unless the scar sets one */
+    const lesson *l = c->l;
+    sc->has_depth_band = json_object_get(o, "depth_band_mm") || json_object_get(o, "depth_acceptable_mm");
+    if (rc == 0)
+        rc = pair_in(c, o, "depth_band_mm", 0, l->depth_band_mm, 0.0, 2.0, sc->depth_band_mm);
+    if (rc == 0)
+        rc = pair_in(c, o, "depth_acceptable_mm", 0, l->depth_acceptable_mm, 0.0, 2.0, sc->depth_acceptable_mm);
+    if (rc == 0 && (sc->depth_band_mm[0] < sc->depth_acceptable_mm[0] || sc->depth_band_mm[1] > sc->depth_acceptable_mm[1])) {
+        push_key(c, json_object_get(o, "depth_band_mm") ? "depth_band_mm" : "depth_acceptable_mm");
+        rc = fail(c, 0, "the scar's depth band [%g, %g] must lie inside its acceptable depths [%g, %g]",
+                  sc->depth_band_mm[0], sc->depth_band_mm[1], sc->depth_acceptable_mm[0], sc->depth_acceptable_mm[1]);
+        pop(c);
+    }
+    return rc;
+}
+
+static int load_scars(ctx *c, json_t *root)
+{
+    lesson *l = c->l;
+    json_t *arr;
+    if (member(c, root, "scars", 0, &arr))
+        return -1;
+    if (!arr)
+        return 0;
+    push_key(c, "scars");
+    int rc = want_array(c, arr, 1, LESSON_MAX_ZONES, "an array of 1 to 64 scars");
+    if (rc == 0) {
+        size_t n = json_array_size(arr);
+        l->scars = calloc(n, sizeof *l->scars);
+        if (!l->scars)
+            rc = fail(c, 0, "out of memory");
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            l->scar_count = i + 1;
+            push_index(c, i);
+            rc = load_scar(c, json_array_get(arr, i), &l->scars[i]);
+            pop(c);
+        }
+    }
     pop(c);
     return rc;
 }
@@ -1329,7 +1495,7 @@ int lesson_load_mem(const char *text, size_t len, const char *name, lesson *out,
 {
     static const char *const keys[] = { "format", "id", "title", "version", "description", "surface", "client",
                                         "zones", "hairline", "session", "needle", "pigment", "pattern", "skin",
-                                        "weights", "pass", "sources", NULL };
+                                        "weights", "pass", "sources", "existing_hair", "scars", NULL };
     size_t at[2] = { 1, 1 };
     if (err && errlen)
         err[0] = '\0';
@@ -1393,6 +1559,8 @@ int lesson_load_mem(const char *text, size_t len, const char *name, lesson *out,
     if (rc == 0) rc = load_weights(&c, root);
     if (rc == 0) rc = load_pass(&c, root);
     if (rc == 0) rc = load_sources(&c, root);
+    if (rc == 0) rc = load_hair(&c, root);
+    if (rc == 0) rc = load_scars(&c, root);   /* after the session: scars default to its band */
     if (rc == 0) {
         l.path = strdup(name);
         if (!l.path)
@@ -1451,6 +1619,10 @@ void lesson_free(lesson *l)
         free(l->zones[i].polygon);
     free(l->zones);
     free(l->hairline.line);
+    free(l->hair.area.polygon);
+    for (size_t i = 0; i < l->scar_count; i++)
+        free(l->scars[i].points);
+    free(l->scars);
     free(l->description);
     free(l->path);
     free(l->skin);
@@ -1498,21 +1670,46 @@ static int polygon_contains(const chart_point *p, size_t n, double u, double v)
     return in;
 }
 
+int lesson_area_contains(const lesson_zone *z, double u_mm, double v_mm, region_id r)
+{
+    if (z->polygon && z->polygon_count >= 3 && !polygon_contains(z->polygon, z->polygon_count, u_mm, v_mm))
+        return 0;
+    if (z->region_mask && (r <= REGION_NONE || r >= 32 || !(z->region_mask & (1u << (unsigned)r))))
+        return 0;
+    return z->polygon || z->region_mask;
+}
+
 int lesson_zone_contains(const lesson *l, double u_mm, double v_mm, region_id r)
 {
     if (!l)
         return 0;
-    for (size_t i = 0; i < l->zone_count; i++) {
-        const lesson_zone *z = &l->zones[i];
-        if (z->polygon && z->polygon_count >= 3 && !polygon_contains(z->polygon, z->polygon_count, u_mm, v_mm))
-            continue;
-        if (z->region_mask && (r <= REGION_NONE || r >= 32 || !(z->region_mask & (1u << (unsigned)r))))
-            continue;
-        if (!z->polygon && !z->region_mask)
-            continue;
-        return 1;
-    }
+    for (size_t i = 0; i < l->zone_count; i++)
+        if (lesson_area_contains(&l->zones[i], u_mm, v_mm, r))
+            return 1;
     return 0;
+}
+
+/* Distance from p to the segment a-b, mm. */
+static double segment_distance(chart_point a, chart_point b, double u, double v)
+{
+    double du = b.u_mm - a.u_mm, dv = b.v_mm - a.v_mm, l2 = du * du + dv * dv;
+    double t = l2 > 0.0 ? ((u - a.u_mm) * du + (v - a.v_mm) * dv) / l2 : 0.0;
+    t = t < 0.0 ? 0.0 : t > 1.0 ? 1.0 : t;
+    double x = a.u_mm + t * du - u, y = a.v_mm + t * dv - v;
+    return sqrt(x * x + y * y);
+}
+
+double lesson_strip_distance_mm(const lesson_scar *sc, double u_mm, double v_mm)
+{
+    double best = INFINITY;
+    for (size_t i = 0; i + 1 < sc->point_count; i++)
+        best = fmin(best, segment_distance(sc->points[i], sc->points[i + 1], u_mm, v_mm));
+    return best;
+}
+
+int lesson_polygon_contains(const chart_point *p, size_t n, double u_mm, double v_mm)
+{
+    return n >= 3 && polygon_contains(p, n, u_mm, v_mm);
 }
 
 double lesson_hairline_offset_mm(const lesson *l, double u_mm, double v_mm)

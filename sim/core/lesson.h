@@ -53,6 +53,37 @@ typedef struct lesson_skin_override {
     skin_layers layers;                  /* NaN: not given, keeps the default (lesson_layers) */
 } lesson_skin_override;
 
+/* Hair the client still has (supplemental-density lessons): follicular units scattered
+ * over an area at a density, 1 to 3 hairs each, cut to a stubble length. Where they are is
+ * made from seed (scalp_features.h), the same for every session of the lesson. */
+typedef struct lesson_hair {
+    lesson_zone area;
+    double   density_per_cm2;            /* follicular units */
+    double   length_mm;                  /* visible stubble */
+    char     colour[24];                 /* a hair colour name; the client's by default */
+    uint32_t seed;
+} lesson_hair;
+
+typedef enum scar_kind {
+    SCAR_STRIP = 1,                      /* FUT: a line of scar tissue along a path */
+    SCAR_FUE,                            /* FUE: round punch scars scattered over an area */
+} scar_kind;
+
+/* Scar tissue takes pigment differently and sources disagree on how (model-defaults.md),
+ * so each scar may set its own depth band for the dots placed in it. */
+typedef struct lesson_scar {
+    int          kind;                   /* enum scar_kind */
+    chart_point *points;                 /* strip: the path; FUE: the area's polygon */
+    size_t       point_count;
+    double       width_mm;               /* strip */
+    double       diameter_mm;            /* FUE: each punch scar */
+    int          count;                  /* FUE: how many */
+    uint32_t     seed;                   /* FUE: where they are */
+    int          has_depth_band;
+    double       depth_band_mm[2];
+    double       depth_acceptable_mm[2];
+} lesson_scar;
+
 /* Metric order used by weights, thresholds and scores. */
 typedef enum metric_id {
     METRIC_SPACING = 0,
@@ -100,6 +131,11 @@ typedef struct lesson {
     lesson_skin_override *skin;
     size_t skin_count;
 
+    int          has_hair;
+    lesson_hair  hair;
+    lesson_scar *scars;
+    size_t       scar_count;
+
     double weights[METRIC_COUNT];        /* normalised to sum 1 when loaded */
     double pass[METRIC_COUNT];           /* metric pass marks, 0..100 */
     double pass_total;                   /* total pass mark, 0..100 */
@@ -117,6 +153,12 @@ void lesson_free(lesson *l);  /* NULL-safe */
 
 /* Skin layers for a region: defaults, then the lesson's overrides. */
 void lesson_layers(const lesson *l, region_id region, skin_layers *dest);
+/* 1 if chart point (u, v) in region r lies in the area (a zone, the existing hair). */
+int  lesson_area_contains(const lesson_zone *z, double u_mm, double v_mm, region_id r);
+/* Even-odd test against a chart polygon (n >= 3). */
+int  lesson_polygon_contains(const chart_point *p, size_t n, double u_mm, double v_mm);
+/* Distance from a chart point to a strip scar's path, mm. */
+double lesson_strip_distance_mm(const lesson_scar *sc, double u_mm, double v_mm);
 /* 1 if chart point (u, v) in region r lies in any working zone. */
 int  lesson_zone_contains(const lesson *l, double u_mm, double v_mm, region_id r);
 /* Signed distance from the design line along v: > 0 in front of the line, mm. Only

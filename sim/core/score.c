@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "pigment.h"
+#include "scalp_features.h"
 #include "spatial.h"
 
 /* --- names ----------------------------------------------------------------------- */
@@ -219,7 +220,16 @@ struct score_zone {
     double  region_area_mm2[REGION_COUNT];
     double  band_area_mm2[2];    /* chart area of the hairline's feather bands */
     double  band_profile_mm2[2]; /* the design profile integrated over each band */
+    scalp_features features;     /* the lesson's scars (their own depth bands) */
 };
+
+/* The ideal depth band dot i was scored against: its scar's own, or the session's. */
+static const double *dot_band(const lesson *l, const int16_t *dot_scar, size_t i)
+{
+    int k = dot_scar ? dot_scar[i] : -1;
+    return k >= 0 && (size_t)k < l->scar_count && l->scars[k].has_depth_band ? l->scars[k].depth_band_mm
+                                                                               : l->depth_band_mm;
+}
 
 score_zone *score_zone_prepare(const lesson *l, const surface *s)
 {
@@ -230,6 +240,10 @@ score_zone *score_zone_prepare(const lesson *l, const surface *s)
         return NULL;
     z->lesson = l;
     z->surface = s;
+    if (scalp_features_make(l, s, &z->features) != 0) {
+        free(z);
+        return NULL;
+    }
     zone_grid g;
     grid_setup(l, s, &g);
     size_t cap = 0;
@@ -288,6 +302,7 @@ void score_zone_free(score_zone *z)
         return;
     free(z->pos_mm);
     free(z->profile);
+    scalp_features_free(&z->features);
     free(z);
 }
 
@@ -422,6 +437,7 @@ void score_result_free(score_result *r)
     free(r->dot_flags);
     free(r->dot_nn_mm);
     free(r->dot_delta_e00);
+    free(r->dot_scar);
     memset(r, 0, sizeof *r);
 }
 
@@ -444,13 +460,14 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
     r.dot_flags = calloc(alloc_n, sizeof *r.dot_flags);
     r.dot_nn_mm = calloc(alloc_n, sizeof *r.dot_nn_mm);
     r.dot_delta_e00 = calloc(alloc_n, sizeof *r.dot_delta_e00);
+    r.dot_scar = calloc(alloc_n, sizeof *r.dot_scar);
     in_zone = calloc(alloc_n, 1);
     zone_idx = calloc(alloc_n, sizeof *zone_idx);
     xyz = calloc(alloc_n * 3, sizeof *xyz);
     nn = calloc(alloc_n, sizeof *nn);
     sorted = calloc(alloc_n, sizeof *sorted);
     shades = calloc(alloc_n, sizeof *shades);
-    if (!r.dot_flags || !r.dot_nn_mm || !r.dot_delta_e00 || !in_zone || !zone_idx || !xyz
+    if (!r.dot_flags || !r.dot_nn_mm || !r.dot_delta_e00 || !r.dot_scar || !in_zone || !zone_idx || !xyz
         || !nn || !sorted || !shades)
         goto fail;
 
@@ -585,10 +602,13 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
         const dot *d = &dots[i];
         double z = d->depth_mm;
         dsum += z;
-        int band = z >= l->depth_band_mm[0] && z <= l->depth_band_mm[1];
+        /* the session's band, or a scar's own where the dot is in scar tissue */
+        const double *bd, *ac;
+        r.dot_scar[i] = (int16_t)scalp_depth_bands(l, &zone->features, d->chart_mm[0], d->chart_mm[1], &bd, &ac);
+        int band = z >= bd[0] && z <= bd[1];
         in_band += (size_t)band;
-        in_acc += (size_t)(z >= l->depth_acceptable_mm[0] && z <= l->depth_acceptable_mm[1]);
-        mae += fmax(0.0, fmax(l->depth_band_mm[0] - z, z - l->depth_band_mm[1]));
+        in_acc += (size_t)(z >= ac[0] && z <= ac[1]);
+        mae += fmax(0.0, fmax(bd[0] - z, z - bd[1]));
         if (d->flags & DOT_SHED) {
             dp->shed_count++;
             r.dot_flags[i] |= SF_SHED;
@@ -728,7 +748,8 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
         reg_zone_dots[reg] += in_zone[i];
         reg_nn[reg] += r.dot_nn_mm[i];
         reg_de[reg] += r.dot_delta_e00[i];
-        reg_band[reg] += (size_t)(dots[i].depth_mm >= l->depth_band_mm[0] && dots[i].depth_mm <= l->depth_band_mm[1]);
+        const double *bd = dot_band(l, r.dot_scar, i);
+        reg_band[reg] += (size_t)(dots[i].depth_mm >= bd[0] && dots[i].depth_mm <= bd[1]);
     }
     size_t rc = 0;
     for (int k = 0; k < REGION_COUNT; k++)
@@ -817,7 +838,7 @@ void score_dot_reason(const score_result *r, const lesson *l, const dot *dots, s
     uint32_t f = r->dot_flags[i];
     const dot *d = &dots[i];
     sbuf b = {buf, 0, buflen};
-    const double *band = l->depth_band_mm;
+    const double *band = dot_band(l, r->dot_scar, i);
 
     if (f & SF_OFF_SCALP)
         sb_add(&b, "off the scalp: on the %s", region_name(dot_region(d)));

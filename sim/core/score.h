@@ -113,6 +113,7 @@ typedef struct score_result {
     uint32_t *dot_flags;                  /* per dot, enum score_flag */
     double   *dot_nn_mm;                  /* per dot, distance to its nearest neighbour */
     double   *dot_delta_e00;              /* per dot */
+    int16_t  *dot_scar;                   /* per dot, the lesson's scar it lies in, or -1 */
 } score_result;
 
 /* 0 on success; -1 on allocation failure or a NULL argument (dots may be NULL when n is

@@ -1,0 +1,308 @@
+/* scalp_features.c: see scalp_features.h.
+ * Hairs: follicular units on a jittered grid at the lesson's density (one unit a cell,
+ * anywhere in it: no visible lattice), 1-4 hairs a unit in the Caucasian mix of
+ * smp-reference.md (20/45/30/5 %), each hair a stubble of the lesson's length leaving the
+ * skin at ~35 degrees (so ~0.82 of it shows along the skin), combed away from the crown's
+ * whorl as scalp hair grows. Punch scars: dart throwing in the scar's polygon. */
+#include "scalp_features.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+
+#define PI 3.14159265358979323846
+#define HAIR_EXIT_COS 0.82           /* cos(35 deg): the part of a stubble hair seen along the skin */
+#define SCAR_EDGE_MM 0.1             /* half-width of a scar's soft edge */
+
+static double smooth01(double e0, double e1, double x)
+{
+    double t = (x - e0) / (e1 - e0);
+    t = t < 0.0 ? 0.0 : t > 1.0 ? 1.0 : t;
+    return t * t * (3.0 - 2.0 * t);
+}
+
+/* The chart's extent: the practice skin's rectangle, or the head chart's domain. */
+static void chart_domain(const lesson *l, double box[4])
+{
+    if (l->surface == SURFACE_PRACTICE_SKIN) {
+        box[0] = 0.0;
+        box[1] = 0.0;
+        box[2] = l->skin_width_mm;
+        box[3] = l->skin_height_mm;
+    } else {
+        box[0] = -130.0;
+        box[1] = -160.0;
+        box[2] = 130.0;
+        box[3] = 180.0;
+    }
+}
+
+/* Bounding box of an area: its polygon's, or (regions only) of the chart points in it. */
+static int area_box(const lesson *l, const surface *s, const lesson_zone *a, double box[4])
+{
+    if (a->polygon && a->polygon_count >= 3) {
+        box[0] = box[1] = INFINITY;
+        box[2] = box[3] = -INFINITY;
+        for (size_t i = 0; i < a->polygon_count; i++) {
+            box[0] = fmin(box[0], a->polygon[i].u_mm);
+            box[1] = fmin(box[1], a->polygon[i].v_mm);
+            box[2] = fmax(box[2], a->polygon[i].u_mm);
+            box[3] = fmax(box[3], a->polygon[i].v_mm);
+        }
+        return 1;
+    }
+    double dom[4];
+    chart_domain(l, dom);
+    box[0] = box[1] = INFINITY;
+    box[2] = box[3] = -INFINITY;
+    const double step = 2.0;
+    for (double v = dom[1]; v <= dom[3]; v += step)
+        for (double u = dom[0]; u <= dom[2]; u += step)
+            if (lesson_area_contains(a, u, v, surface_region_at_chart(s, u, v))) {
+                box[0] = fmin(box[0], u - step);
+                box[1] = fmin(box[1], v - step);
+                box[2] = fmax(box[2], u + step);
+                box[3] = fmax(box[3], v + step);
+            }
+    return box[0] <= box[2];
+}
+
+/* The crown's whorl: the middle of the vertex region (hair is combed away from it); on the
+ * practice skin, none (hair lies along -v). */
+static int whorl(const lesson *l, const surface *s, double out[2])
+{
+    if (l->surface == SURFACE_PRACTICE_SKIN)
+        return 0;
+    double dom[4], su = 0.0, sv = 0.0;
+    size_t n = 0;
+    chart_domain(l, dom);
+    for (double v = dom[1]; v <= dom[3]; v += 4.0)
+        for (double u = dom[0]; u <= dom[2]; u += 4.0)
+            if (surface_region_at_chart(s, u, v) == REGION_VERTEX) {
+                su += u;
+                sv += v;
+                n++;
+            }
+    if (!n)
+        return 0;
+    out[0] = su / (double)n;
+    out[1] = sv / (double)n;
+    return 1;
+}
+
+static int make_hairs(const lesson *l, const surface *s, scalp_features *f)
+{
+    const lesson_hair *h = &l->hair;
+    double box[4], crown[2];
+    if (!area_box(l, s, &h->area, box))
+        return 0;
+    int has_crown = whorl(l, s, crown);
+    double cell = 10.0 / sqrt(h->density_per_cm2);    /* one unit a cell: density per cm2 */
+    int nu = (int)ceil((box[2] - box[0]) / cell), nv = (int)ceil((box[3] - box[1]) / cell);
+    size_t cap = (size_t)nu * (size_t)nv * 4 + 4;
+    f->hairs = calloc(cap, sizeof *f->hairs);
+    if (!f->hairs)
+        return -1;
+    rng_state rng;
+    rng_seed(0x4841495200000000ull ^ h->seed, &rng);
+    for (int j = 0; j < nv; j++)
+        for (int i = 0; i < nu; i++) {
+            /* every draw is made whether or not the unit is kept: the pattern in one place
+             * does not depend on the area's shape elsewhere */
+            double u = box[0] + (i + rng_uniform(&rng)) * cell;
+            double v = box[1] + (j + rng_uniform(&rng)) * cell;
+            double pick = rng_uniform(&rng);
+            int hairs = pick < 0.20 ? 1 : pick < 0.65 ? 2 : pick < 0.95 ? 3 : 4;
+            double dir = has_crown ? atan2(v - crown[1], u - crown[0]) : -0.5 * PI;
+            dir += 0.35 * rng_normal(&rng);
+            double spread[4], len[4], wid[4];
+            for (int k = 0; k < 4; k++) {
+                spread[k] = 0.21 * rng_normal(&rng);
+                len[k] = h->length_mm * HAIR_EXIT_COS * rng_range(&rng, 0.75, 1.25);
+                wid[k] = rng_range(&rng, 0.06, 0.09);
+            }
+            if (!lesson_area_contains(&h->area, u, v, surface_region_at_chart(s, u, v)))
+                continue;
+            surface_hit hit;
+            if (!surface_chart_point(s, u, v, &hit))
+                continue;
+            for (int k = 0; k < hairs; k++) {
+                scalp_hair *o = &f->hairs[f->hair_count++];
+                o->u_mm = u;
+                o->v_mm = v;
+                o->dir_rad = (float)(dir + spread[k]);
+                o->length_mm = (float)len[k];
+                o->width_mm = (float)wid[k];
+            }
+            f->unit_count++;
+        }
+    return 0;
+}
+
+static int make_punches(const lesson *l, scalp_features *f)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < l->scar_count; k++)
+        if (l->scars[k].kind == SCAR_FUE)
+            total += (size_t)l->scars[k].count;
+    if (!total)
+        return 0;
+    f->punches = calloc(total, sizeof *f->punches);
+    if (!f->punches)
+        return -1;
+    for (size_t k = 0; k < l->scar_count; k++) {
+        const lesson_scar *sc = &l->scars[k];
+        if (sc->kind != SCAR_FUE)
+            continue;
+        double box[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY };
+        for (size_t i = 0; i < sc->point_count; i++) {
+            box[0] = fmin(box[0], sc->points[i].u_mm);
+            box[1] = fmin(box[1], sc->points[i].v_mm);
+            box[2] = fmax(box[2], sc->points[i].u_mm);
+            box[3] = fmax(box[3], sc->points[i].v_mm);
+        }
+        rng_state rng;
+        rng_seed(0x5343415200000000ull ^ ((uint64_t)k << 32) ^ sc->seed, &rng);
+        size_t first = f->punch_count;
+        double gap = 1.1 * sc->diameter_mm;    /* punches do not overlap (harvesting spreads them) */
+        for (int n = 0; n < sc->count; n++) {
+            for (int tries = 0; tries < 60; tries++) {
+                double u = rng_range(&rng, box[0], box[2]), v = rng_range(&rng, box[1], box[3]);
+                if (!lesson_polygon_contains(sc->points, sc->point_count, u, v))
+                    continue;
+                int clear = 1;
+                for (size_t q = first; clear && q < f->punch_count; q++) {
+                    double du = f->punches[q].u_mm - u, dv = f->punches[q].v_mm - v;
+                    clear = du * du + dv * dv >= gap * gap;
+                }
+                if (!clear)
+                    continue;
+                scalp_punch *p = &f->punches[f->punch_count++];
+                p->u_mm = u;
+                p->v_mm = v;
+                p->radius_mm = 0.5 * sc->diameter_mm * rng_range(&rng, 0.85, 1.15);
+                p->scar = (uint32_t)k;
+                break;
+            }
+        }
+    }
+    /* bin by chart cell (counting sort) */
+    double box[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY };
+    for (size_t i = 0; i < f->punch_count; i++) {
+        box[0] = fmin(box[0], f->punches[i].u_mm);
+        box[1] = fmin(box[1], f->punches[i].v_mm);
+        box[2] = fmax(box[2], f->punches[i].u_mm);
+        box[3] = fmax(box[3], f->punches[i].v_mm);
+    }
+    if (!f->punch_count)
+        return 0;
+    f->cell_mm = 2.0;
+    f->gu0 = box[0] - 4.0;
+    f->gv0 = box[1] - 4.0;
+    f->gw = (int)ceil((box[2] + 4.0 - f->gu0) / f->cell_mm);
+    f->gh = (int)ceil((box[3] + 4.0 - f->gv0) / f->cell_mm);
+    size_t ncell = (size_t)f->gw * (size_t)f->gh;
+    f->cell_start = calloc(ncell + 1, sizeof *f->cell_start);
+    f->cell_items = calloc(f->punch_count, sizeof *f->cell_items);
+    if (!f->cell_start || !f->cell_items)
+        return -1;
+    for (size_t i = 0; i < f->punch_count; i++) {
+        int cx = (int)((f->punches[i].u_mm - f->gu0) / f->cell_mm), cy = (int)((f->punches[i].v_mm - f->gv0) / f->cell_mm);
+        f->cell_start[(size_t)cy * (size_t)f->gw + (size_t)cx + 1]++;
+    }
+    for (size_t c = 0; c < ncell; c++)
+        f->cell_start[c + 1] += f->cell_start[c];
+    uint32_t *fill = calloc(ncell, sizeof *fill);
+    if (!fill)
+        return -1;
+    for (size_t i = 0; i < f->punch_count; i++) {
+        int cx = (int)((f->punches[i].u_mm - f->gu0) / f->cell_mm), cy = (int)((f->punches[i].v_mm - f->gv0) / f->cell_mm);
+        size_t c = (size_t)cy * (size_t)f->gw + (size_t)cx;
+        f->cell_items[f->cell_start[c] + fill[c]++] = (uint32_t)i;
+    }
+    free(fill);
+    return 0;
+}
+
+int scalp_features_make(const lesson *l, const surface *s, scalp_features *out)
+{
+    memset(out, 0, sizeof *out);
+    if (l->has_hair) {
+        if (!hair_lab(l->hair.colour, &out->hair_colour))
+            hair_lab(l->hair_colour, &out->hair_colour);
+        if (make_hairs(l, s, out) != 0)
+            goto fail;
+    }
+    if (make_punches(l, out) != 0)
+        goto fail;
+    return 0;
+fail:
+    scalp_features_free(out);
+    return -1;
+}
+
+void scalp_features_free(scalp_features *f)
+{
+    if (!f)
+        return;
+    free(f->hairs);
+    free(f->punches);
+    free(f->cell_start);
+    free(f->cell_items);
+    memset(f, 0, sizeof *f);
+}
+
+double scalp_scar_at(const lesson *l, const scalp_features *f, double u, double v, int *scar)
+{
+    double best = 0.0;
+    int which = -1;
+    for (size_t k = 0; k < l->scar_count; k++) {
+        const lesson_scar *sc = &l->scars[k];
+        if (sc->kind != SCAR_STRIP)
+            continue;
+        double half = 0.5 * sc->width_mm, e = fmin(SCAR_EDGE_MM, 0.5 * half);
+        double c = 1.0 - smooth01(half - e, half + e, lesson_strip_distance_mm(sc, u, v));
+        if (c > best) {
+            best = c;
+            which = (int)k;
+        }
+    }
+    if (f && f->punch_count) {
+        int cx = (int)floor((u - f->gu0) / f->cell_mm), cy = (int)floor((v - f->gv0) / f->cell_mm);
+        for (int y = cy - 2; y <= cy + 2; y++)
+            for (int x = cx - 2; x <= cx + 2; x++) {
+                if (x < 0 || y < 0 || x >= f->gw || y >= f->gh)
+                    continue;
+                size_t c = (size_t)y * (size_t)f->gw + (size_t)x;
+                for (uint32_t it = f->cell_start[c]; it < f->cell_start[c + 1]; it++) {
+                    const scalp_punch *p = &f->punches[f->cell_items[it]];
+                    double du = p->u_mm - u, dv = p->v_mm - v;
+                    double cov = 1.0 - smooth01(p->radius_mm - SCAR_EDGE_MM, p->radius_mm + SCAR_EDGE_MM, sqrt(du * du + dv * dv));
+                    if (cov > best) {
+                        best = cov;
+                        which = (int)p->scar;
+                    }
+                }
+            }
+    }
+    if (scar)
+        *scar = best > 0.0 ? which : -1;
+    return best;
+}
+
+int scalp_depth_bands(const lesson *l, const scalp_features *f, double u, double v, const double **band,
+                      const double **acceptable)
+{
+    int k = -1;
+    *band = l->depth_band_mm;
+    *acceptable = l->depth_acceptable_mm;
+    if (!l->scar_count || scalp_scar_at(l, f, u, v, &k) < 0.5 || k < 0)
+        return -1;
+    if (l->scars[k].has_depth_band) {
+        *band = l->scars[k].depth_band_mm;
+        *acceptable = l->scars[k].depth_acceptable_mm;
+    }
+    return k;
+}
