@@ -1,6 +1,6 @@
 #version 330 core
-// (compiled per FILTER (0-3; see main) with OVERLAY defined for the feedback overlay,
-// and without)
+// (compiled per FILTER (0-3; see main), with OVERLAY defined for the feedback overlay or
+// not, with SCARS defined for a lesson with scars or not)
 // head.frag: skin + the baked dot texture (chart space, premultiplied linear colour with
 // area coverage in alpha, box-filtered mipmaps: a sub-pixel dot adds its true area) +
 // the feedback overlay, lit (the light comes from head.vert). Output is encoded to sRGB
@@ -12,6 +12,10 @@
 in vec2 v_st;
 #ifdef OVERLAY
 in vec2 v_ost;
+#endif
+#ifdef SCARS
+in vec2 v_sst;
+uniform sampler2D u_scars;    // scar tissue: premultiplied colour, coverage in alpha
 #endif
 in float v_light;
 uniform vec3 u_skin;          // linear albedo
@@ -49,7 +53,12 @@ void main()
     vec4 d = texture(u_dots, v_st);
 #endif
     d *= u_tex_weight;
+#ifdef SCARS
+    vec4 sc = texture(u_scars, v_sst);
+    vec3 albedo = (u_skin * (1.0 - sc.a) + sc.rgb) * (1.0 - d.a) + d.rgb;
+#else
     vec3 albedo = u_skin * (1.0 - d.a) + d.rgb;
+#endif
 #ifdef OVERLAY
     vec4 ov = texture(u_overlay, v_ost);
     albedo = mix(albedo, ov.rgb, ov.a);

@@ -10,9 +10,13 @@ uniform vec3 u_eye;
 uniform vec3 u_light;         // unit, towards the key light
 uniform vec4 u_dots_xform;    // chart origin (u0, v0), 1 / size (mm)
 uniform vec4 u_overlay_xform;
+uniform vec4 u_scar_xform;
 out vec2 v_st;                // dot texture coordinates
 #ifdef OVERLAY
 out vec2 v_ost;               // overlay texture coordinates
+#endif
+#ifdef SCARS
+out vec2 v_sst;               // scar texture coordinates
 #endif
 out float v_light;
 void main()
@@ -29,6 +33,9 @@ void main()
     v_st = (a_chart - u_dots_xform.xy) * u_dots_xform.zw;
 #ifdef OVERLAY
     v_ost = (a_chart - u_overlay_xform.xy) * u_overlay_xform.zw;
+#endif
+#ifdef SCARS
+    v_sst = (a_chart - u_scar_xform.xy) * u_scar_xform.zw;
 #endif
     gl_Position = u_mvp * vec4(a_pos, 1.0);
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
 # test_app_practice.sh: the real 3D app, driven by a recorded session (made by `stipple
-# simulate`) through --input-file: screenshots at given session times compared with golden
+# simulate`) through --input-file (a practice skin, a head with a hairline, a head with
+# existing hair and scars): screenshots at given session times compared with golden
 # images in tests/golden/, and the score the app shows and writes equal to `stipple grade
 # --json` on the session it saved. Also: with no display the app says so and returns 3.
 #   args: STIPPLE_BINARY SOURCE_DIR WORK_DIR
@@ -78,6 +79,16 @@ if [ $rc -ne 0 ]; then echo "FAIL: practice (hairline) exited $rc"; cat hair.out
 compare hair-150.png "$GOLD/hair-150.png"
 compare hair-score.png "$GOLD/hair-score.png"
 check_score hair
+
+# 4. the head with the client's own stubble and scars (FUT strip, FUE punches): magnified
+#    over the scars mid-session; the score uses the scars' own depth band in both
+"$BIN" simulate --lesson "$SRC/lessons/05-fut-scar.json" --trainee expert --seed 1 -o scar-in.stp >/dev/null || exit 1
+SDL_VIDEODRIVER=offscreen "$BIN" practice --input-file scar-in.stp --fast \
+    --screenshot-at 200:scar-200.png --exit-after end -o scar.stp --report-json scar.json >scar.out 2>scar.err
+rc=$?
+if [ $rc -ne 0 ]; then echo "FAIL: practice (scars) exited $rc"; cat scar.out scar.err; exit 1; fi
+compare scar-200.png "$GOLD/scar-200.png"
+check_score scar
 
 [ $fail -eq 0 ] && echo "PASS" || echo "FAILED (images in $WORK)"
 exit $fail

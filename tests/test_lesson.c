@@ -296,6 +296,29 @@ typedef struct bad_case {
 } bad_case;
 
 static const bad_case bad_cases[] = {
+    /* existing hair and scars, added to the minimal head lesson before its sources */
+#define BEFORE_SOURCES "\"sources\": ["
+    { 1, BEFORE_SOURCES, "\"scars\": [ { \"kind\": \"keloid\", \"path_mm\": [[0, -100], [10, -100]] } ], " BEFORE_SOURCES,
+      NULL, "\"keloid\"", "unknown scar kind \"keloid\" (expected \"strip\" or \"fue\")" },
+    { 1, BEFORE_SOURCES, "\"scars\": [ { \"kind\": \"fue\", \"polygon_mm\": [[0, -100], [10, -100], [5, -90]] } ], " BEFORE_SOURCES,
+      "\"scars\": [", "{", "missing required key \"count\" in \"scars[0]\"" },
+    { 1, BEFORE_SOURCES, "\"scars\": [ { \"kind\": \"strip\", \"path_mm\": [[0, -100]] } ], " BEFORE_SOURCES,
+      NULL, "[[0, -100]]", "\"scars[0].path_mm\" must be an array of 2 to 4096 points" },
+    { 1, BEFORE_SOURCES, "\"scars\": [ { \"kind\": \"strip\", \"path_mm\": [[0, -100], [9, -99]], \"depth_band_mm\": [0.1, 0.5], "
+      "\"depth_acceptable_mm\": [0.12, 0.4] } ], " BEFORE_SOURCES,
+      NULL, "[0.1, 0.5]", "the scar's depth band [0.1, 0.5] must lie inside its acceptable depths [0.12, 0.4]" },
+    { 1, BEFORE_SOURCES, "\"scars\": [ { \"kind\": \"fue\", \"polygon_mm\": [[0, -100], [10, -100], [5, -90]], \"count\": 10, "
+      "\"widht_mm\": 2 } ], " BEFORE_SOURCES,
+      NULL, "\"widht_mm\"", "unknown key \"widht_mm\" in \"scars[0]\"" },
+    { 1, BEFORE_SOURCES, "\"existing_hair\": { \"density_per_cm2\": 30 }, " BEFORE_SOURCES,
+      "\"existing_hair\": ", "{", "\"existing_hair\" needs \"polygon_mm\", \"regions\" or both" },
+    { 1, BEFORE_SOURCES, "\"existing_hair\": { \"regions\": [\"vertex\"], \"density_per_cm2\": 0.5 }, " BEFORE_SOURCES,
+      "\"density_per_cm2\": 30", "0.5", "\"existing_hair.density_per_cm2\" must be from 1 to 150 (got 0.5)" },
+    { 1, BEFORE_SOURCES, "\"existing_hair\": { \"regions\": [\"vertex\"], \"density_per_cm2\": 40, \"colour\": \"purple\" }, " BEFORE_SOURCES,
+      NULL, "\"purple\"", "unknown hair colour \"purple\"" },
+    { 1, BEFORE_SOURCES, "\"existing_hair\": { \"regions\": [\"vertx\"], \"density_per_cm2\": 40 }, " BEFORE_SOURCES,
+      NULL, "\"vertx\"", "unknown region \"vertx\" (did you mean \"vertex\"?)" },
+#undef BEFORE_SOURCES
     { 0, "\"title\":", "\"titel\":", NULL, "\"titel\"", "unknown key \"titel\" (did you mean \"title\"?)" },
     { 0, "\"feather_mm\"", "\"feathr_mm\"", NULL, "\"feathr_mm\"",
       "unknown key \"feathr_mm\" in \"hairline\" (did you mean \"feather_mm\"?)" },

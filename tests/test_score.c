@@ -816,6 +816,49 @@ static void test_head(void)
     lesson_free(&l);
 }
 
+/* A strip scar with its own, shallower band: the same depth is in band beside the scar and
+ * out of band on it, and the reason quotes the scar's band. */
+static void test_scar_band(const surface *s)
+{
+    static const char *json =
+        "{\"format\":\"stipple-lesson/1\",\"id\":\"sc\",\"title\":\"sc\",\"version\":1,"
+        "\"surface\":{\"kind\":\"practice_skin\",\"width_mm\":100,\"height_mm\":70},"
+        "\"client\":{\"fitzpatrick\":3,\"hair_colour\":\"dark_brown\"},"
+        "\"zones\":[{\"name\":\"z\",\"polygon_mm\":[[10,10],[90,10],[90,60],[10,60]]}],"
+        "\"scars\":[{\"kind\":\"strip\",\"path_mm\":[[10,35],[90,35]],\"width_mm\":2,"
+        "\"depth_band_mm\":[0.12,0.30],\"depth_acceptable_mm\":[0.08,0.45]}],"
+        "\"session\":{\"number\":1,\"density_per_cm2\":30,\"depth_band_mm\":[0.15,0.45],"
+        "\"depth_acceptable_mm\":[0.1,0.6]},"
+        "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},"
+        "\"pigment\":{\"target_shade\":8,\"allowed_shades\":[6,12]},"
+        "\"weights\":{\"spacing\":0.35,\"depth\":0.3,\"pigment\":0.15,\"quality\":0.2},"
+        "\"sources\":[\"test\"]}";
+    lesson l;
+    if (load(json, &l) != 0) {
+        CHECK(0, "scar lesson loads");
+        return;
+    }
+    const lesson_scar *sc = &l.scars[0];
+    double depth = 0.5 * (sc->depth_band_mm[1] + l.depth_band_mm[1]);   /* in the session's band only */
+    dot d[3] = { make_dot(&l, 50.0, 35.0, depth, 8, 100000),              /* on the scar's middle line */
+                 make_dot(&l, 50.0, 35.0 + 0.5 * sc->width_mm + 1.0, depth, 8, 100000),   /* 1 mm beside it */
+                 make_dot(&l, 30.0, 35.0, 0.5 * (sc->depth_band_mm[0] + sc->depth_band_mm[1]), 8, 100000) };
+    score_result r;
+    CHECK(score_session(&l, s, d, 3, &r) == 0, "scored");
+    CHECK(r.dot_scar[0] == 0 && r.dot_scar[1] == -1 && r.dot_scar[2] == 0, "scar of each dot: %d %d %d", r.dot_scar[0],
+          r.dot_scar[1], r.dot_scar[2]);
+    CHECK(r.dot_flags[0] & SF_OUT_OF_BAND, "on the scar, %.3f mm is past its band", depth);
+    CHECK(!(r.dot_flags[1] & SF_OUT_OF_BAND), "beside the scar, %.3f mm is in the session's band", depth);
+    CHECK(!(r.dot_flags[2] & SF_OUT_OF_BAND), "the scar's own band is ideal on the scar");
+    char reason[256], want[64];
+    score_dot_reason(&r, &l, d, 0, reason, sizeof reason);
+    snprintf(want, sizeof want, "band %.2f\u2013%.2f mm", sc->depth_band_mm[0], sc->depth_band_mm[1]);
+    CHECK(strstr(reason, want) != NULL, "reason \"%s\" quotes the scar's band \"%s\"", reason, want);
+    CHECK_NEAR(r.depth.in_band_fraction, 2.0 / 3.0, 1e-12, "in-band fraction counts each dot against its own band");
+    score_result_free(&r);
+    lesson_free(&l);
+}
+
 int main(void)
 {
     lesson l;
@@ -835,6 +878,7 @@ int main(void)
         test_zero(&l, s);
         test_hairline(s);
         test_head();
+        test_scar_band(s);
     }
     CHECK(!strcmp(score_flag_name(SF_TOO_CLOSE), "too_close") && !strcmp(spacing_pattern_name(PATTERN_GRID), "grid"),
           "names");

@@ -363,6 +363,30 @@ static int open_live_pen(app *a)
 
 static void emit_action(app *a, int kind, int32_t value, const needle *nd);
 
+/* Orbits a head view to look at the middle of the working zones (from the chart points in
+ * them, 4 mm apart), keeping its distance. */
+static void turn_to_zone(const app *a, view_state *v)
+{
+    const lesson *l = &a->lesson;
+    if (l->surface != SURFACE_HEAD)
+        return;
+    double su = 0.0, sv = 0.0;
+    size_t n = 0;
+    for (double cv = -160.0; cv <= 180.0; cv += 4.0)
+        for (double cu = -130.0; cu <= 130.0; cu += 4.0)
+            if (lesson_zone_contains(l, cu, cv, surface_region_at_chart(a->surface, cu, cv))) {
+                su += cu;
+                sv += cv;
+                n++;
+            }
+    surface_hit h;
+    if (!n || !surface_chart_point(a->surface, su / (double)n, sv / (double)n, &h))
+        return;
+    v->yaw_deg = (float)(atan2(h.normal[0], h.normal[2]) / DEG2RAD);
+    double p = asin(h.normal[1] < -1 ? -1 : h.normal[1] > 1 ? 1 : h.normal[1]) / DEG2RAD;
+    v->pitch_deg = (float)(p > 75.0 ? 75.0 : p < -30.0 ? -30.0 : p);
+}
+
 static int start_practice(app *a, const char *lesson_path)
 {
     char err[512];
@@ -486,9 +510,11 @@ static int start_practice(app *a, const char *lesson_path)
     a->have_pen = 0;
     a->scr = SCR_PRACTICE;
     if (a->src_kind == SRC_MOUSE) {
-        /* the session starts with the view the trainee sees */
+        /* the session starts with the view the trainee sees: the whole head, turned to
+         * the working zone (the occiput for a scar lesson, not the face) */
         a->cam = *engine_view(a->eng);
         a->cam.aspect = (float)a->gl.width / (float)a->gl.height;
+        turn_to_zone(a, &a->cam);
         a->cam_dirty = 1;
     }
     if (a->src_kind == SRC_EVEMU && a->src->desc.device_class != DEVICE_CLASS_INSTRUMENTED_PEN) {

@@ -96,7 +96,16 @@ static int make_hairs(const lesson *l, const surface *s, scalp_features *f)
 {
     const lesson_hair *h = &l->hair;
     double box[4], crown[2];
+    double dom[4];
+    chart_domain(l, dom);
     if (!area_box(l, s, &h->area, box))
+        return 0;
+    /* nothing grows off the chart (a lesson may draw its polygon past it) */
+    box[0] = fmax(box[0], dom[0]);
+    box[1] = fmax(box[1], dom[1]);
+    box[2] = fmin(box[2], dom[2]);
+    box[3] = fmin(box[3], dom[3]);
+    if (box[0] >= box[2] || box[1] >= box[3])
         return 0;
     int has_crown = whorl(l, s, crown);
     double cell = 10.0 / sqrt(h->density_per_cm2);    /* one unit a cell: density per cm2 */
@@ -125,6 +134,8 @@ static int make_hairs(const lesson *l, const surface *s, scalp_features *f)
             }
             if (!lesson_area_contains(&h->area, u, v, surface_region_at_chart(s, u, v)))
                 continue;
+            if (l->scar_count && scalp_scar_at(l, f, u, v, NULL) > 0.0)
+                continue;      /* scar tissue has no follicles */
             surface_hit hit;
             if (!surface_chart_point(s, u, v, &hit))
                 continue;
@@ -139,6 +150,30 @@ static int make_hairs(const lesson *l, const surface *s, scalp_features *f)
             f->unit_count++;
         }
     return 0;
+}
+
+/* Dart throwing needs "is any punch nearer than gap?" thousands of times: punches so far
+ * are chained per cell of a grid at least gap wide (at most 1024 x 1024 cells). */
+typedef struct dart_grid {
+    double u0, v0, cell;
+    int    w, h;
+    int32_t *head, *next;
+} dart_grid;
+
+static int dart_clear(const dart_grid *g, const scalp_punch *p, double u, double v, double gap)
+{
+    int cx = (int)((u - g->u0) / g->cell), cy = (int)((v - g->v0) / g->cell);
+    for (int y = cy - 1; y <= cy + 1; y++)
+        for (int x = cx - 1; x <= cx + 1; x++) {
+            if (x < 0 || y < 0 || x >= g->w || y >= g->h)
+                continue;
+            for (int32_t i = g->head[(size_t)y * (size_t)g->w + (size_t)x]; i >= 0; i = g->next[i]) {
+                double du = p[i].u_mm - u, dv = p[i].v_mm - v;
+                if (du * du + dv * dv < gap * gap)
+                    return 0;
+            }
+        }
+    return 1;
 }
 
 static int make_punches(const lesson *l, scalp_features *f)
@@ -156,37 +191,58 @@ static int make_punches(const lesson *l, scalp_features *f)
         const lesson_scar *sc = &l->scars[k];
         if (sc->kind != SCAR_FUE)
             continue;
-        double box[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY };
+        double box[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY }, dom[4];
         for (size_t i = 0; i < sc->point_count; i++) {
             box[0] = fmin(box[0], sc->points[i].u_mm);
             box[1] = fmin(box[1], sc->points[i].v_mm);
             box[2] = fmax(box[2], sc->points[i].u_mm);
             box[3] = fmax(box[3], sc->points[i].v_mm);
         }
+        chart_domain(l, dom);
+        box[0] = fmax(box[0], dom[0]);
+        box[1] = fmax(box[1], dom[1]);
+        box[2] = fmin(box[2], dom[2]);
+        box[3] = fmin(box[3], dom[3]);
+        if (box[0] >= box[2] || box[1] >= box[3])
+            continue;       /* off the chart: no punch can land */
         rng_state rng;
         rng_seed(0x5343415200000000ull ^ ((uint64_t)k << 32) ^ sc->seed, &rng);
-        size_t first = f->punch_count;
         double gap = 1.1 * sc->diameter_mm;    /* punches do not overlap (harvesting spreads them) */
+        dart_grid g;
+        g.u0 = box[0];
+        g.v0 = box[1];
+        g.cell = fmax(gap, fmax(box[2] - box[0], box[3] - box[1]) / 1024.0);
+        g.w = (int)((box[2] - box[0]) / g.cell) + 1;
+        g.h = (int)((box[3] - box[1]) / g.cell) + 1;
+        g.head = malloc((size_t)g.w * (size_t)g.h * sizeof *g.head);
+        g.next = malloc((size_t)sc->count * sizeof *g.next);
+        if (!g.head || !g.next) {
+            free(g.head);
+            free(g.next);
+            return -1;
+        }
+        memset(g.head, 0xff, (size_t)g.w * (size_t)g.h * sizeof *g.head);   /* -1: empty */
+        scalp_punch *mine = f->punches + f->punch_count;
+        int32_t placed = 0;
         for (int n = 0; n < sc->count; n++) {
             for (int tries = 0; tries < 60; tries++) {
                 double u = rng_range(&rng, box[0], box[2]), v = rng_range(&rng, box[1], box[3]);
-                if (!lesson_polygon_contains(sc->points, sc->point_count, u, v))
+                if (!lesson_polygon_contains(sc->points, sc->point_count, u, v) || !dart_clear(&g, mine, u, v, gap))
                     continue;
-                int clear = 1;
-                for (size_t q = first; clear && q < f->punch_count; q++) {
-                    double du = f->punches[q].u_mm - u, dv = f->punches[q].v_mm - v;
-                    clear = du * du + dv * dv >= gap * gap;
-                }
-                if (!clear)
-                    continue;
-                scalp_punch *p = &f->punches[f->punch_count++];
+                scalp_punch *p = &mine[placed];
                 p->u_mm = u;
                 p->v_mm = v;
                 p->radius_mm = 0.5 * sc->diameter_mm * rng_range(&rng, 0.85, 1.15);
                 p->scar = (uint32_t)k;
+                size_t c = (size_t)((v - g.v0) / g.cell) * (size_t)g.w + (size_t)((u - g.u0) / g.cell);
+                g.next[placed] = g.head[c];
+                g.head[c] = placed++;
                 break;
             }
         }
+        f->punch_count += (size_t)placed;
+        free(g.head);
+        free(g.next);
     }
     /* bin by chart cell (counting sort) */
     double box[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY };
@@ -229,14 +285,14 @@ static int make_punches(const lesson *l, scalp_features *f)
 int scalp_features_make(const lesson *l, const surface *s, scalp_features *out)
 {
     memset(out, 0, sizeof *out);
+    if (make_punches(l, out) != 0)      /* first: hairs keep out of the scars */
+        goto fail;
     if (l->has_hair) {
         if (!hair_lab(l->hair.colour, &out->hair_colour))
             hair_lab(l->hair_colour, &out->hair_colour);
         if (make_hairs(l, s, out) != 0)
             goto fail;
     }
-    if (make_punches(l, out) != 0)
-        goto fail;
     return 0;
 fail:
     scalp_features_free(out);

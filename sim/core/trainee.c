@@ -154,6 +154,33 @@ static int feather_keep(const lesson *l, int profile, double u, double v, rng_st
     return rng_uniform(rng) < keep;
 }
 
+/* Skin mm per chart mm along u and along v, averaged over the zone: the chart stretches the
+ * head's curved regions (the occiput most, and not equally both ways), and a technician
+ * spaces dots by the skin, not by the chart. */
+static void zone_stretch(const lesson *l, const surface *s, const double lo[2], const double hi[2], double out[2])
+{
+    const double step = 2.0, h = 0.5;
+    double sum[2] = { 0.0, 0.0 };
+    size_t n = 0;
+    for (double v = lo[1] + 0.5 * step; v < hi[1]; v += step)
+        for (double u = lo[0] + 0.5 * step; u < hi[0]; u += step) {
+            surface_hit p, pu, pv;
+            if (!wants_point(l, s, TRAINEE_EXPERT, u, v) || !surface_chart_point(s, u, v, &p) ||
+                !surface_chart_point(s, u + h, v, &pu) || !surface_chart_point(s, u, v + h, &pv))
+                continue;
+            double a2 = 0.0, b2 = 0.0;
+            for (int i = 0; i < 3; i++) {
+                a2 += (pu.pos_mm[i] - p.pos_mm[i]) * (pu.pos_mm[i] - p.pos_mm[i]);
+                b2 += (pv.pos_mm[i] - p.pos_mm[i]) * (pv.pos_mm[i] - p.pos_mm[i]);
+            }
+            sum[0] += sqrt(a2) / h;
+            sum[1] += sqrt(b2) / h;
+            n++;
+        }
+    out[0] = n ? sum[0] / (double)n : 1.0;
+    out[1] = n ? sum[1] / (double)n : 1.0;
+}
+
 static int plan_dots(const lesson *l, const surface *s, int profile, rng_state *rng, plan *out)
 {
     double lo[2], hi[2];
@@ -166,13 +193,15 @@ static int plan_dots(const lesson *l, const surface *s, int profile, rng_state *
     if (profile == TRAINEE_SPARSE)
         density_mm2 *= 0.45;
     double s_tri = sqrt(2.0 / (sqrt(3.0) * density_mm2));
+    double stretch[2];
+    zone_stretch(l, s, lo, hi, stretch);
 
     if (profile == TRAINEE_GRID) {
-        /* rows and columns at the target density, squared to the chart */
-        double a = 1.0 / sqrt(density_mm2);
-        for (double v = lo[1] + 0.5 * a; v <= hi[1]; v += a)
-            for (double u = lo[0] + 0.5 * a; u <= hi[0]; u += a) {
-                double ju = u + 0.03 * a * rng_normal(rng), jv = v + 0.03 * a * rng_normal(rng);
+        /* rows and columns at the target density (on the skin), squared to the chart */
+        double a = 1.0 / sqrt(density_mm2), au = a / stretch[0], av = a / stretch[1];
+        for (double v = lo[1] + 0.5 * av; v <= hi[1]; v += av)
+            for (double u = lo[0] + 0.5 * au; u <= hi[0]; u += au) {
+                double ju = u + 0.03 * au * rng_normal(rng), jv = v + 0.03 * av * rng_normal(rng);
                 if (wants_point(l, s, profile, ju, jv) && feather_keep(l, profile, ju, jv, rng))
                     if (plan_push(out, ju, jv) < 0)
                         return -1;
@@ -201,7 +230,8 @@ static int plan_dots(const lesson *l, const surface *s, int profile, rng_state *
     double angle = rng_range(rng, 0.0, PI / 3.0);
     double ca = cos(angle), sa = sin(angle);
     double cu0 = 0.5 * (lo[0] + hi[0]), cv0 = 0.5 * (lo[1] + hi[1]);
-    double half = 0.5 * hypot(hi[0] - lo[0], hi[1] - lo[1]) + s_tri;
+    /* laid out in skin mm, placed in chart mm */
+    double half = 0.5 * hypot((hi[0] - lo[0]) * stretch[0], (hi[1] - lo[1]) * stretch[1]) + s_tri;
     double row = s_tri * sqrt(3.0) / 2.0;
     /* jitter uniform in a disc: irregular enough to read as natural (R well under the
      * 2.15 of a perfect lattice) while two dots never come closer than 1 - 2 x 0.28 of
@@ -213,8 +243,8 @@ static int plan_dots(const lesson *l, const surface *s, int profile, rng_state *
             double x = ((double)j + ((i & 1) ? 0.5 : 0.0)) * s_tri;
             double y = (double)i * row;
             double jr = jitter * sqrt(rng_uniform(rng)), ja = rng_range(rng, 0.0, 2.0 * PI);
-            double u = cu0 + ca * x - sa * y + jr * cos(ja);
-            double v = cv0 + sa * x + ca * y + jr * sin(ja);
+            double u = cu0 + (ca * x - sa * y + jr * cos(ja)) / stretch[0];
+            double v = cv0 + (sa * x + ca * y + jr * sin(ja)) / stretch[1];
             if (u < lo[0] || u > hi[0] || v < lo[1] || v > hi[1])
                 continue;
             if (wants_point(l, s, profile, u, v) && feather_keep(l, profile, u, v, rng))

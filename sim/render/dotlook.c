@@ -29,13 +29,14 @@ static void normalize3(double v[3])
 }
 
 /* Local frame: the skin directions of chart +u and +v at the dot, and their lengths. */
-static void local_frame(const dot *d, const surface *s, double eu[3], double ev[3], double *su, double *sv)
+static void local_frame(const double chart[2], const double pos[3], const double normal[3], const surface *s,
+                        double eu[3], double ev[3], double *su, double *sv)
 {
     const double h = 0.25;
     surface_hit a, b;
-    double n[3] = { d->normal[0], d->normal[1], d->normal[2] };
-    int ok_u = surface_chart_point(s, d->chart_mm[0] + h, d->chart_mm[1], &a);
-    int ok_v = surface_chart_point(s, d->chart_mm[0], d->chart_mm[1] + h, &b);
+    double n[3] = { normal[0], normal[1], normal[2] };
+    int ok_u = surface_chart_point(s, chart[0] + h, chart[1], &a);
+    int ok_v = surface_chart_point(s, chart[0], chart[1] + h, &b);
     if (!ok_u || !ok_v) {
         /* off the chart's domain (face, ear): any tangent frame will do */
         double ref[3] = { 0.0, 1.0, 0.0 };
@@ -55,8 +56,8 @@ static void local_frame(const dot *d, const surface *s, double eu[3], double ev[
     }
     double du[3], dv[3];
     for (int i = 0; i < 3; i++) {
-        du[i] = a.pos_mm[i] - d->pos_mm[i];
-        dv[i] = b.pos_mm[i] - d->pos_mm[i];
+        du[i] = a.pos_mm[i] - pos[i];
+        dv[i] = b.pos_mm[i] - pos[i];
     }
     double lu = sqrt(du[0] * du[0] + du[1] * du[1] + du[2] * du[2]) / h;
     double lv = sqrt(dv[0] * dv[0] + dv[1] * dv[1] + dv[2] * dv[2]) / h;
@@ -77,7 +78,7 @@ void dot_look_make(const dot *d, const surface *s, int healed, dot_look *out)
 {
     memset(out, 0, sizeof *out);
     double eu[3], ev[3], su, sv;
-    local_frame(d, s, eu, ev, &su, &sv);
+    local_frame(d->chart_mm, d->pos_mm, d->normal, s, eu, ev, &su, &sv);
     out->u = (float)d->chart_mm[0];
     out->v = (float)d->chart_mm[1];
     for (int i = 0; i < 3; i++) {
@@ -118,6 +119,36 @@ void dot_look_make(const dot *d, const surface *s, int healed, dot_look *out)
     }
     if (out->radius_mm < 0.02f)
         out->radius_mm = 0.02f;
+}
+
+int dot_look_make_hair(const scalp_hair *h, const float rgb[3], const surface *s, dot_look *out)
+{
+    memset(out, 0, sizeof *out);
+    /* the shape's centre is half the hair along its direction from the follicle */
+    double half = 0.5 * (double)h->length_mm;
+    double chart[2] = { h->u_mm + half * cos((double)h->dir_rad), h->v_mm + half * sin((double)h->dir_rad) };
+    surface_hit hit;
+    if (!surface_chart_point(s, chart[0], chart[1], &hit))
+        return -1;
+    double eu[3], ev[3], su, sv;
+    local_frame(chart, hit.pos_mm, hit.normal, s, eu, ev, &su, &sv);
+    out->u = (float)chart[0];
+    out->v = (float)chart[1];
+    for (int i = 0; i < 3; i++) {
+        out->pos[i] = (float)hit.pos_mm[i];
+        out->eu[i] = (float)eu[i];
+        out->ev[i] = (float)ev[i];
+    }
+    out->su = (float)su;
+    out->sv = (float)sv;
+    out->radius_mm = 0.5f * h->width_mm;
+    out->elongation = fmaxf(1.0f, (float)half / out->radius_mm);
+    out->angle = h->dir_rad;
+    out->softness = 0.3f;     /* a shaft is round: its edges shade off */
+    memcpy(out->rgb, rgb, sizeof out->rgb);
+    out->opacity = 0.95f;
+    out->visible = 1;
+    return 0;
 }
 
 static float smoothstepf(float e0, float e1, float x)

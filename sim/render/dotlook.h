@@ -7,6 +7,7 @@
 #define STIPPLE_DOTLOOK_H
 
 #include "dot.h"
+#include "scalp_features.h"
 #include "surface.h"
 
 typedef struct dot_look {
@@ -26,6 +27,10 @@ typedef struct dot_look {
 
 /* Fills `out` for dot d; healed selects the day-30 look. */
 void dot_look_make(const dot *d, const surface *s, int healed, dot_look *out);
+
+/* A hair of the client's stubble (scalp_features.h) as the same profile: an ellipse as
+ * wide as the shaft and as long as the hair. -1 where the chart has no skin. */
+int dot_look_make_hair(const scalp_hair *h, const float rgb[3], const surface *s, dot_look *out);
 
 /* Coverage 0..1 at local skin offset (x along eu, y along ev), mm; opacity included. */
 float dot_look_alpha(const dot_look *L, float x_mm, float y_mm);

@@ -14,6 +14,7 @@
 #include "color.h"
 #include "dotlook.h"
 #include "gl_util.h"
+#include "scalp_features.h"
 
 #define HEAD_TEXEL_MM 0.078125      /* 3072 x 4096 texels over u -120..120, v -150..170 */
 #define GRID_CELL_MM 4.0
@@ -31,7 +32,7 @@ typedef struct cell { uint32_t *idx; uint32_t n, cap; } cell;
 
 typedef struct head_prog {
     GLuint prog;
-    GLint  mvp, skin, eye, light, dots, dots_xform, tex_weight, overlay, overlay_xform, lod0;
+    GLint  mvp, skin, eye, light, dots, dots_xform, tex_weight, overlay, overlay_xform, lod0, scars, scar_xform;
 } head_prog;
 
 typedef struct line_vtx { float a[3], b[3], end_side[2], col[4]; } line_vtx;
@@ -44,8 +45,8 @@ struct renderer {
     /* mesh */
     GLuint head_vao, head_vbo[3], head_ibo;
     GLsizei head_index_count;
-    head_prog hp[4][2];          /* [filter: trilinear, level 0, mixed, none][without, with the
-                                  * overlay]; filters 1-3 compiled when first needed */
+    head_prog hp[4][4];          /* [filter: trilinear, level 0, mixed, none][variant: bit 0 the
+                                  * overlay, bit 1 scars]; compiled when first needed */
 
     /* baked dots */
     dotmap   *map;
@@ -56,6 +57,13 @@ struct renderer {
     double gu0, gv0;
     int    gw, gh;
     cell  *cells;
+
+    /* the client's own hair (drawn as dots are: baked and crisp) and scars (a texture) */
+    scalp_features feat;
+    dot_look *hairs;
+    size_t    nhairs;
+    GLuint    scar_tex;
+    double    scar_xform[4];     /* chart origin (u0, v0), 1 / size (mm) */
 
     /* crisp dots */
     GLuint dot_prog, dot_prog_tail, dot_vao, quad_vbo, inst_vbo;   /* dots without, with a tail */
@@ -96,9 +104,17 @@ struct renderer {
 
 /* ---- dots: looks, grid, texture ---------------------------------------------------- */
 
-static int grid_add(renderer *r, size_t i)
+/* Grid entries: a dot's index, or a hair's with HAIR_BIT set. */
+#define HAIR_BIT 0x80000000u
+
+static const dot_look *look_at(const renderer *r, uint32_t idx)
 {
-    const dot_look *L = &r->looks[i];
+    return idx & HAIR_BIT ? &r->hairs[idx & ~HAIR_BIT] : &r->looks[idx];
+}
+
+static int grid_add(renderer *r, uint32_t idx)
+{
+    const dot_look *L = look_at(r, idx);
     int cx = (int)floor(((double)L->u - r->gu0) / GRID_CELL_MM);
     int cy = (int)floor(((double)L->v - r->gv0) / GRID_CELL_MM);
     cx = cx < 0 ? 0 : cx >= r->gw ? r->gw - 1 : cx;
@@ -112,8 +128,19 @@ static int grid_add(renderer *r, size_t i)
         c->idx = ni;
         c->cap = cap;
     }
-    c->idx[c->n++] = (uint32_t)i;
+    c->idx[c->n++] = idx;
     return 0;
+}
+
+/* The client's hairs, baked and gridded first: then the dots, which are put in over them
+ * (a simplification: a hair lies above the ink, but dots arrive after the hairs). */
+static void add_hairs(renderer *r)
+{
+    for (size_t i = 0; i < r->nhairs; i++) {
+        dotmap_splat(r->map, &r->hairs[i]);
+        if (grid_add(r, (uint32_t)i | HAIR_BIT) != 0)
+            return;
+    }
 }
 
 static void grid_clear(renderer *r)
@@ -129,6 +156,7 @@ void render_sync_dots(renderer *r, const dot *dots, size_t n, int healed)
         r->healed = healed;
         dotmap_clear(r->map);
         grid_clear(r);
+        add_hairs(r);
     }
     if (n > r->caplooks) {
         size_t cap = r->caplooks ? r->caplooks : 1024;
@@ -143,7 +171,7 @@ void render_sync_dots(renderer *r, const dot *dots, size_t n, int healed)
     for (size_t i = r->nlooks; i < n; i++) {
         dot_look_make(&dots[i], r->surface, healed, &r->looks[i]);
         dotmap_splat(r->map, &r->looks[i]);
-        if (grid_add(r, i) != 0)
+        if (grid_add(r, (uint32_t)i) != 0)
             return;
         r->nlooks = i + 1;
     }
@@ -338,11 +366,12 @@ fail:
     return -1;
 }
 
-static int make_head_prog(renderer *r, int filter, int overlay, char *err, size_t errlen)
+static int make_head_prog(renderer *r, int filter, int variant, char *err, size_t errlen)
 {
-    head_prog *h = &r->hp[filter][overlay];
-    char defs[64];
-    snprintf(defs, sizeof defs, "#define FILTER %d\n%s", filter, overlay ? "#define OVERLAY 1\n" : "");
+    head_prog *h = &r->hp[filter][variant];
+    char defs[96];
+    snprintf(defs, sizeof defs, "#define FILTER %d\n%s%s", filter, variant & 1 ? "#define OVERLAY 1\n" : "",
+             variant & 2 ? "#define SCARS 1\n" : "");
     h->prog = glu_program("head", defs, err, errlen);
     if (!h->prog)
         return -1;
@@ -357,6 +386,8 @@ static int make_head_prog(renderer *r, int filter, int overlay, char *err, size_
     h->overlay = glGetUniformLocation(p, "u_overlay");
     h->overlay_xform = glGetUniformLocation(p, "u_overlay_xform");
     h->lod0 = glGetUniformLocation(p, "u_lod0");
+    h->scars = glGetUniformLocation(p, "u_scars");
+    h->scar_xform = glGetUniformLocation(p, "u_scar_xform");
     return 0;
 }
 
@@ -396,8 +427,9 @@ static int make_mesh(renderer *r, char *err, size_t errlen)
     r->head_index_count = (GLsizei)(nt * 3);
     if (own)
         render_mesh_free(&rm);
+    int scars = r->lesson->scar_count ? 2 : 0;
     for (int k = 0; k < 2; k++)
-        if (make_head_prog(r, 0, k, err, errlen) != 0)
+        if (make_head_prog(r, 0, k | scars, err, errlen) != 0)
             return -1;
     return 0;
 }
@@ -625,6 +657,97 @@ static int make_instanced(renderer *r, char *err, size_t errlen)
     return 0;
 }
 
+/* ---- the client's hair and scars ------------------------------------------------------- */
+
+static int make_hairs(renderer *r)
+{
+    if (!r->feat.hair_count)
+        return 0;
+    r->hairs = calloc(r->feat.hair_count, sizeof *r->hairs);
+    if (!r->hairs)
+        return -1;
+    float rgb[3];
+    lab_to_linear(&r->feat.hair_colour, rgb);
+    for (size_t i = 0; i < r->feat.hair_count; i++)
+        if (dot_look_make_hair(&r->feat.hairs[i], rgb, r->surface, &r->hairs[r->nhairs]) == 0)
+            r->nhairs++;
+    add_hairs(r);
+    return 0;
+}
+
+/* Scar tissue as a chart-space texture over the scars' bounding box (premultiplied linear
+ * colour, coverage in alpha, mipmapped): paler and less red than the skin around it, as
+ * healed scars are (hypopigmented, smp-reference.md section 5). Texels of 0.05 mm, coarser
+ * when the box is large (at most 4 M texels). */
+#define SCAR_TEXEL_MM 0.05
+#define SCAR_MAX_TEXELS (4u << 20)
+
+static int make_scars(renderer *r)
+{
+    const lesson *l = r->lesson;
+    if (!l->scar_count)
+        return 0;
+    double box[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY };
+    for (size_t k = 0; k < l->scar_count; k++) {
+        const lesson_scar *sc = &l->scars[k];
+        double m = sc->kind == SCAR_STRIP ? 0.5 * sc->width_mm + 0.5 : sc->diameter_mm + 0.5;
+        for (size_t i = 0; i < sc->point_count; i++) {
+            box[0] = fmin(box[0], sc->points[i].u_mm - m);
+            box[1] = fmin(box[1], sc->points[i].v_mm - m);
+            box[2] = fmax(box[2], sc->points[i].u_mm + m);
+            box[3] = fmax(box[3], sc->points[i].v_mm + m);
+        }
+    }
+    double texel = SCAR_TEXEL_MM;
+    int w, h;
+    for (;;) {
+        w = (int)ceil((box[2] - box[0]) / texel);
+        h = (int)ceil((box[3] - box[1]) / texel);
+        if ((size_t)w * (size_t)h <= SCAR_MAX_TEXELS && w <= 4096 && h <= 4096)
+            break;
+        texel *= 1.25;
+    }
+    uint8_t *px = calloc((size_t)w * (size_t)h, 4);
+    if (!px)
+        return -1;
+    lab skin, scar;
+    skin_lab_fitzpatrick(l->fitzpatrick, &skin);
+    scar.L = fmin(95.0, skin.L + 8.0);
+    scar.a = skin.a * 0.55;
+    scar.b = skin.b * 0.7;
+    float rgb[3];
+    lab_to_linear(&scar, rgb);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            double cov = scalp_scar_at(l, &r->feat, box[0] + (x + 0.5) * texel, box[1] + (y + 0.5) * texel, NULL);
+            if (cov <= 0.0)
+                continue;
+            double a = 0.9 * cov;
+            uint8_t *o = px + ((size_t)y * (size_t)w + (size_t)x) * 4;
+            for (int c = 0; c < 3; c++)
+                o[c] = (uint8_t)lrint(255.0 * a * rgb[c]);
+            o[3] = (uint8_t)lrint(255.0 * a);
+        }
+    glGenTextures(1, &r->scar_tex);
+    glBindTexture(GL_TEXTURE_2D, r->scar_tex);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, px);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glGenerateMipmap(GL_TEXTURE_2D);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR_MIPMAP_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_BORDER);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_BORDER);
+    float border[4] = { 0, 0, 0, 0 };
+    glTexParameterfv(GL_TEXTURE_2D, GL_TEXTURE_BORDER_COLOR, border);
+    free(px);
+    r->scar_xform[0] = box[0];
+    r->scar_xform[1] = box[1];
+    r->scar_xform[2] = 1.0 / (w * texel);
+    r->scar_xform[3] = 1.0 / (h * texel);
+    return 0;
+}
+
 renderer *render_create(const lesson *l, const surface *s, char *err, size_t errlen)
 {
     renderer *r = calloc(1, sizeof *r);
@@ -657,6 +780,10 @@ renderer *render_create(const lesson *l, const surface *s, char *err, size_t err
     r->cells = calloc((size_t)r->gw * (size_t)r->gh, sizeof *r->cells);
     if (!r->cells) {
         snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (scalp_features_make(l, s, &r->feat) != 0 || make_hairs(r) != 0 || make_scars(r) != 0) {
+        snprintf(err, errlen, "out of memory (hair, scars)");
         goto fail;
     }
     if (make_mesh(r, err, errlen) != 0 || make_guides(r, err, errlen) != 0 ||
@@ -706,9 +833,11 @@ void render_free(renderer *r)
             free(r->cells[i].idx);
     free(r->cells);
     free(r->looks);
+    free(r->hairs);
+    scalp_features_free(&r->feat);
     free(r->inst);
     for (int i = 0; i < 4; i++)
-        for (int k = 0; k < 2; k++)
+        for (int k = 0; k < 4; k++)
             if (r->hp[i][k].prog)
                 glDeleteProgram(r->hp[i][k].prog);
     GLuint progs[5] = { r->dot_prog, r->dot_prog_tail, r->line_prog, r->mark_prog, r->resolve_prog };
@@ -723,8 +852,8 @@ void render_free(renderer *r)
     for (int i = 0; i < 5; i++)
         if (vaos[i])
             glDeleteVertexArrays(1, &vaos[i]);
-    GLuint texs[3] = { r->overlay_tex, r->color_tex, r->empty_tex };
-    for (int i = 0; i < 3; i++)
+    GLuint texs[4] = { r->overlay_tex, r->color_tex, r->empty_tex, r->scar_tex };
+    for (int i = 0; i < 4; i++)
         if (texs[i])
             glDeleteTextures(1, &texs[i]);
     if (r->lin_sampler)
@@ -869,7 +998,7 @@ static void gather_crisp(renderer *r, const view_state *v, int width, int height
         for (int cx = cx0; cx <= cx1; cx++) {
             const cell *c = &r->cells[cy * r->gw + cx];
             for (uint32_t k = 0; k < c->n; k++) {
-                const dot_look *L = &r->looks[c->idx[k]];
+                const dot_look *L = look_at(r, c->idx[k]);
                 if (!L->visible)
                     continue;
                 vec4 p = { L->pos[0], L->pos[1], L->pos[2], 1.0f }, q;
@@ -961,7 +1090,7 @@ void render_draw(renderer *r, const render_frame *f)
         filter = 0;
     if (r->crisp_mix >= 1.0)
         filter = 3;       /* no fetch: the crisp dots alone */
-    int ovl = f->overlay ? 1 : 0;
+    int ovl = (f->overlay ? 1 : 0) | (r->scar_tex ? 2 : 0);
     if (!r->hp[filter][ovl].prog) {
         char perr[256];
         if (make_head_prog(r, filter, ovl, perr, sizeof perr) != 0) {
@@ -987,6 +1116,13 @@ void render_draw(renderer *r, const render_frame *f)
     glBindTexture(GL_TEXTURE_2D, r->overlay_tex);
     glUniform1i(hp->overlay, 1);
     glUniform4f(hp->overlay_xform, (float)r->ou0, (float)r->ov0, (float)(1.0 / (r->ow * r->ocell)), (float)(1.0 / (r->oh * r->ocell)));
+    if (r->scar_tex) {
+        glActiveTexture(GL_TEXTURE2);
+        glBindTexture(GL_TEXTURE_2D, r->scar_tex);
+        glUniform1i(hp->scars, 2);
+        glUniform4f(hp->scar_xform, (float)r->scar_xform[0], (float)r->scar_xform[1], (float)r->scar_xform[2],
+                    (float)r->scar_xform[3]);
+    }
     glBindVertexArray(r->head_vao);
     glBindSampler(0, filter == 1 && r->map->tex ? r->lin_sampler : 0);
     glDrawElements(GL_TRIANGLES, r->head_index_count, GL_UNSIGNED_INT, NULL);

@@ -36,6 +36,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)lesson_zone_contains(&l, l.zones[i].polygon[k].u_mm + 0.5, l.zones[i].polygon[k].v_mm + 0.5,
                                        REGION_FRONTAL);
     (void)lesson_hairline_offset_mm(&l, 12.5, 40.0);
+    for (size_t i = 0; i < l.scar_count; i++) {
+        const lesson_scar *sc = &l.scars[i];
+        if (sc->kind == SCAR_STRIP && !(lesson_strip_distance_mm(sc, sc->points[0].u_mm, sc->points[0].v_mm) == 0.0))
+            abort();
+        (void)lesson_polygon_contains(sc->points, sc->point_count, 0.0, -100.0);
+        if (!(sc->depth_band_mm[0] >= sc->depth_acceptable_mm[0] && sc->depth_band_mm[1] <= sc->depth_acceptable_mm[1]))
+            abort();
+    }
+    if (l.has_hair && (l.hair.density_per_cm2 < 1.0 || l.hair.density_per_cm2 > 150.0))
+        abort();
     lesson_free(&l);
     return 0;
 }

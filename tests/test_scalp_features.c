@@ -1,0 +1,142 @@
+/* test_scalp_features.c: the client's existing hair and scars made from a lesson. On the
+ * practice skin (chart mm = skin mm, so areas are exact): follicular units at the lesson's
+ * density over the hair polygon, the hairs-per-unit mix of smp-reference.md, the same hairs
+ * from the same seed and others from another, no follicle in scar tissue; FUE punches as
+ * many as asked, inside their polygon, never overlapping; scar coverage 1 on a scar and 0
+ * past its soft edge. Expected figures come from the lesson's own numbers. */
+#include "scalp_features.h"
+#include "check.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HAIR_POLY "[[10,10],[90,10],[90,60],[10,60]]"
+
+static void lesson_text(int seed, char *buf, size_t cap)
+{
+    snprintf(buf, cap,
+             "{\"format\":\"stipple-lesson/1\",\"id\":\"f\",\"title\":\"f\",\"version\":1,"
+             "\"surface\":{\"kind\":\"practice_skin\",\"width_mm\":100,\"height_mm\":70},"
+             "\"client\":{\"fitzpatrick\":3,\"hair_colour\":\"dark_brown\"},"
+             "\"zones\":[{\"name\":\"z\",\"polygon_mm\":[[10,10],[90,10],[90,60],[10,60]]}],"
+             "\"existing_hair\":{\"polygon_mm\":" HAIR_POLY ",\"density_per_cm2\":40,\"length_mm\":0.8,"
+             "\"colour\":\"black\",\"seed\":%d},"
+             "\"scars\":[{\"kind\":\"strip\",\"path_mm\":[[10,35],[50,37],[90,35]],\"width_mm\":2},"
+             "{\"kind\":\"fue\",\"polygon_mm\":[[20,15],[80,15],[80,25],[20,25]],\"count\":200,\"diameter_mm\":0.85,"
+             "\"seed\":4}],"
+             "\"session\":{\"number\":1,\"density_per_cm2\":30},"
+             "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},"
+             "\"pigment\":{\"target_shade\":8,\"allowed_shades\":[6,12]},"
+             "\"weights\":{\"spacing\":1},\"sources\":[\"test\"]}",
+             seed);
+}
+
+static double polygon_area_mm2(const chart_point *p, size_t n)
+{
+    double a = 0.0;
+    for (size_t i = 0, j = n - 1; i < n; j = i++)
+        a += p[j].u_mm * p[i].v_mm - p[i].u_mm * p[j].v_mm;
+    return fabs(0.5 * a);
+}
+
+int main(void)
+{
+    char t1[2048], t2[2048], err[256];
+    lesson l, l2;
+    lesson_text(7, t1, sizeof t1);
+    lesson_text(8, t2, sizeof t2);
+    if (lesson_load_mem(t1, strlen(t1), "f", &l, err, sizeof err) != 0 ||
+        lesson_load_mem(t2, strlen(t2), "f2", &l2, err, sizeof err) != 0) {
+        CHECK(0, "lessons load: %s", err);
+        return check_summary("test_scalp_features");
+    }
+    surface *s = surface_create(SURFACE_PRACTICE_SKIN, l.skin_width_mm, l.skin_height_mm);
+    scalp_features f, again, other;
+    CHECK(s && scalp_features_make(&l, s, &f) == 0 && scalp_features_make(&l, s, &again) == 0 &&
+              scalp_features_make(&l2, s, &other) == 0,
+          "features made");
+
+    /* units at the density over the polygon, less the units that fell in scar tissue */
+    double area_cm2 = polygon_area_mm2(l.hair.area.polygon, l.hair.area.polygon_count) / 100.0;
+    double expect = l.hair.density_per_cm2 * area_cm2;
+    size_t in_scar_cells = 0;
+    for (size_t i = 0; i < f.hair_count; i++)
+        in_scar_cells += scalp_scar_at(&l, &f, f.hairs[i].u_mm, f.hairs[i].v_mm, NULL) > 0.0;
+    CHECK(in_scar_cells == 0, "%zu hairs grow in scar tissue", in_scar_cells);
+    /* scar area: the strip's length x width plus the punches' discs */
+    double strip_mm2 = 0.0;
+    for (size_t i = 0; i + 1 < l.scars[0].point_count; i++)
+        strip_mm2 += hypot(l.scars[0].points[i + 1].u_mm - l.scars[0].points[i].u_mm,
+                           l.scars[0].points[i + 1].v_mm - l.scars[0].points[i].v_mm) * l.scars[0].width_mm;
+    double punch_mm2 = 0.0;
+    for (size_t i = 0; i < f.punch_count; i++)
+        punch_mm2 += 3.14159265358979 * f.punches[i].radius_mm * f.punches[i].radius_mm;
+    double expect_units = expect * (1.0 - (strip_mm2 + punch_mm2) / (area_cm2 * 100.0));
+    CHECK(fabs((double)f.unit_count - expect_units) < 0.03 * expect_units, "%zu follicular units, expected %.0f",
+          f.unit_count, expect_units);
+    double per_unit = (double)f.hair_count / (double)f.unit_count;
+    double mix_mean = 1 * 0.20 + 2 * 0.45 + 3 * 0.30 + 4 * 0.05;
+    CHECK(fabs(per_unit - mix_mean) < 0.06, "%.3f hairs a unit, expected %.2f", per_unit, mix_mean);
+    /* lengths: 0.75-1.25 of the lesson's, ~0.82 of it seen along the skin (scalp_features.c) */
+    for (size_t i = 0; i < f.hair_count; i++) {
+        const scalp_hair *h = &f.hairs[i];
+        if (!lesson_polygon_contains(l.hair.area.polygon, l.hair.area.polygon_count, h->u_mm, h->v_mm) ||
+            h->length_mm < 0.6f * (float)l.hair.length_mm || h->length_mm > 1.03f * (float)l.hair.length_mm ||
+            h->width_mm < 0.05f || h->width_mm > 0.1f) {
+            CHECK(0, "hair %zu at (%.2f, %.2f), %.2f x %.3f mm", i, h->u_mm, h->v_mm, h->length_mm, h->width_mm);
+            break;
+        }
+    }
+    /* combed one way on the practice skin (no crown): along -v */
+    double sum_sin = 0.0;
+    for (size_t i = 0; i < f.hair_count; i++)
+        sum_sin += sin((double)f.hairs[i].dir_rad);
+    CHECK(sum_sin / (double)f.hair_count < -0.8, "hairs lie along -v (mean sin %.2f)", sum_sin / (double)f.hair_count);
+    lab black;
+    hair_lab("black", &black);
+    CHECK(f.hair_colour.L == black.L && f.hair_colour.a == black.a, "hair colour is the lesson's, not the client's");
+
+    /* same seed, same hairs; another seed, others */
+    CHECK(again.hair_count == f.hair_count && memcmp(again.hairs, f.hairs, f.hair_count * sizeof *f.hairs) == 0,
+          "same seed, same hairs");
+    CHECK(other.hair_count != f.hair_count ||
+              memcmp(other.hairs, f.hairs, (f.hair_count < other.hair_count ? f.hair_count : other.hair_count) * sizeof *f.hairs) != 0,
+          "another seed, other hairs");
+
+    /* punches: as many as asked, in their polygon, apart */
+    const lesson_scar *fue = &l.scars[1];
+    CHECK(f.punch_count == (size_t)fue->count, "%zu punches, asked %d", f.punch_count, fue->count);
+    size_t outside = 0, overlap = 0;
+    for (size_t i = 0; i < f.punch_count; i++) {
+        outside += !lesson_polygon_contains(fue->points, fue->point_count, f.punches[i].u_mm, f.punches[i].v_mm);
+        for (size_t k = i + 1; k < f.punch_count; k++)
+            overlap += hypot(f.punches[i].u_mm - f.punches[k].u_mm, f.punches[i].v_mm - f.punches[k].v_mm) <
+                       f.punches[i].radius_mm + f.punches[k].radius_mm;
+    }
+    CHECK(outside == 0 && overlap == 0, "%zu punches outside, %zu overlapping", outside, overlap);
+
+    /* coverage: 1 on the strip's path and on a punch's centre, 0 past the soft edges */
+    int k = -2;
+    const lesson_scar *strip = &l.scars[0];
+    double mu = 0.5 * (strip->points[0].u_mm + strip->points[1].u_mm);
+    double mv = 0.5 * (strip->points[0].v_mm + strip->points[1].v_mm);
+    CHECK(scalp_scar_at(&l, &f, mu, mv, &k) == 1.0 && k == 0, "on the strip: scar %d", k);
+    double off = lesson_strip_distance_mm(strip, mu, mv + 0.5 * strip->width_mm + 0.2);
+    CHECK(off > 0.5 * strip->width_mm + 0.1 && scalp_scar_at(&l, &f, mu, mv + 0.5 * strip->width_mm + 0.2, &k) == 0.0 &&
+              k == -1,
+          "past the strip's edge (%.2f mm from its path)", off);
+    CHECK(scalp_scar_at(&l, &f, f.punches[3].u_mm, f.punches[3].v_mm, &k) == 1.0 && k == 1, "on a punch: scar %d", k);
+    const double *band, *acc;
+    CHECK(scalp_depth_bands(&l, &f, mu, mv, &band, &acc) == 0 && band == l.depth_band_mm,
+          "a scar without its own band keeps the session's");
+
+    scalp_features_free(&f);
+    scalp_features_free(&again);
+    scalp_features_free(&other);
+    scalp_features_free(NULL);
+    surface_free(s);
+    lesson_free(&l);
+    lesson_free(&l2);
+    return check_summary("test_scalp_features");
+}
