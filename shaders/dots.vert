@@ -20,11 +20,19 @@ flat out vec4 v_col;
 void main()
 {
     float R = i_shape.x, s = i_shape.y, e = max(i_shape.z, 1.0), ang = i_shape.w;
-    float half_mm = R * (1.0 + s) * e + length(i_tail);
-    vec2 local = a_corner * half_mm;
+    float c = cos(ang), sn = sin(ang);
+    vec2 local;
+    if (dot(i_tail, i_tail) > 0.0) {
+        // a square round the dot and its tail
+        local = a_corner * (R * (1.0 + s) * e + length(i_tail));
+    } else {
+        // a rectangle along the major axis: elongated marks (tilted needles, hairs) cover
+        // few pixels of a square round them
+        vec2 q = a_corner * vec2(R * (1.0 + s) * e, R * (1.0 + s));
+        local = vec2(q.x * c - q.y * sn, q.x * sn + q.y * c);
+    }
     vec3 p = i_pos + i_eu * local.x + i_ev * local.y;
     gl_Position = u_mvp * vec4(p, 1.0);
-    float c = cos(ang), sn = sin(ang);
     v_local = local;
     v_q = vec2((local.x * c + local.y * sn) / e, -local.x * sn + local.y * c);
     v_edge = vec2(R * (1.0 - s), R * (1.0 + s));

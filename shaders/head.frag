@@ -52,10 +52,12 @@ void main()
 #else
     vec4 d = texture(u_dots, v_st);
 #endif
+    // the texture's look weighted by u_tex_weight, the skin's (under crisp dots) by the rest;
+    // with scars, that skin has them (the dot texture has them under its dots already)
     d *= u_tex_weight;
 #ifdef SCARS
-    vec4 sc = texture(u_scars, v_sst);
-    vec3 albedo = (u_skin * (1.0 - sc.a) + sc.rgb) * (1.0 - d.a) + d.rgb;
+    vec4 sc = texture(u_scars, v_sst) * (1.0 - u_tex_weight);
+    vec3 albedo = u_skin * (1.0 - d.a - sc.a) + d.rgb + sc.rgb;
 #else
     vec3 albedo = u_skin * (1.0 - d.a) + d.rgb;
 #endif

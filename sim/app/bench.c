@@ -217,6 +217,30 @@ int app_bench(const app_options *o)
         printf("bench: head, %zu dots, %s (field %.0f mm, %zu crisp dots drawn): %.2f ms a frame, %.1f fps\n", nh,
                cases[c].what, cases[c].field_mm, render_crisp_count(rh), ms, fc);
     }
+    /* the same dots on a head with the client's own stubble and scars: the hairs add to the
+     * crisp instances, the scars a texture fetch a pixel */
+    lesson lf;
+    if (!only || atof(only) < 0.0) {
+        renderer *rf = NULL;
+        if (fixture_full_scalp_features_lesson(&lf, err, sizeof err) == 0 && (rf = render_create(&lf, sh, err, sizeof err))) {
+            render_sync_dots(rf, dh, nh, 0);
+            static const struct { double u, v, field_mm; } fcases[] = { { 0.0, -104.0, 15.0 }, { 0.0, -104.0, 70.0 } };
+            for (size_t c = 0; c < sizeof fcases / sizeof fcases[0]; c++) {
+                view_state vc;
+                chart_view(sh, fcases[c].u, fcases[c].v, fcases[c].field_mm, v1.aspect, &vc);
+                double fc = measure_fps(&g, rf, h, &vc, frames, &ms);
+                char name[64];
+                snprintf(name, sizeof name, "bench-scars-field%.0f.png", fcases[c].field_mm);
+                shot(&g, shots, name);
+                printf("bench: head with hair and scars, %zu dots, over the scars (field %.0f mm, %zu crisp dots and hairs "
+                       "drawn): %.2f ms a frame, %.1f fps\n", nh, fcases[c].field_mm, render_crisp_count(rf), ms, fc);
+            }
+            render_free(rf);
+            lesson_free(&lf);
+        } else {
+            fprintf(stderr, "bench: %s\n", err);
+        }
+    }
     double f5 = measure_fps(&g, rp, h, &vp, frames, &ms);
     shot(&g, shots, "bench-practice.png");
     printf("bench: practice skin, %zu dots, whole skin: %.2f ms a frame, %.1f fps\n", np, ms, f5);

@@ -4,6 +4,7 @@
 #include "fixture.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,31 @@ static const char full_scalp_json[] =
 int fixture_full_scalp_lesson(lesson *out, char *err, size_t errlen)
 {
     return lesson_load_mem(full_scalp_json, sizeof full_scalp_json - 1, "bench-full-scalp", out, err, errlen);
+}
+
+/* The client's own stubble over the back and sides, a FUT strip scar across the occiput and
+ * FUE punch scars below it (as lessons/05-fut-scar.json), spliced in before "session". */
+static const char features_json[] =
+    "\"existing_hair\":{\"regions\":[\"occipital\",\"parietal_l\",\"parietal_r\",\"temporal_l\",\"temporal_r\"],"
+    "\"density_per_cm2\":70,\"length_mm\":0.6,\"seed\":5},"
+    "\"scars\":[{\"kind\":\"strip\",\"path_mm\":[[-80,-101],[-40,-105],[0,-106],[40,-105],[80,-101]],\"width_mm\":2},"
+    "{\"kind\":\"fue\",\"polygon_mm\":[[-60,-125],[60,-125],[60,-109],[-60,-109]],\"count\":400,\"seed\":3}],";
+
+int fixture_full_scalp_features_lesson(lesson *out, char *err, size_t errlen)
+{
+    const char *at = strstr(full_scalp_json, "\"session\"");
+    size_t pre = (size_t)(at - full_scalp_json), n = sizeof full_scalp_json - 1 + sizeof features_json - 1;
+    char *text = malloc(n + 1);
+    if (!text) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(text, full_scalp_json, pre);
+    memcpy(text + pre, features_json, sizeof features_json - 1);
+    memcpy(text + pre + sizeof features_json - 1, at, sizeof full_scalp_json - pre);
+    int rc = lesson_load_mem(text, n, "bench-full-scalp-features", out, err, errlen);
+    free(text);
+    return rc;
 }
 
 /* Up to `want` dots over the lesson's zone, at most `want`, none nearer than 0.8 x the

@@ -12,6 +12,9 @@
 /* A head lesson whose zone is every scalp region at full density (100 dots/cm2): the
  * ~50,000 dots of full coverage (model-defaults.md). 0, or -1 with err. */
 int fixture_full_scalp_lesson(lesson *out, char *err, size_t errlen);
+/* The same with existing hair over the back and sides and scars on the occiput (the
+ * renderer's costliest lesson). */
+int fixture_full_scalp_features_lesson(lesson *out, char *err, size_t errlen);
 
 /* Up to `want` dots over the lesson's zone, none nearer than 0.6 x the target spacing,
  * with the lesson's needle and shade at depths around 0.3 mm. malloc'd (free it); NULL on

@@ -152,6 +152,38 @@ void dotmap_splat(dotmap *m, const dot_look *L)
     m->any_dirty = 1;
 }
 
+void dotmap_paint(dotmap *m, const double box[4], const float rgb[3], float (*coverage)(const void *ctx, double u, double v),
+                  const void *ctx)
+{
+    int x0 = (int)floor((box[0] - m->u0) / m->texel_mm), x1 = (int)floor((box[2] - m->u0) / m->texel_mm);
+    int y0 = (int)floor((box[1] - m->v0) / m->texel_mm), y1 = (int)floor((box[3] - m->v0) / m->texel_mm);
+    if (x1 < 0 || y1 < 0 || x0 >= m->w[0] || y0 >= m->h[0])
+        return;
+    if (x0 < 0) x0 = 0;
+    if (y0 < 0) y0 = 0;
+    if (x1 >= m->w[0]) x1 = m->w[0] - 1;
+    if (y1 >= m->h[0]) y1 = m->h[0] - 1;
+    for (int y = y0; y <= y1; y++)
+        for (int x = x0; x <= x1; x++) {
+            float a = 0.0f;
+            for (int j = 0; j < 2; j++)
+                for (int i = 0; i < 2; i++)
+                    a += coverage(ctx, m->u0 + (x + 0.25 + 0.5 * i) * m->texel_mm, m->v0 + (y + 0.25 + 0.5 * j) * m->texel_mm);
+            a *= 0.25f;
+            if (a <= 0.0f)
+                continue;
+            uint8_t *p = m->px[0] + ((size_t)y * (size_t)m->w[0] + (size_t)x) * 4;
+            float keep = 1.0f - a;
+            for (int c = 0; c < 3; c++)
+                p[c] = to8(rgb[c] * a + (float)p[c] / 255.0f * keep);
+            p[3] = to8(a + (float)p[3] / 255.0f * keep);
+        }
+    for (int ty = y0 / DOTMAP_TILE; ty <= y1 / DOTMAP_TILE; ty++)
+        for (int tx = x0 / DOTMAP_TILE; tx <= x1 / DOTMAP_TILE; tx++)
+            m->dirty[0][ty * m->tw[0] + tx] = 1;
+    m->any_dirty = 1;
+}
+
 /* Recomputes level k texels [x0, x1) x [y0, y1) from level k - 1 (2x2 means). */
 static void downsample(dotmap *m, int k, int x0, int y0, int x1, int y1)
 {

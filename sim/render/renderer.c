@@ -62,8 +62,10 @@ struct renderer {
     scalp_features feat;
     dot_look *hairs;
     size_t    nhairs;
-    GLuint    scar_tex;
+    GLuint    scar_tex;          /* for crisp views; the dot texture has the scars under its dots */
     double    scar_xform[4];     /* chart origin (u0, v0), 1 / size (mm) */
+    double    scar_box[4];       /* chart mm */
+    float     scar_rgb[3];       /* linear */
 
     /* crisp dots */
     GLuint dot_prog, dot_prog_tail, dot_vao, quad_vbo, inst_vbo;   /* dots without, with a tail */
@@ -132,10 +134,21 @@ static int grid_add(renderer *r, uint32_t idx)
     return 0;
 }
 
-/* The client's hairs, baked and gridded first: then the dots, which are put in over them
- * (a simplification: a hair lies above the ink, but dots arrive after the hairs). */
+#define SCAR_OPACITY 0.9f
+
+static float scar_coverage(const void *ctx, double u, double v)
+{
+    const renderer *r = ctx;
+    return SCAR_OPACITY * (float)scalp_scar_at(r->lesson, &r->feat, u, v, NULL);
+}
+
+/* The client's scars and hairs, baked (and the hairs gridded) first: then the dots, which
+ * are put in over them (a simplification: a hair lies above the ink, but dots arrive after
+ * the hairs). */
 static void add_hairs(renderer *r)
 {
+    if (r->scar_tex)
+        dotmap_paint(r->map, r->scar_box, r->scar_rgb, scar_coverage, r);
     for (size_t i = 0; i < r->nhairs; i++) {
         dotmap_splat(r->map, &r->hairs[i]);
         if (grid_add(r, (uint32_t)i | HAIR_BIT) != 0)
@@ -427,9 +440,8 @@ static int make_mesh(renderer *r, char *err, size_t errlen)
     r->head_index_count = (GLsizei)(nt * 3);
     if (own)
         render_mesh_free(&rm);
-    int scars = r->lesson->scar_count ? 2 : 0;
     for (int k = 0; k < 2; k++)
-        if (make_head_prog(r, 0, k | scars, err, errlen) != 0)
+        if (make_head_prog(r, 0, k, err, errlen) != 0)
             return -1;
     return 0;
 }
@@ -671,7 +683,6 @@ static int make_hairs(renderer *r)
     for (size_t i = 0; i < r->feat.hair_count; i++)
         if (dot_look_make_hair(&r->feat.hairs[i], rgb, r->surface, &r->hairs[r->nhairs]) == 0)
             r->nhairs++;
-    add_hairs(r);
     return 0;
 }
 
@@ -715,17 +726,16 @@ static int make_scars(renderer *r)
     scar.L = fmin(95.0, skin.L + 8.0);
     scar.a = skin.a * 0.55;
     scar.b = skin.b * 0.7;
-    float rgb[3];
-    lab_to_linear(&scar, rgb);
+    lab_to_linear(&scar, r->scar_rgb);
+    memcpy(r->scar_box, box, sizeof box);
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
-            double cov = scalp_scar_at(l, &r->feat, box[0] + (x + 0.5) * texel, box[1] + (y + 0.5) * texel, NULL);
-            if (cov <= 0.0)
+            float a = scar_coverage(r, box[0] + (x + 0.5) * texel, box[1] + (y + 0.5) * texel);
+            if (a <= 0.0f)
                 continue;
-            double a = 0.9 * cov;
             uint8_t *o = px + ((size_t)y * (size_t)w + (size_t)x) * 4;
             for (int c = 0; c < 3; c++)
-                o[c] = (uint8_t)lrint(255.0 * a * rgb[c]);
+                o[c] = (uint8_t)lrint(255.0 * a * r->scar_rgb[c]);
             o[3] = (uint8_t)lrint(255.0 * a);
         }
     glGenTextures(1, &r->scar_tex);
@@ -786,6 +796,7 @@ renderer *render_create(const lesson *l, const surface *s, char *err, size_t err
         snprintf(err, errlen, "out of memory (hair, scars)");
         goto fail;
     }
+    add_hairs(r);
     if (make_mesh(r, err, errlen) != 0 || make_guides(r, err, errlen) != 0 ||
         make_instanced(r, err, errlen) != 0)
         goto fail;
@@ -1090,7 +1101,9 @@ void render_draw(renderer *r, const render_frame *f)
         filter = 0;
     if (r->crisp_mix >= 1.0)
         filter = 3;       /* no fetch: the crisp dots alone */
-    int ovl = (f->overlay ? 1 : 0) | (r->scar_tex ? 2 : 0);
+    /* the scars are in the dot texture; views that do not fetch it all (crisp, or fading
+     * to crisp) fetch the scar texture instead */
+    int ovl = (f->overlay ? 1 : 0) | (r->scar_tex && r->crisp_mix > 0.0 ? 2 : 0);
     if (!r->hp[filter][ovl].prog) {
         char perr[256];
         if (make_head_prog(r, filter, ovl, perr, sizeof perr) != 0) {
@@ -1122,11 +1135,14 @@ void render_draw(renderer *r, const render_frame *f)
         glUniform1i(hp->scars, 2);
         glUniform4f(hp->scar_xform, (float)r->scar_xform[0], (float)r->scar_xform[1], (float)r->scar_xform[2],
                     (float)r->scar_xform[3]);
+        /* only where crisp dots are drawn, so magnified: level 0 alone, llvmpipe's cheap path */
+        glBindSampler(2, r->lin_sampler);
     }
     glBindVertexArray(r->head_vao);
     glBindSampler(0, filter == 1 && r->map->tex ? r->lin_sampler : 0);
     glDrawElements(GL_TRIANGLES, r->head_index_count, GL_UNSIGNED_INT, NULL);
     glBindSampler(0, 0);
+    glBindSampler(2, 0);
     glActiveTexture(GL_TEXTURE0);
 
     glEnable(GL_FRAMEBUFFER_SRGB);
