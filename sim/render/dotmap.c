@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gl_util.h"
+
 #define SUB 4   /* samples per texel side */
 
 dotmap *dotmap_create(double u0_mm, double v0_mm, int w, int h, double texel_mm)
@@ -104,6 +106,26 @@ static uint8_t to8(float x)
     return (uint8_t)(y < 0.0f ? 0.0f : y > 255.0f ? 255.0f : y);
 }
 
+/* Clips level-0 texels [x0, x1] x [y0, y1] (inclusive) to the map; 0 if nothing is left. */
+static int clip_box(const dotmap *m, int *x0, int *y0, int *x1, int *y1)
+{
+    if (*x1 < 0 || *y1 < 0 || *x0 >= m->w[0] || *y0 >= m->h[0])
+        return 0;
+    *x0 = *x0 < 0 ? 0 : *x0;
+    *y0 = *y0 < 0 ? 0 : *y0;
+    *x1 = *x1 >= m->w[0] ? m->w[0] - 1 : *x1;
+    *y1 = *y1 >= m->h[0] ? m->h[0] - 1 : *y1;
+    return 1;
+}
+
+static void mark_dirty(dotmap *m, int x0, int y0, int x1, int y1)
+{
+    for (int ty = y0 / DOTMAP_TILE; ty <= y1 / DOTMAP_TILE; ty++)
+        for (int tx = x0 / DOTMAP_TILE; tx <= x1 / DOTMAP_TILE; tx++)
+            m->dirty[0][ty * m->tw[0] + tx] = 1;
+    m->any_dirty = 1;
+}
+
 void dotmap_splat(dotmap *m, const dot_look *L)
 {
     if (!L->visible)
@@ -113,12 +135,8 @@ void dotmap_splat(dotmap *m, const dot_look *L)
     double fx0 = ((double)L->u - eu - m->u0) / m->texel_mm, fx1 = ((double)L->u + eu - m->u0) / m->texel_mm;
     double fy0 = ((double)L->v - ev - m->v0) / m->texel_mm, fy1 = ((double)L->v + ev - m->v0) / m->texel_mm;
     int x0 = (int)floor(fx0), x1 = (int)floor(fx1), y0 = (int)floor(fy0), y1 = (int)floor(fy1);
-    if (x1 < 0 || y1 < 0 || x0 >= m->w[0] || y0 >= m->h[0])
+    if (!clip_box(m, &x0, &y0, &x1, &y1))
         return;
-    if (x0 < 0) x0 = 0;
-    if (y0 < 0) y0 = 0;
-    if (x1 >= m->w[0]) x1 = m->w[0] - 1;
-    if (y1 >= m->h[0]) y1 = m->h[0] - 1;
     float t = (float)m->texel_mm;
     dot_profile prof;
     dot_profile_make(L, &prof);
@@ -146,10 +164,7 @@ void dotmap_splat(dotmap *m, const dot_look *L)
             p[3] = to8(a + (float)p[3] / 255.0f * keep);
         }
     }
-    for (int ty = y0 / DOTMAP_TILE; ty <= y1 / DOTMAP_TILE; ty++)
-        for (int tx = x0 / DOTMAP_TILE; tx <= x1 / DOTMAP_TILE; tx++)
-            m->dirty[0][ty * m->tw[0] + tx] = 1;
-    m->any_dirty = 1;
+    mark_dirty(m, x0, y0, x1, y1);
 }
 
 void dotmap_paint(dotmap *m, const double box[4], const float rgb[3], float (*coverage)(const void *ctx, double u, double v),
@@ -157,12 +172,8 @@ void dotmap_paint(dotmap *m, const double box[4], const float rgb[3], float (*co
 {
     int x0 = (int)floor((box[0] - m->u0) / m->texel_mm), x1 = (int)floor((box[2] - m->u0) / m->texel_mm);
     int y0 = (int)floor((box[1] - m->v0) / m->texel_mm), y1 = (int)floor((box[3] - m->v0) / m->texel_mm);
-    if (x1 < 0 || y1 < 0 || x0 >= m->w[0] || y0 >= m->h[0])
+    if (!clip_box(m, &x0, &y0, &x1, &y1))
         return;
-    if (x0 < 0) x0 = 0;
-    if (y0 < 0) y0 = 0;
-    if (x1 >= m->w[0]) x1 = m->w[0] - 1;
-    if (y1 >= m->h[0]) y1 = m->h[0] - 1;
     for (int y = y0; y <= y1; y++)
         for (int x = x0; x <= x1; x++) {
             float a = 0.0f;
@@ -178,10 +189,7 @@ void dotmap_paint(dotmap *m, const double box[4], const float rgb[3], float (*co
                 p[c] = to8(rgb[c] * a + (float)p[c] / 255.0f * keep);
             p[3] = to8(a + (float)p[3] / 255.0f * keep);
         }
-    for (int ty = y0 / DOTMAP_TILE; ty <= y1 / DOTMAP_TILE; ty++)
-        for (int tx = x0 / DOTMAP_TILE; tx <= x1 / DOTMAP_TILE; tx++)
-            m->dirty[0][ty * m->tw[0] + tx] = 1;
-    m->any_dirty = 1;
+    mark_dirty(m, x0, y0, x1, y1);
 }
 
 /* Recomputes level k texels [x0, x1) x [y0, y1) from level k - 1 (2x2 means). */
@@ -225,12 +233,7 @@ void dotmap_flush(dotmap *m)
             glTexImage2D(GL_TEXTURE_2D, k, GL_RGBA8, m->w[k], m->h[k], 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_BASE_LEVEL, 0);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAX_LEVEL, m->levels - 1);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR_MIPMAP_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_BORDER);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_BORDER);
-        float border[4] = { 0, 0, 0, 0 };
-        glTexParameterfv(GL_TEXTURE_2D, GL_TEXTURE_BORDER_COLOR, border);
+        glu_texture_clamp_clear(GL_LINEAR_MIPMAP_LINEAR, GL_LINEAR);
         /* cleared on the GL side: from here on only dirty tiles (the CPU levels start
          * zeroed by calloc, dotmap_clear keeps both sides equal); uploaded whole only
          * where the clear cannot be done */

@@ -81,3 +81,13 @@ GLuint glu_program(const char *name, const char *defines, char *err, size_t errl
     }
     return prog;
 }
+
+void glu_texture_clamp_clear(GLint min_filter, GLint mag_filter)
+{
+    static const float border[4] = { 0, 0, 0, 0 };
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, min_filter);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, mag_filter);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_BORDER);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_BORDER);
+    glTexParameterfv(GL_TEXTURE_2D, GL_TEXTURE_BORDER_COLOR, border);
+}

@@ -12,4 +12,8 @@
  * failure. */
 GLuint glu_program(const char *name, const char *defines, char *err, size_t errlen);
 
+/* Filters of the bound 2D texture, clamped to a transparent border (chart-space textures:
+ * nothing outside their box). */
+void glu_texture_clamp_clear(GLint min_filter, GLint mag_filter);
+
 #endif

@@ -744,12 +744,7 @@ static int make_scars(renderer *r)
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, px);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     glGenerateMipmap(GL_TEXTURE_2D);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR_MIPMAP_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_BORDER);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_BORDER);
-    float border[4] = { 0, 0, 0, 0 };
-    glTexParameterfv(GL_TEXTURE_2D, GL_TEXTURE_BORDER_COLOR, border);
+    glu_texture_clamp_clear(GL_LINEAR_MIPMAP_LINEAR, GL_LINEAR);
     free(px);
     r->scar_xform[0] = box[0];
     r->scar_xform[1] = box[1];
@@ -881,12 +876,7 @@ void render_set_overlay(renderer *r, const uint8_t *rgba, int w, int h, double u
     if (!r->overlay_tex) {
         glGenTextures(1, &r->overlay_tex);
         glBindTexture(GL_TEXTURE_2D, r->overlay_tex);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_BORDER);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_BORDER);
-        float border[4] = { 0, 0, 0, 0 };
-        glTexParameterfv(GL_TEXTURE_2D, GL_TEXTURE_BORDER_COLOR, border);
+        glu_texture_clamp_clear(GL_LINEAR, GL_LINEAR);
     }
     glBindTexture(GL_TEXTURE_2D, r->overlay_tex);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
