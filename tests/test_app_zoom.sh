@@ -1,8 +1,9 @@
 #!/bin/bash
 # test_app_zoom.sh: dots are area-correct at every zoom. A region of a densely stippled
 # practice skin is rendered zoomed out (dots from the mipmapped chart texture, many under a
-# pixel) and zoomed in (crisp instanced dots, 16 pixels a dot); its mean linear colour,
-# relative to bare skin, must agree within 1 %.
+# pixel) and zoomed in (crisp instanced dots, 16 pixels a dot), and at fields from 20 to
+# 200 mm across the texture's filters (level 0 magnified, minified, trilinear); its mean
+# linear colour, relative to bare skin, must agree within 1 % at every one.
 #   args: STIPPLE_BINARY SOURCE_DIR WORK_DIR
 set -u
 BIN=$1 WORK=$3
