@@ -1011,15 +1011,32 @@ static void depth_gauge(app *a, float x, float y, float w)
     const lesson *l = &a->lesson;
     double maxd = 1.2;
     float bh = 12.0f;
-    double edges[6] = { 0.0, l->depth_acceptable_mm[0], l->depth_band_mm[0], l->depth_band_mm[1], l->depth_acceptable_mm[1], maxd };
+    double depth;
+    size_t n;
+    const dot *dots = engine_dots(a->eng, &n);
+    /* the bands where the needle is (or the last dot went): a scar's own in scar tissue */
+    double at[2] = { 0.0, 0.0 };
+    const double *band = l->depth_band_mm, *acc = l->depth_acceptable_mm;
+    int scar = -1;
+    if (engine_contact_chart(a->eng, at) || n) {
+        if (!engine_contact_chart(a->eng, at)) {
+            at[0] = dots[n - 1].chart_mm[0];
+            at[1] = dots[n - 1].chart_mm[1];
+        }
+        scar = scalp_depth_bands(l, render_scalp_features(a->ren), at[0], at[1], &band, &acc);
+    }
+    double edges[6] = { 0.0, acc[0], band[0], band[1], acc[1], maxd };
     hud_rgba cols[5] = { { 200, 60, 50, 230 }, { 220, 170, 60, 230 }, { 70, 180, 90, 230 }, { 220, 170, 60, 230 }, { 200, 60, 50, 230 } };
     for (int i = 0; i < 5; i++) {
         float x0 = x + (float)(edges[i] / maxd) * w, x1 = x + (float)(edges[i + 1] / maxd) * w;
         hud_rect(h, x0, y, x1 - x0, bh, cols[i]);
     }
-    double depth;
-    size_t n;
-    const dot *dots = engine_dots(a->eng, &n);
+    if (scar >= 0) {
+        /* right of the dot count, above the gauge it explains */
+        char t[64];
+        snprintf(t, sizeof t, "scar tissue: %.2f\xE2\x80\x93%.2f mm", band[0], band[1]);
+        hud_text(h, HUD_SMALL, x + w - hud_text_width(h, HUD_SMALL, t), y - 17.0f, C_WARN, t);
+    }
     if (n) {
         double dl = fmin(dots[n - 1].depth_mm, maxd);
         hud_rect(h, x + (float)(dl / maxd) * w - 1.0f, y - 3.0f, 2.0f, bh + 6.0f, (hud_rgba){ 160, 160, 160, 255 });
@@ -1049,7 +1066,8 @@ static void draw_practice_hud(app *a, const view_state *v)
     hud_textf(h, HUD_SMALL, x, y + lh + 2.0f, C_DIM,
               "Goal: %.0f dots/cm\xC2\xB2 (spacing %.2f mm), depth %.2f\xE2\x80\x93%.2f mm, shade %d, %s %.2f mm%s",
               l->target_density_per_cm2, l->target_spacing_mm, l->depth_band_mm[0], l->depth_band_mm[1], l->target_shade,
-              nd, (double)l->needle.diameter_mm, l->has_hairline ? "; follow the red design line" : "");
+              nd, (double)l->needle.diameter_mm,
+              l->has_hairline ? "; follow the red design line" : l->scar_count ? "; blend the scars (pale)" : l->has_hair ? "; fill between the hairs" : "");
     char clock[32];
     fmt_clock(a->now_us, clock, sizeof clock);
     float cw = hud_text_width(h, HUD_LARGE, clock);
@@ -1092,7 +1110,7 @@ static void draw_practice_hud(app *a, const view_state *v)
         }
         py += lh + 2.0f;
         const char *ov = a->overlay_mode == LIVE_OVERLAY_SPACING ? "spacing" : a->overlay_mode == LIVE_OVERLAY_DENSITY ? "density" : "off";
-        hud_textf(h, HUD_SMALL, px + 4.0f, py, C_DIM, "Overlay %s (G spacing, D density)  Flags %s (X)", ov,
+        hud_textf(h, HUD_SMALL, px + 4.0f, py, C_DIM, "Overlay %s (G/D)   Flags %s (X)", ov,
                   a->flags_on ? "on" : "off");
     }
     if (a->healed) {

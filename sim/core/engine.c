@@ -306,6 +306,13 @@ int engine_contact_depth(const engine *e, double *depth_mm)
     return e->in_contact;
 }
 
+int engine_contact_chart(const engine *e, double chart_mm[2])
+{
+    chart_mm[0] = e->in_contact ? e->start_hit.chart_mm[0] : 0.0;
+    chart_mm[1] = e->in_contact ? e->start_hit.chart_mm[1] : 0.0;
+    return e->in_contact;
+}
+
 engine *engine_replay(const lesson *l, const surface *s, const session_data *d)
 {
     engine *e = engine_create(l, s, &d->header.device, &d->header.calibration);

@@ -42,6 +42,8 @@ int     engine_paused(const engine *e);
 /* The puncture in progress, for a live depth gauge: 1 and its current depth (mm) while the
  * needle is in the skin, else 0. */
 int engine_contact_depth(const engine *e, double *depth_mm);
+/* ... and where it went in (chart mm): 1 while the needle is in the skin, else 0. */
+int engine_contact_chart(const engine *e, double chart_mm[2]);
 
 /* The view a session starts with for a lesson's surface: looking at the practice skin
  * from above it, or at the head from the front. */

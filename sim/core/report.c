@@ -76,10 +76,18 @@ int report_write_text(FILE *f, const lesson *l, const dot *dots, const score_res
              sp->dots_outside_zone);
     metric_line(f, l, r, METRIC_SPACING, what);
 
+    /* a scar with its own band: the dots in it were scored against that one */
+    char scar_band[64] = "";
+    for (size_t k = 0; k < l->scar_count; k++)
+        if (l->scars[k].has_depth_band) {
+            snprintf(scar_band, sizeof scar_band, " (in scar tissue %.2f-%.2f mm)", l->scars[k].depth_band_mm[0],
+                     l->scars[k].depth_band_mm[1]);
+            break;
+        }
     snprintf(what, sizeof what,
-             "%.1f%% in the ideal band %.2f-%.2f mm, %.1f%% acceptable; mean depth %.2f +/- %.2f mm; "
+             "%.1f%% in the ideal band %.2f-%.2f mm%s, %.1f%% acceptable; mean depth %.2f +/- %.2f mm; "
              "%.3f mm mean error outside the band; %zu shed, %zu blown out",
-             100.0 * dp->in_band_fraction, l->depth_band_mm[0], l->depth_band_mm[1],
+             100.0 * dp->in_band_fraction, l->depth_band_mm[0], l->depth_band_mm[1], scar_band,
              100.0 * dp->in_acceptable_fraction, dp->mean_mm, dp->sd_mm, dp->mae_mm, dp->shed_count,
              dp->blowout_count);
     metric_line(f, l, r, METRIC_DEPTH, what);

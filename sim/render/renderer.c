@@ -1232,3 +1232,4 @@ void render_draw(renderer *r, const render_frame *f)
 size_t render_crisp_count(const renderer *r) { return r->inst_count; }
 const dotmap *render_get_dotmap(const renderer *r) { return r->map; }
 double render_texel_mm(const renderer *r) { return r->map->texel_mm; }
+const scalp_features *render_scalp_features(const renderer *r) { return &r->feat; }

@@ -14,6 +14,7 @@
 
 #include "dot.h"
 #include "dotmap.h"
+#include "scalp_features.h"
 #include "lesson.h"
 #include "surface.h"
 #include "view.h"
@@ -58,6 +59,8 @@ void render_draw(renderer *r, const render_frame *f);
 /* Facts about the last frame, for the debug overlay and tests. */
 size_t render_crisp_count(const renderer *r);
 const dotmap *render_get_dotmap(const renderer *r);
+/* The client's hair and scars the renderer draws (made from the lesson). */
+const scalp_features *render_scalp_features(const renderer *r);
 /* Texel size (mm) of the baked dots. */
 double render_texel_mm(const renderer *r);
 
