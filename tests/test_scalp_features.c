@@ -127,6 +127,22 @@ int main(void)
               k == -1,
           "past the strip's edge (%.2f mm from its path)", off);
     CHECK(scalp_scar_at(&l, &f, f.punches[3].u_mm, f.punches[3].v_mm, &k) == 1.0 && k == 1, "on a punch: scar %d", k);
+    /* the raster (drawn images of the scars) is the same coverage, computed near each scar */
+    {
+        enum { RW = 400, RH = 260 };   /* u 15-55, v 14-40: punches and the strip */
+        static float img[RW * RH];
+        double ru0 = 15.0, rv0 = 14.0, rt = 0.1;
+        scalp_scar_raster(&l, &f, ru0, rv0, rt, RW, RH, img);
+        double worst = 0.0, covered = 0.0;
+        for (int y = 0; y < RH; y++)
+            for (int x = 0; x < RW; x++) {
+                double want = scalp_scar_at(&l, &f, ru0 + (x + 0.5) * rt, rv0 + (y + 0.5) * rt, NULL);
+                worst = fmax(worst, fabs(want - (double)img[y * RW + x]));
+                covered += want;
+            }
+        CHECK(worst < 1e-6 && covered > 100.0, "raster vs point coverage: worst difference %.2g over %.0f texels of scar",
+              worst, covered);
+    }
     const double *band, *acc;
     CHECK(scalp_depth_bands(&l, &f, mu, mv, &band, &acc) == 0 && band == l.depth_band_mm,
           "a scar without its own band keeps the session's");

@@ -222,7 +222,11 @@ int app_bench(const app_options *o)
     lesson lf;
     if (!only || atof(only) < 0.0) {
         renderer *rf = NULL;
+        double tf = app_now_s();
         if (fixture_full_scalp_features_lesson(&lf, err, sizeof err) == 0 && (rf = render_create(&lf, sh, err, sizeof err))) {
+            tf = app_now_s() - tf;
+            printf("bench: head with hair and scars: renderer made in %.3f s (%zu hairs baked, scars rasterised)\n", tf,
+                   render_scalp_features(rf)->hair_count);
             render_sync_dots(rf, dh, nh, 0);
             static const struct { double u, v, field_mm; } fcases[] = { { 0.0, -104.0, 15.0 }, { 0.0, -104.0, 70.0 } };
             for (size_t c = 0; c < sizeof fcases / sizeof fcases[0]; c++) {

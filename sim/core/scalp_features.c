@@ -310,6 +310,67 @@ void scalp_features_free(scalp_features *f)
     memset(f, 0, sizeof *f);
 }
 
+/* Coverage of scar tissue at distance d from a strip's path, or from a punch's centre. */
+static double strip_coverage(const lesson_scar *sc, double d)
+{
+    double half = 0.5 * sc->width_mm, e = fmin(SCAR_EDGE_MM, 0.5 * half);
+    return 1.0 - smooth01(half - e, half + e, d);
+}
+
+static double punch_coverage(const scalp_punch *p, double d)
+{
+    return 1.0 - smooth01(p->radius_mm - SCAR_EDGE_MM, p->radius_mm + SCAR_EDGE_MM, d);
+}
+
+static void raster_max(float *cov, int w, int h, int x, int y, double c)
+{
+    if (x >= 0 && y >= 0 && x < w && y < h && (float)c > cov[(size_t)y * (size_t)w + (size_t)x])
+        cov[(size_t)y * (size_t)w + (size_t)x] = (float)c;
+}
+
+void scalp_scar_raster(const lesson *l, const scalp_features *f, double u0, double v0, double texel_mm, int w, int h,
+                       float *cov)
+{
+    memset(cov, 0, (size_t)w * (size_t)h * sizeof *cov);
+    /* each strip segment over the texels of its own box, each punch over its own: the
+     * work follows the scars' area, not the box around them all */
+    for (size_t k = 0; k < l->scar_count; k++) {
+        const lesson_scar *sc = &l->scars[k];
+        if (sc->kind != SCAR_STRIP)
+            continue;
+        double reach = 0.5 * sc->width_mm + SCAR_EDGE_MM;
+        for (size_t i = 0; i + 1 < sc->point_count; i++) {
+            const chart_point *a = &sc->points[i], *b = &sc->points[i + 1];
+            int x0 = (int)floor((fmin(a->u_mm, b->u_mm) - reach - u0) / texel_mm);
+            int x1 = (int)ceil((fmax(a->u_mm, b->u_mm) + reach - u0) / texel_mm);
+            int y0 = (int)floor((fmin(a->v_mm, b->v_mm) - reach - v0) / texel_mm);
+            int y1 = (int)ceil((fmax(a->v_mm, b->v_mm) + reach - v0) / texel_mm);
+            x0 = x0 < 0 ? 0 : x0;
+            y0 = y0 < 0 ? 0 : y0;
+            x1 = x1 > w ? w : x1;
+            y1 = y1 > h ? h : y1;
+            lesson_scar seg = *sc;
+            seg.points = (chart_point *)a;
+            seg.point_count = 2;
+            for (int y = y0; y < y1; y++)
+                for (int x = x0; x < x1; x++)
+                    raster_max(cov, w, h, x, y,
+                               strip_coverage(sc, lesson_strip_distance_mm(&seg, u0 + (x + 0.5) * texel_mm,
+                                                                           v0 + (y + 0.5) * texel_mm)));
+        }
+    }
+    for (size_t i = 0; f && i < f->punch_count; i++) {
+        const scalp_punch *p = &f->punches[i];
+        double reach = p->radius_mm + SCAR_EDGE_MM;
+        int x0 = (int)floor((p->u_mm - reach - u0) / texel_mm), x1 = (int)ceil((p->u_mm + reach - u0) / texel_mm);
+        int y0 = (int)floor((p->v_mm - reach - v0) / texel_mm), y1 = (int)ceil((p->v_mm + reach - v0) / texel_mm);
+        for (int y = y0 < 0 ? 0 : y0; y < y1 && y < h; y++)
+            for (int x = x0 < 0 ? 0 : x0; x < x1 && x < w; x++)
+                raster_max(cov, w, h, x, y,
+                           punch_coverage(p, hypot(u0 + (x + 0.5) * texel_mm - p->u_mm, v0 + (y + 0.5) * texel_mm - p->v_mm)));
+    }
+}
+
 double scalp_scar_at(const lesson *l, const scalp_features *f, double u, double v, int *scar)
 {
     double best = 0.0;
@@ -318,8 +379,7 @@ double scalp_scar_at(const lesson *l, const scalp_features *f, double u, double 
         const lesson_scar *sc = &l->scars[k];
         if (sc->kind != SCAR_STRIP)
             continue;
-        double half = 0.5 * sc->width_mm, e = fmin(SCAR_EDGE_MM, 0.5 * half);
-        double c = 1.0 - smooth01(half - e, half + e, lesson_strip_distance_mm(sc, u, v));
+        double c = strip_coverage(sc, lesson_strip_distance_mm(sc, u, v));
         if (c > best) {
             best = c;
             which = (int)k;
@@ -335,7 +395,7 @@ double scalp_scar_at(const lesson *l, const scalp_features *f, double u, double 
                 for (uint32_t it = f->cell_start[c]; it < f->cell_start[c + 1]; it++) {
                     const scalp_punch *p = &f->punches[f->cell_items[it]];
                     double du = p->u_mm - u, dv = p->v_mm - v;
-                    double cov = 1.0 - smooth01(p->radius_mm - SCAR_EDGE_MM, p->radius_mm + SCAR_EDGE_MM, sqrt(du * du + dv * dv));
+                    double cov = punch_coverage(p, sqrt(du * du + dv * dv));
                     if (cov > best) {
                         best = cov;
                         which = (int)p->scar;

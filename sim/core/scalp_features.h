@@ -50,6 +50,11 @@ void scalp_features_free(scalp_features *f);   /* NULL-safe */
  * coverage is 0). */
 double scalp_scar_at(const lesson *l, const scalp_features *f, double u_mm, double v_mm, int *scar);
 
+/* scalp_scar_at's coverage at the centres of a grid of w x h texels of texel_mm from chart
+ * (u0, v0) (row by row), computed near each scar only (images of the scars). */
+void scalp_scar_raster(const lesson *l, const scalp_features *f, double u0, double v0, double texel_mm, int w, int h,
+                       float *cov);
+
 /* The ideal and acceptable depth bands for a dot at a chart point: the scar's own where the
  * point is scar tissue (coverage >= 0.5) and the scar sets them, else the session's. */
 int  scalp_depth_bands(const lesson *l, const scalp_features *f, double u_mm, double v_mm, const double **band,

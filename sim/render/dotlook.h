@@ -23,6 +23,7 @@ typedef struct dot_look {
     float rgb[3];          /* linear sRGB */
     float opacity;
     int   visible;         /* 0 for shed dots in the healed view */
+    int   bake_samples;    /* samples a texel along each axis when baked; 0: the default */
 } dot_look;
 
 /* Fills `out` for dot d; healed selects the day-30 look. */

@@ -140,20 +140,33 @@ void dotmap_splat(dotmap *m, const dot_look *L)
     float t = (float)m->texel_mm;
     dot_profile prof;
     dot_profile_make(L, &prof);
+    /* a mark without a tail lies in a rectangle along its major axis (half sides A, B, skin
+     * mm): texels whose centre is farther than their half diagonal from it are skipped
+     * (most of a hair's square) */
+    int rect = prof.tl2 <= 1e-8f;
+    int sub = L->bake_samples > 0 ? L->bake_samples : SUB;
+    float A = prof.R * (1.0f + prof.s) * prof.e, B = prof.R * (1.0f + prof.s);
+    float hd = 0.5f * t * sqrtf(L->su * L->su + L->sv * L->sv);
     for (int y = y0; y <= y1; y++) {
         for (int x = x0; x <= x1; x++) {
             /* texel corner relative to the dot, chart mm */
             float cu = (float)(m->u0 + x * m->texel_mm) - L->u;
             float cv = (float)(m->v0 + y * m->texel_mm) - L->v;
+            if (rect) {
+                float mx = (cu + 0.5f * t) * L->su, my = (cv + 0.5f * t) * L->sv;
+                float qa = fabsf(mx * prof.c + my * prof.sn), qb = fabsf(-mx * prof.sn + my * prof.c);
+                if (qa > A + hd || qb > B + hd)
+                    continue;
+            }
             float acc = 0.0f;
-            for (int j = 0; j < SUB; j++) {
-                float dv = (cv + ((float)j + 0.5f) * t / SUB) * L->sv;
-                for (int i = 0; i < SUB; i++) {
-                    float du = (cu + ((float)i + 0.5f) * t / SUB) * L->su;
+            for (int j = 0; j < sub; j++) {
+                float dv = (cv + ((float)j + 0.5f) * t / (float)sub) * L->sv;
+                for (int i = 0; i < sub; i++) {
+                    float du = (cu + ((float)i + 0.5f) * t / (float)sub) * L->su;
                     acc += dot_profile_alpha(&prof, du, dv);
                 }
             }
-            float a = acc / (SUB * SUB);
+            float a = acc / (float)(sub * sub);
             if (a <= 0.0f)
                 continue;
             uint8_t *p = m->px[0] + ((size_t)y * (size_t)m->w[0] + (size_t)x) * 4;
@@ -167,26 +180,21 @@ void dotmap_splat(dotmap *m, const dot_look *L)
     mark_dirty(m, x0, y0, x1, y1);
 }
 
-void dotmap_paint(dotmap *m, const double box[4], const float rgb[3], float (*coverage)(const void *ctx, double u, double v),
-                  const void *ctx)
+void dotmap_paint(dotmap *m, int x0, int y0, int w, int h, const float *cov2, const float rgb[3])
 {
-    int x0 = (int)floor((box[0] - m->u0) / m->texel_mm), x1 = (int)floor((box[2] - m->u0) / m->texel_mm);
-    int y0 = (int)floor((box[1] - m->v0) / m->texel_mm), y1 = (int)floor((box[3] - m->v0) / m->texel_mm);
-    if (!clip_box(m, &x0, &y0, &x1, &y1))
+    int x1 = x0 + w - 1, y1 = y0 + h - 1, cx0 = x0, cy0 = y0;
+    if (w <= 0 || h <= 0 || !clip_box(m, &x0, &y0, &x1, &y1))
         return;
     for (int y = y0; y <= y1; y++)
         for (int x = x0; x <= x1; x++) {
-            float a = 0.0f;
-            for (int j = 0; j < 2; j++)
-                for (int i = 0; i < 2; i++)
-                    a += coverage(ctx, m->u0 + (x + 0.25 + 0.5 * i) * m->texel_mm, m->v0 + (y + 0.25 + 0.5 * j) * m->texel_mm);
-            a *= 0.25f;
+            const float *c = cov2 + (size_t)(2 * (y - cy0)) * (size_t)(2 * w) + (size_t)(2 * (x - cx0));
+            float a = 0.25f * (c[0] + c[1] + c[2 * w] + c[2 * w + 1]);
             if (a <= 0.0f)
                 continue;
             uint8_t *p = m->px[0] + ((size_t)y * (size_t)m->w[0] + (size_t)x) * 4;
             float keep = 1.0f - a;
-            for (int c = 0; c < 3; c++)
-                p[c] = to8(rgb[c] * a + (float)p[c] / 255.0f * keep);
+            for (int k = 0; k < 3; k++)
+                p[k] = to8(rgb[k] * a + (float)p[k] / 255.0f * keep);
             p[3] = to8(a + (float)p[3] / 255.0f * keep);
         }
     mark_dirty(m, x0, y0, x1, y1);

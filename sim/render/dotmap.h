@@ -33,11 +33,10 @@ void    dotmap_free(dotmap *m);     /* NULL-safe; deletes the GL texture if made
 void    dotmap_clear(dotmap *m);
 /* Composites one dot into level 0 and marks its tiles. */
 void    dotmap_splat(dotmap *m, const dot_look *L);
-/* Composites a colour (linear, not premultiplied) over the chart box [u0, v0, u1, v1] with
- * the coverage coverage(ctx, u, v) gives (0..1; 2x2 samples a texel): skin features drawn
- * under the dots (scar tissue). */
-void    dotmap_paint(dotmap *m, const double box[4], const float rgb[3],
-                     float (*coverage)(const void *ctx, double u, double v), const void *ctx);
+/* Composites a colour (linear, not premultiplied) over level-0 texels [x0, x0 + w) x
+ * [y0, y0 + h) with the coverage in cov2: (2w) x (2h) samples, 2 x 2 a texel, row by row
+ * (skin features drawn under the dots: scar tissue). */
+void    dotmap_paint(dotmap *m, int x0, int y0, int w, int h, const float *cov2, const float rgb[3]);
 /* Rebuilds the dirty mip texels and uploads every dirty tile (needs a GL context). */
 void    dotmap_flush(dotmap *m);
 /* Area-weighted mean of level 0 over a chart rectangle (premultiplied rgb, coverage). */

@@ -136,10 +136,24 @@ static int grid_add(renderer *r, uint32_t idx)
 
 #define SCAR_OPACITY 0.9f
 
-static float scar_coverage(const void *ctx, double u, double v)
+/* The scars under the dot texture's dots: their coverage on 2 x 2 samples a texel. */
+static void paint_scars(renderer *r)
 {
-    const renderer *r = ctx;
-    return SCAR_OPACITY * (float)scalp_scar_at(r->lesson, &r->feat, u, v, NULL);
+    const dotmap *m = r->map;
+    int x0 = (int)floor((r->scar_box[0] - m->u0) / m->texel_mm), x1 = (int)ceil((r->scar_box[2] - m->u0) / m->texel_mm);
+    int y0 = (int)floor((r->scar_box[1] - m->v0) / m->texel_mm), y1 = (int)ceil((r->scar_box[3] - m->v0) / m->texel_mm);
+    int w = x1 - x0, h = y1 - y0;
+    if (w <= 0 || h <= 0 || (size_t)w * (size_t)h > 64u << 20)
+        return;
+    float *cov = malloc((size_t)(2 * w) * (size_t)(2 * h) * sizeof *cov);
+    if (!cov)
+        return;
+    double half = 0.5 * m->texel_mm;
+    scalp_scar_raster(r->lesson, &r->feat, m->u0 + x0 * m->texel_mm, m->v0 + y0 * m->texel_mm, half, 2 * w, 2 * h, cov);
+    for (size_t i = 0; i < (size_t)(2 * w) * (size_t)(2 * h); i++)
+        cov[i] *= SCAR_OPACITY;
+    dotmap_paint(r->map, x0, y0, w, h, cov, r->scar_rgb);
+    free(cov);
 }
 
 /* The client's scars and hairs, baked (and the hairs gridded) first: then the dots, which
@@ -148,7 +162,7 @@ static float scar_coverage(const void *ctx, double u, double v)
 static void add_hairs(renderer *r)
 {
     if (r->scar_tex)
-        dotmap_paint(r->map, r->scar_box, r->scar_rgb, scar_coverage, r);
+        paint_scars(r);
     for (size_t i = 0; i < r->nhairs; i++) {
         dotmap_splat(r->map, &r->hairs[i]);
         if (grid_add(r, (uint32_t)i | HAIR_BIT) != 0)
@@ -687,7 +701,8 @@ static int make_hairs(renderer *r)
 }
 
 /* Scar tissue as a chart-space texture over the scars' bounding box (premultiplied linear
- * colour, coverage in alpha, mipmapped): paler and less red than the skin around it, as
+ * colour, coverage in alpha), for the views with crisp dots (the dot texture has the scars
+ * under its dots for the others): paler and less red than the skin around it, as
  * healed scars are (hypopigmented, smp-reference.md section 5). Texels of 0.05 mm, coarser
  * when the box is large (at most 4 M texels). */
 #define SCAR_TEXEL_MM 0.05
@@ -719,8 +734,12 @@ static int make_scars(renderer *r)
         texel *= 1.25;
     }
     uint8_t *px = calloc((size_t)w * (size_t)h, 4);
-    if (!px)
+    float *cov = malloc((size_t)w * (size_t)h * sizeof *cov);
+    if (!px || !cov) {
+        free(px);
+        free(cov);
         return -1;
+    }
     lab skin, scar;
     skin_lab_fitzpatrick(l->fitzpatrick, &skin);
     scar.L = fmin(95.0, skin.L + 8.0);
@@ -728,9 +747,10 @@ static int make_scars(renderer *r)
     scar.b = skin.b * 0.7;
     lab_to_linear(&scar, r->scar_rgb);
     memcpy(r->scar_box, box, sizeof box);
+    scalp_scar_raster(l, &r->feat, box[0], box[1], texel, w, h, cov);
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
-            float a = scar_coverage(r, box[0] + (x + 0.5) * texel, box[1] + (y + 0.5) * texel);
+            float a = SCAR_OPACITY * cov[(size_t)y * (size_t)w + (size_t)x];
             if (a <= 0.0f)
                 continue;
             uint8_t *o = px + ((size_t)y * (size_t)w + (size_t)x) * 4;
@@ -743,9 +763,10 @@ static int make_scars(renderer *r)
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, px);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-    glGenerateMipmap(GL_TEXTURE_2D);
-    glu_texture_clamp_clear(GL_LINEAR_MIPMAP_LINEAR, GL_LINEAR);
+    /* no mipmaps: it is drawn only where crisp dots are, magnified (see render_draw) */
+    glu_texture_clamp_clear(GL_LINEAR, GL_LINEAR);
     free(px);
+    free(cov);
     r->scar_xform[0] = box[0];
     r->scar_xform[1] = box[1];
     r->scar_xform[2] = 1.0 / (w * texel);
