@@ -318,6 +318,13 @@ static const bad_case bad_cases[] = {
       NULL, "\"purple\"", "unknown hair colour \"purple\"" },
     { 1, BEFORE_SOURCES, "\"existing_hair\": { \"regions\": [\"vertx\"], \"density_per_cm2\": 40 }, " BEFORE_SOURCES,
       NULL, "\"vertx\"", "unknown region \"vertx\" (did you mean \"vertex\"?)" },
+    { 1, BEFORE_SOURCES, "\"scars\": [ { \"kind\": \"fue\", \"polygon_mm\": [[0, -100], [10, -100], [20, -100]], \"count\": 5 } ], "
+      BEFORE_SOURCES, NULL, "[[0, -100], [10", "\"scars[0].polygon_mm\" has zero area" },
+    { 1, BEFORE_SOURCES, "\"scars\": [ ], " BEFORE_SOURCES, NULL, "[ ]", "\"scars\" must be an array of 1 to 64 scars (got 0" },
+    { 1, BEFORE_SOURCES, "\"scars\": [ \"strip\" ], " BEFORE_SOURCES, NULL, "\"strip\"", "\"scars[0]\" must be an object" },
+    { 1, BEFORE_SOURCES, "\"scars\": [ { \"kind\": \"fue\", \"polygon_mm\": [[0, -100], [10, -100], [5, -90]], \"count\": 15000 }, "
+      "{ \"kind\": \"fue\", \"polygon_mm\": [[0, -80], [10, -80], [5, -70]], \"count\": 6000 } ], " BEFORE_SOURCES,
+      "\"count\": 15000 }, ", "{", "the FUE scars have 21000 punches in all; at most 20000" },
 #undef BEFORE_SOURCES
     { 0, "\"title\":", "\"titel\":", NULL, "\"titel\"", "unknown key \"titel\" (did you mean \"title\"?)" },
     { 0, "\"feather_mm\"", "\"feathr_mm\"", NULL, "\"feathr_mm\"",

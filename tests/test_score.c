@@ -840,11 +840,14 @@ static void test_scar_band(const surface *s)
     }
     const lesson_scar *sc = &l.scars[0];
     double depth = 0.5 * (sc->depth_band_mm[1] + l.depth_band_mm[1]);   /* in the session's band only */
-    dot d[3] = { make_dot(&l, 50.0, 35.0, depth, 8, 100000),              /* on the scar's middle line */
+    /* past the scar's acceptable depth, within the session's */
+    double deep = 0.5 * (sc->depth_acceptable_mm[1] + l.depth_acceptable_mm[1]);
+    dot d[4] = { make_dot(&l, 50.0, 35.0, depth, 8, 100000),              /* on the scar's middle line */
                  make_dot(&l, 50.0, 35.0 + 0.5 * sc->width_mm + 1.0, depth, 8, 100000),   /* 1 mm beside it */
-                 make_dot(&l, 30.0, 35.0, 0.5 * (sc->depth_band_mm[0] + sc->depth_band_mm[1]), 8, 100000) };
+                 make_dot(&l, 30.0, 35.0, 0.5 * (sc->depth_band_mm[0] + sc->depth_band_mm[1]), 8, 100000),
+                 make_dot(&l, 70.0, 35.0, deep, 8, 100000) };
     score_result r;
-    CHECK(score_session(&l, s, d, 3, &r) == 0, "scored");
+    CHECK(score_session(&l, s, d, 4, &r) == 0, "scored");
     CHECK(r.dot_scar[0] == 0 && r.dot_scar[1] == -1 && r.dot_scar[2] == 0, "scar of each dot: %d %d %d", r.dot_scar[0],
           r.dot_scar[1], r.dot_scar[2]);
     CHECK(r.dot_flags[0] & SF_OUT_OF_BAND, "on the scar, %.3f mm is past its band", depth);
@@ -854,7 +857,10 @@ static void test_scar_band(const surface *s)
     score_dot_reason(&r, &l, d, 0, reason, sizeof reason);
     snprintf(want, sizeof want, "band %.2f\u2013%.2f mm", sc->depth_band_mm[0], sc->depth_band_mm[1]);
     CHECK(strstr(reason, want) != NULL, "reason \"%s\" quotes the scar's band \"%s\"", reason, want);
-    CHECK_NEAR(r.depth.in_band_fraction, 2.0 / 3.0, 1e-12, "in-band fraction counts each dot against its own band");
+    CHECK_NEAR(r.depth.in_band_fraction, 2.0 / 4.0, 1e-12, "in-band fraction counts each dot against its own band");
+    CHECK(fabs(r.depth.in_acceptable_fraction - 3.0 / 4.0) < 1e-12,
+          "%.3f mm on the scar is past its acceptable depth (%.2f), not the session's (%.2f): acceptable fraction %.3f",
+          deep, sc->depth_acceptable_mm[1], l.depth_acceptable_mm[1], r.depth.in_acceptable_fraction);
     score_result_free(&r);
     lesson_free(&l);
 }

@@ -116,6 +116,7 @@ typedef struct app {
     size_t  lat_n;
     double  frame_ms, fps, fps_t0;
     int     fps_frames, first_frame_done;
+    int     settle_render;   /* this frame is a screenshot's: no cross-fade half-way */
     int     dirty;
     int64_t last_clock_s;
 
@@ -1388,6 +1389,7 @@ static void draw_scene(app *a)
     f.crisp = 1;
     /* a replay's own clock while it plays, so its screenshots do not depend on the speed */
     f.time_us = a->src && !a->src_done ? a->now_us : (int64_t)(app_now_s() * 1e6);
+    f.settle = a->settle_render;
     f.markers = a->markers;
     f.marker_count = a->nmarkers;
     f.background[0] = 28;
@@ -1795,6 +1797,7 @@ int app_run(const app_options *o)
 
         if (a->dirty) {
             a->dirty = 0;
+            a->settle_render = shots_now || score_shot;   /* shots do not catch a cross-fade */
             if (a->scr == SCR_PICKER)
                 draw_picker(a);
             else

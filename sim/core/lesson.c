@@ -22,6 +22,7 @@
 #define LESSON_MAX_ZONES   64u
 #define LESSON_MAX_POINTS  4096u
 #define LESSON_MAX_SOURCES 64u
+#define LESSON_MAX_PUNCHES 20000u
 #define PATH_MAX_DEPTH     8
 
 /* ---- names ------------------------------------------------------------------------ */
@@ -1071,10 +1072,18 @@ static int load_scars(ctx *c, json_t *root)
         l->scars = calloc(n, sizeof *l->scars);
         if (!l->scars)
             rc = fail(c, 0, "out of memory");
+        size_t points = 0, punches = 0;
         for (size_t i = 0; rc == 0 && i < n; i++) {
             l->scar_count = i + 1;
             push_index(c, i);
             rc = load_scar(c, json_array_get(arr, i), &l->scars[i]);
+            /* bounds on the work scars make (drawing them, scoring every dot against them) */
+            points += l->scars[i].point_count;
+            punches += l->scars[i].kind == SCAR_FUE ? (size_t)l->scars[i].count : 0;
+            if (rc == 0 && points > LESSON_MAX_POINTS)
+                rc = fail(c, 0, "the scars have %zu points in all; at most %u", points, LESSON_MAX_POINTS);
+            else if (rc == 0 && punches > LESSON_MAX_PUNCHES)
+                rc = fail(c, 0, "the FUE scars have %zu punches in all; at most %u", punches, LESSON_MAX_PUNCHES);
             pop(c);
         }
     }

@@ -224,7 +224,11 @@ static int make_punches(const lesson *l, scalp_features *f)
         memset(g.head, 0xff, (size_t)g.w * (size_t)g.h * sizeof *g.head);   /* -1: empty */
         scalp_punch *mine = f->punches + f->punch_count;
         int32_t placed = 0;
-        for (int n = 0; n < sc->count; n++) {
+        /* an area too small for the count fills up: stop after 32 punches in a row found no
+         * room in 60 tries each */
+        int missed = 0;
+        for (int n = 0; n < sc->count && missed < 32; n++) {
+            missed++;
             for (int tries = 0; tries < 60; tries++) {
                 double u = rng_range(&rng, box[0], box[2]), v = rng_range(&rng, box[1], box[3]);
                 if (!lesson_polygon_contains(sc->points, sc->point_count, u, v) || !dart_clear(&g, mine, u, v, gap))
@@ -237,6 +241,7 @@ static int make_punches(const lesson *l, scalp_features *f)
                 size_t c = (size_t)((v - g.v0) / g.cell) * (size_t)g.w + (size_t)((u - g.u0) / g.cell);
                 g.next[placed] = g.head[c];
                 g.head[c] = placed++;
+                missed = 0;
                 break;
             }
         }
@@ -317,6 +322,24 @@ static double strip_coverage(const lesson_scar *sc, double d)
     return 1.0 - smooth01(half - e, half + e, d);
 }
 
+/* Distance to a strip's path where it can matter (within its half width and soft edge),
+ * INFINITY farther: segments whose box is out of reach are not measured. */
+static double strip_distance_near(const lesson_scar *sc, double u, double v)
+{
+    double reach = 0.5 * sc->width_mm + SCAR_EDGE_MM, best = INFINITY;
+    for (size_t i = 0; i + 1 < sc->point_count; i++) {
+        const chart_point *a = &sc->points[i], *b = &sc->points[i + 1];
+        if (u < fmin(a->u_mm, b->u_mm) - reach || u > fmax(a->u_mm, b->u_mm) + reach ||
+            v < fmin(a->v_mm, b->v_mm) - reach || v > fmax(a->v_mm, b->v_mm) + reach)
+            continue;
+        lesson_scar seg = *sc;
+        seg.points = (chart_point *)a;
+        seg.point_count = 2;
+        best = fmin(best, lesson_strip_distance_mm(&seg, u, v));
+    }
+    return best;
+}
+
 static double punch_coverage(const scalp_punch *p, double d)
 {
     return 1.0 - smooth01(p->radius_mm - SCAR_EDGE_MM, p->radius_mm + SCAR_EDGE_MM, d);
@@ -379,7 +402,7 @@ double scalp_scar_at(const lesson *l, const scalp_features *f, double u, double 
         const lesson_scar *sc = &l->scars[k];
         if (sc->kind != SCAR_STRIP)
             continue;
-        double c = strip_coverage(sc, lesson_strip_distance_mm(sc, u, v));
+        double c = strip_coverage(sc, strip_distance_near(sc, u, v));
         if (c > best) {
             best = c;
             which = (int)k;

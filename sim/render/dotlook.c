@@ -124,26 +124,32 @@ void dot_look_make(const dot *d, const surface *s, int healed, dot_look *out)
 int dot_look_make_hair(const scalp_hair *h, const float rgb[3], const surface *s, dot_look *out)
 {
     memset(out, 0, sizeof *out);
-    /* the shape's centre is half the hair along its direction from the follicle */
-    double half = 0.5 * (double)h->length_mm;
-    double chart[2] = { h->u_mm + half * cos((double)h->dir_rad), h->v_mm + half * sin((double)h->dir_rad) };
-    surface_hit hit;
-    if (!surface_chart_point(s, chart[0], chart[1], &hit))
+    /* The hair's direction and length are on the skin; the chart stretches the skin
+     * differently along u and v (su, sv skin mm a chart mm at the follicle), so the
+     * direction turns and the centre (half the hair out) moves by the stretch. */
+    surface_hit f, hit;
+    double foll[2] = { h->u_mm, h->v_mm };
+    if (!surface_chart_point(s, foll[0], foll[1], &f))
         return -1;
     double eu[3], ev[3], su, sv;
-    local_frame(chart, hit.pos_mm, hit.normal, s, eu, ev, &su, &sv);
+    local_frame(foll, f.pos_mm, f.normal, s, eu, ev, &su, &sv);
+    double du = su * cos((double)h->dir_rad), dv = sv * sin((double)h->dir_rad);
+    double n = sqrt(du * du + dv * dv), half = 0.5 * (double)h->length_mm;
+    double chart[2] = { foll[0] + half * du / (n * su), foll[1] + half * dv / (n * sv) };
+    if (!surface_chart_point(s, chart[0], chart[1], &hit))
+        return -1;
     out->u = (float)chart[0];
     out->v = (float)chart[1];
     for (int i = 0; i < 3; i++) {
         out->pos[i] = (float)hit.pos_mm[i];
-        out->eu[i] = (float)eu[i];
+        out->eu[i] = (float)eu[i];        /* the follicle's frame: the hair is a millimetre long */
         out->ev[i] = (float)ev[i];
     }
     out->su = (float)su;
     out->sv = (float)sv;
     out->radius_mm = 0.5f * h->width_mm;
     out->elongation = fmaxf(1.0f, (float)half / out->radius_mm);
-    out->angle = h->dir_rad;
+    out->angle = (float)atan2(dv, du);
     out->softness = 0.3f;     /* a shaft is round: its edges shade off */
     memcpy(out->rgb, rgb, sizeof out->rgb);
     out->opacity = 0.95f;

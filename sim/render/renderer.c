@@ -142,6 +142,10 @@ static void paint_scars(renderer *r)
     const dotmap *m = r->map;
     int x0 = (int)floor((r->scar_box[0] - m->u0) / m->texel_mm), x1 = (int)ceil((r->scar_box[2] - m->u0) / m->texel_mm);
     int y0 = (int)floor((r->scar_box[1] - m->v0) / m->texel_mm), y1 = (int)ceil((r->scar_box[3] - m->v0) / m->texel_mm);
+    x0 = x0 < 0 ? 0 : x0;      /* the map's texels only */
+    y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > m->w[0] ? m->w[0] : x1;
+    y1 = y1 > m->h[0] ? m->h[0] : y1;
     int w = x1 - x0, h = y1 - y0;
     if (w <= 0 || h <= 0 || (size_t)w * (size_t)h > 64u << 20)
         return;
@@ -724,6 +728,14 @@ static int make_scars(renderer *r)
             box[3] = fmax(box[3], sc->points[i].v_mm + m);
         }
     }
+    /* what the chart texture covers, no more (a point far off would coarsen it all) */
+    const dotmap *dm = r->map;
+    box[0] = fmax(box[0], dm->u0);
+    box[1] = fmax(box[1], dm->v0);
+    box[2] = fmin(box[2], dm->u0 + dm->w[0] * dm->texel_mm);
+    box[3] = fmin(box[3], dm->v0 + dm->h[0] * dm->texel_mm);
+    if (!(box[0] < box[2] && box[1] < box[3]))
+        return 0;
     double texel = SCAR_TEXEL_MM;
     int w, h;
     for (;;) {
@@ -1006,7 +1018,9 @@ static void gather_crisp(renderer *r, const view_state *v, int width, int height
         r->crisp_goal = 1;
     else if (ratio_far < CRISP_OFF)
         r->crisp_goal = 0;
-    r->crisp_mix = fade_toward(r->crisp_mix, r->crisp_goal, r->fade_step);
+    /* nothing to gather (too far, or no skin in view): the texture at once, or the dots
+     * would fade out with it and back in */
+    r->crisp_mix = umin > umax ? 0.0 : fade_toward(r->crisp_mix, r->crisp_goal, r->fade_step);
     if (r->crisp_mix <= 0.0 || umin > umax)
         return;
     double pad = 0.25 * fmax(umax - umin, vmax - vmin) + 2.0;
@@ -1066,7 +1080,7 @@ void render_draw(renderer *r, const render_frame *f)
 
     /* texel/pixel = k_ratio / distance (mm), k_ratio = texel_mm * pixels a mm at 1 mm */
     double k_ratio = r->map->texel_mm * (double)h / (2.0 * tan(0.5 * (double)fov * 3.14159265358979 / 180.0));
-    r->fade_step = r->fade_t_us == INT64_MIN || f->time_us < r->fade_t_us
+    r->fade_step = r->fade_t_us == INT64_MIN || f->time_us < r->fade_t_us || f->settle
                        ? 1.0 : (double)(f->time_us - r->fade_t_us) / CRISP_FADE_US;
     r->fade_t_us = f->time_us;
     if (f->crisp)
@@ -1121,6 +1135,7 @@ void render_draw(renderer *r, const render_frame *f)
             fprintf(stderr, "render: %s\n", perr);
             r->hp[filter][ovl].prog = 0;
             filter = 0;
+            ovl &= 1;     /* the programs made with the mesh */
         }
     }
     const head_prog *hp = &r->hp[filter][ovl];

@@ -33,6 +33,7 @@ typedef struct render_frame {
     int    crisp;              /* instanced dots at magnification: 1 auto, 0 never */
     int64_t time_us;           /* the clock of the cross-fade between the texture and crisp
                                 * dots (see renderer.c); a clock that goes back jumps it */
+    int    settle;             /* finish any cross-fade in this frame (screenshots) */
     const render_marker *markers;
     size_t marker_count;
     uint8_t background[3];     /* sRGB */
