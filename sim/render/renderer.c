@@ -1030,23 +1030,28 @@ static void gather_crisp(renderer *r, const view_state *v, int width, int height
     cy0 = cy0 < 0 ? 0 : cy0;
     cx1 = cx1 >= r->gw ? r->gw - 1 : cx1;
     cy1 = cy1 >= r->gh ? r->gh - 1 : cy1;
-    for (int cy = cy0; cy <= cy1; cy++)
-        for (int cx = cx0; cx <= cx1; cx++) {
-            const cell *c = &r->cells[cy * r->gw + cx];
-            for (uint32_t k = 0; k < c->n; k++) {
-                const dot_look *L = look_at(r, c->idx[k]);
-                if (!L->visible)
-                    continue;
-                vec4 p = { L->pos[0], L->pos[1], L->pos[2], 1.0f }, q;
-                glm_mat4_mulv((vec4 *)mvp, p, q);
-                if (q[3] <= 0.0f)
-                    continue;
-                float ext = 1.0f + 2.0f * dot_look_extent_mm(L) * (float)px_per_mm_at_1 / q[3] / (float)height;
-                if (fabsf(q[0]) > q[3] * ext || fabsf(q[1]) > q[3] * ext)
-                    continue;
-                push_instance(r, L);
+    /* the dots, then the client's hairs over them (a hair lies above the ink) */
+    for (int hairs = 0; hairs < (r->nhairs ? 2 : 1); hairs++) {
+        for (int cy = cy0; cy <= cy1; cy++)
+            for (int cx = cx0; cx <= cx1; cx++) {
+                const cell *c = &r->cells[cy * r->gw + cx];
+                for (uint32_t k = 0; k < c->n; k++) {
+                    if (!(c->idx[k] & HAIR_BIT) != !hairs)
+                        continue;
+                    const dot_look *L = look_at(r, c->idx[k]);
+                    if (!L->visible)
+                        continue;
+                    vec4 p = { L->pos[0], L->pos[1], L->pos[2], 1.0f }, q;
+                    glm_mat4_mulv((vec4 *)mvp, p, q);
+                    if (q[3] <= 0.0f)
+                        continue;
+                    float ext = 1.0f + 2.0f * dot_look_extent_mm(L) * (float)px_per_mm_at_1 / q[3] / (float)height;
+                    if (fabsf(q[0]) > q[3] * ext || fabsf(q[1]) > q[3] * ext)
+                        continue;
+                    push_instance(r, L);
+                }
             }
-        }
+    }
 }
 
 void render_draw(renderer *r, const render_frame *f)
