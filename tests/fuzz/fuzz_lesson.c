@@ -1,9 +1,8 @@
 /* fuzz_lesson.c: libFuzzer target for the lesson loader. Any input must either load (and
  * then answer every query and free cleanly) or fail with a "name:line:column: " message;
- * never crash, leak or read out of bounds; the hair and scars it makes are bounded work.
- * Seeds: tests/fuzz/corpus/fuzz_lesson/. */
+ * never crash, leak or read out of bounds. (What a lesson's hair and scars make is fuzzed
+ * by fuzz_scalp_features.) Seeds: tests/fuzz/corpus/fuzz_lesson/. */
 #include "lesson.h"
-#include "scalp_features.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,27 +47,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (l.has_hair && (l.hair.density_per_cm2 < 1.0 || l.hair.density_per_cm2 > 150.0))
         abort();
-    /* what a lesson's hair and scars make must be bounded work on any input: the head is
-     * built once, a practice skin per input */
-    if (l.has_hair || l.scar_count) {
-        static surface *head;
-        if (l.surface == SURFACE_HEAD && !head)
-            head = surface_create(SURFACE_HEAD, 0, 0);
-        surface *skin = l.surface == SURFACE_HEAD ? NULL : surface_create(SURFACE_PRACTICE_SKIN, l.skin_width_mm, l.skin_height_mm);
-        const surface *on = l.surface == SURFACE_HEAD ? head : skin;
-        scalp_features f;
-        if (on && scalp_features_make(&l, on, &f) == 0) {
-            for (size_t i = 0; i < f.punch_count; i++)
-                if (f.punches[i].scar >= l.scar_count || l.scars[f.punches[i].scar].kind != SCAR_FUE)
-                    abort();
-            const double *band, *acc;
-            int k = scalp_depth_bands(&l, &f, 0.0, -100.0, &band, &acc);
-            if (k >= (int)l.scar_count || !(band[0] <= band[1]))
-                abort();
-            scalp_features_free(&f);
-        }
-        surface_free(skin);
-    }
     lesson_free(&l);
     return 0;
 }
