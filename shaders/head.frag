@@ -1,6 +1,6 @@
 #version 330 core
 // (compiled per FILTER (0-3; see main), with OVERLAY defined for the feedback overlay or
-// not, with SCARS defined for a lesson with scars or not)
+// not, with SCARS defined or not: a lesson's scars where crisp dots are drawn)
 // head.frag: skin + the baked dot texture (chart space, premultiplied linear colour with
 // area coverage in alpha, box-filtered mipmaps: a sub-pixel dot adds its true area) +
 // the feedback overlay, lit (the light comes from head.vert). Output is encoded to sRGB
@@ -38,11 +38,11 @@ vec3 encode(vec3 c)
 
 void main()
 {
-    // The dot texture, filtered one of three ways (FILTER, one program each, picked per
+    // The dot texture, filtered one of four ways (FILTER, one program each, picked per
     // draw from the zoom in renderer.c): 0, GL's trilinear filter (per-pixel level from
     // derivatives); 1, level 0 alone (a scalar level: one bilinear fetch, ~10 ms a frame
-    // cheaper on llvmpipe where the skin fills the screen); 2, the two mixed by u_lod0, over
-    // the band of zoom between them, so the look moves continuously with the zoom.
+    // cheaper on llvmpipe where the skin fills the screen); 2, the two mixed by u_lod0, only
+    // during the 150 ms cross-fade from one to the other (renderer.c); 3, none.
 #if FILTER == 3
     vec4 d = vec4(0.0);   // 3: none, where crisp dots replace the texture over the whole view
 #elif FILTER == 1
