@@ -153,6 +153,9 @@ static void test_practice(void)
     CHECK(surface_region_at_chart(s, W, H) == REGION_PRACTICE, "corner is practice");
     CHECK(surface_region_at_chart(s, W + 1.0, 0.0) == REGION_NONE, "outside is none");
     CHECK_NEAR(surface_chart_area_scale(s, 50.0, 50.0), 1.0, 0.0, "practice area scale");
+    double box[4];
+    surface_chart_bounds(s, box);
+    CHECK(box[0] == 0.0 && box[1] == 0.0 && box[2] == W && box[3] == H, "practice chart bounds are the skin");
     double zero[3] = { 0.0, 0.0, 0.0 }, o[3] = { 10.0, 10.0, 5.0 };
     CHECK(!surface_raycast(s, o, zero, &h), "zero direction misses");
     surface_free(s);
@@ -459,6 +462,19 @@ static void test_regions_and_areas(const surface *s)
     CHECK(fabs(vh0 - 100.0) < 3.0, "midline hairline at v %.1f", vh0);
     CHECK(fabs(vh50 - 85.0) < 4.0, "hairline at u = 50 at v %.1f", vh50);
     CHECK_NEAR(surface_chart_area_scale(s, 0.0, 0.0), 1.0, 0.02, "area scale at the vertex");
+    /* the per-axis scales: each is a length of a chart step, so their product bounds the
+     * area scale from above (equal where the chart's axes meet square) */
+    size_t odd = 0, n = 0;
+    for (double v = -120.0; v <= 90.0; v += 15.0)
+        for (double u = -90.0; u <= 90.0; u += 15.0) {
+            if (!region_is_scalp(surface_region_at_chart(s, u, v)))
+                continue;
+            double su, sv, a = surface_chart_area_scale(s, u, v);
+            surface_chart_scales(s, u, v, &su, &sv);
+            odd += !(su * sv >= a * (1.0 - 1e-9) && su * sv <= 1.5 * a && su > 0.5 && sv > 0.5 && su < 1.5 && sv < 1.5);
+            n++;
+        }
+    CHECK(n > 50 && odd == 0, "chart scales: %zu of %zu points inconsistent with the area scale", odd, n);
 }
 
 /* ====================================================================================== */

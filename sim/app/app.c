@@ -371,10 +371,11 @@ static void turn_to_zone(const app *a, view_state *v)
     const lesson *l = &a->lesson;
     if (l->surface != SURFACE_HEAD)
         return;
-    double su = 0.0, sv = 0.0;
+    double su = 0.0, sv = 0.0, dom[4];
     size_t n = 0;
-    for (double cv = -160.0; cv <= 180.0; cv += 4.0)
-        for (double cu = -130.0; cu <= 130.0; cu += 4.0)
+    surface_chart_bounds(a->surface, dom);
+    for (double cv = dom[1]; cv <= dom[3]; cv += 4.0)
+        for (double cu = dom[0]; cu <= dom[2]; cu += 4.0)
             if (lesson_zone_contains(l, cu, cv, surface_region_at_chart(a->surface, cu, cv))) {
                 su += cu;
                 sv += cv;

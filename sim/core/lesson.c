@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textpos.h"
+
 #define LESSON_MAX_BYTES   (1024u * 1024u)
 #define LESSON_MAX_ZONES   64u
 #define LESSON_MAX_POINTS  4096u
@@ -258,23 +260,6 @@ static size_t locate(const char *t, size_t n, const pcomp *path, int depth, int 
     return i;
 }
 
-static void line_col(const char *t, size_t n, size_t off, size_t *line, size_t *col)
-{
-    size_t l = 1, c = 1;
-    if (off > n)
-        off = n;
-    for (size_t i = 0; i < off; i++) {
-        if (t[i] == '\n') {
-            l++;
-            c = 1;
-        } else {
-            c++;
-        }
-    }
-    *line = l;
-    *col = c;
-}
-
 /* ---- the validation context and error reporting ------------------------------------- */
 
 typedef struct ctx {
@@ -378,7 +363,7 @@ static int fail(ctx *c, int at_key, const char *fmt, ...)
         return -1;
     size_t off = locate(c->text, c->len, c->path, path_depth(c), at_key);
     size_t line, col;
-    line_col(c->text, c->len, off, &line, &col);
+    text_line_col(c->text, c->len, off, &line, &col);
     int k = snprintf(c->err, c->errlen, "%s:%zu:%zu: ", c->name, line, col);
     if (k >= 0 && (size_t)k < c->errlen) {
         va_list ap;
@@ -1518,12 +1503,12 @@ int lesson_load_mem(const char *text, size_t len, const char *name, lesson *out,
         return fail_at(err, errlen, name, at, "file is too large (%zu bytes; at most 1 MiB)", len);
     const char *nul = memchr(text, '\0', len);
     if (nul) {
-        line_col(text, len, (size_t)(nul - text), &at[0], &at[1]);
+        text_line_col(text, len, (size_t)(nul - text), &at[0], &at[1]);
         return fail_at(err, errlen, name, at, "NUL byte in the file");
     }
     size_t bad = utf8_bad_offset((const unsigned char *)text, len);
     if (bad < len) {
-        line_col(text, len, bad, &at[0], &at[1]);
+        text_line_col(text, len, bad, &at[0], &at[1]);
         return fail_at(err, errlen, name, at, "invalid UTF-8 (byte 0x%02x)", (unsigned)(unsigned char)text[bad]);
     }
     if (sodium_init() < 0)
@@ -1542,7 +1527,7 @@ int lesson_load_mem(const char *text, size_t len, const char *name, lesson *out,
             if (tok > 0 && tok <= pos)
                 off = pos - tok;
         }
-        line_col(text, len, off, &at[0], &at[1]);
+        text_line_col(text, len, off, &at[0], &at[1]);
         return fail_at(err, errlen, name, at, "%s", je.text);
     }
 
@@ -1706,6 +1691,27 @@ static double segment_distance(chart_point a, chart_point b, double u, double v)
     t = t < 0.0 ? 0.0 : t > 1.0 ? 1.0 : t;
     double x = a.u_mm + t * du - u, y = a.v_mm + t * dv - v;
     return sqrt(x * x + y * y);
+}
+
+void lesson_points_box(const chart_point *p, size_t n, double margin_mm, double box[4])
+{
+    box[0] = box[1] = INFINITY;
+    box[2] = box[3] = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        box[0] = fmin(box[0], p[i].u_mm - margin_mm);
+        box[1] = fmin(box[1], p[i].v_mm - margin_mm);
+        box[2] = fmax(box[2], p[i].u_mm + margin_mm);
+        box[3] = fmax(box[3], p[i].v_mm + margin_mm);
+    }
+}
+
+int lesson_box_clip(double box[4], const double clip[4])
+{
+    box[0] = fmax(box[0], clip[0]);
+    box[1] = fmax(box[1], clip[1]);
+    box[2] = fmin(box[2], clip[2]);
+    box[3] = fmin(box[3], clip[3]);
+    return box[0] < box[2] && box[1] < box[3];
 }
 
 double lesson_strip_distance_mm(const lesson_scar *sc, double u_mm, double v_mm)

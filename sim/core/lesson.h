@@ -157,6 +157,10 @@ void lesson_layers(const lesson *l, region_id region, skin_layers *dest);
 int  lesson_area_contains(const lesson_zone *z, double u_mm, double v_mm, region_id r);
 /* Even-odd test against a chart polygon (n >= 3). */
 int  lesson_polygon_contains(const chart_point *p, size_t n, double u_mm, double v_mm);
+/* Bounding box [u0, v0, u1, v1] of n >= 1 chart points, grown by margin_mm. */
+void lesson_points_box(const chart_point *p, size_t n, double margin_mm, double box[4]);
+/* Intersects box with clip; 0 when nothing is left. */
+int  lesson_box_clip(double box[4], const double clip[4]);
 /* Distance from a chart point to a strip scar's path, mm. */
 double lesson_strip_distance_mm(const lesson_scar *sc, double u_mm, double v_mm);
 /* 1 if chart point (u, v) in region r lies in any working zone. */

@@ -23,38 +23,15 @@ static double smooth01(double e0, double e1, double x)
     return t * t * (3.0 - 2.0 * t);
 }
 
-/* The chart's extent: the practice skin's rectangle, or the head chart's domain. */
-static void chart_domain(const lesson *l, double box[4])
-{
-    if (l->surface == SURFACE_PRACTICE_SKIN) {
-        box[0] = 0.0;
-        box[1] = 0.0;
-        box[2] = l->skin_width_mm;
-        box[3] = l->skin_height_mm;
-    } else {
-        box[0] = -130.0;
-        box[1] = -160.0;
-        box[2] = 130.0;
-        box[3] = 180.0;
-    }
-}
-
 /* Bounding box of an area: its polygon's, or (regions only) of the chart points in it. */
-static int area_box(const lesson *l, const surface *s, const lesson_zone *a, double box[4])
+static int area_box(const surface *s, const lesson_zone *a, double box[4])
 {
     if (a->polygon && a->polygon_count >= 3) {
-        box[0] = box[1] = INFINITY;
-        box[2] = box[3] = -INFINITY;
-        for (size_t i = 0; i < a->polygon_count; i++) {
-            box[0] = fmin(box[0], a->polygon[i].u_mm);
-            box[1] = fmin(box[1], a->polygon[i].v_mm);
-            box[2] = fmax(box[2], a->polygon[i].u_mm);
-            box[3] = fmax(box[3], a->polygon[i].v_mm);
-        }
+        lesson_points_box(a->polygon, a->polygon_count, 0.0, box);
         return 1;
     }
     double dom[4];
-    chart_domain(l, dom);
+    surface_chart_bounds(s, dom);
     box[0] = box[1] = INFINITY;
     box[2] = box[3] = -INFINITY;
     const double step = 2.0;
@@ -77,7 +54,7 @@ static int whorl(const lesson *l, const surface *s, double out[2])
         return 0;
     double dom[4], su = 0.0, sv = 0.0;
     size_t n = 0;
-    chart_domain(l, dom);
+    surface_chart_bounds(s, dom);
     for (double v = dom[1]; v <= dom[3]; v += 4.0)
         for (double u = dom[0]; u <= dom[2]; u += 4.0)
             if (surface_region_at_chart(s, u, v) == REGION_VERTEX) {
@@ -95,17 +72,10 @@ static int whorl(const lesson *l, const surface *s, double out[2])
 static int make_hairs(const lesson *l, const surface *s, scalp_features *f)
 {
     const lesson_hair *h = &l->hair;
-    double box[4], crown[2];
-    double dom[4];
-    chart_domain(l, dom);
-    if (!area_box(l, s, &h->area, box))
-        return 0;
+    double box[4], crown[2], dom[4];
+    surface_chart_bounds(s, dom);
     /* nothing grows off the chart (a lesson may draw its polygon past it) */
-    box[0] = fmax(box[0], dom[0]);
-    box[1] = fmax(box[1], dom[1]);
-    box[2] = fmin(box[2], dom[2]);
-    box[3] = fmin(box[3], dom[3]);
-    if (box[0] >= box[2] || box[1] >= box[3])
+    if (!area_box(s, &h->area, box) || !lesson_box_clip(box, dom))
         return 0;
     int has_crown = whorl(l, s, crown);
     double cell = 10.0 / sqrt(h->density_per_cm2);    /* one unit a cell: density per cm2 */
@@ -176,7 +146,7 @@ static int dart_clear(const dart_grid *g, const scalp_punch *p, double u, double
     return 1;
 }
 
-static int make_punches(const lesson *l, scalp_features *f)
+static int make_punches(const lesson *l, const surface *s, scalp_features *f)
 {
     size_t total = 0;
     for (size_t k = 0; k < l->scar_count; k++)
@@ -191,19 +161,10 @@ static int make_punches(const lesson *l, scalp_features *f)
         const lesson_scar *sc = &l->scars[k];
         if (sc->kind != SCAR_FUE)
             continue;
-        double box[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY }, dom[4];
-        for (size_t i = 0; i < sc->point_count; i++) {
-            box[0] = fmin(box[0], sc->points[i].u_mm);
-            box[1] = fmin(box[1], sc->points[i].v_mm);
-            box[2] = fmax(box[2], sc->points[i].u_mm);
-            box[3] = fmax(box[3], sc->points[i].v_mm);
-        }
-        chart_domain(l, dom);
-        box[0] = fmax(box[0], dom[0]);
-        box[1] = fmax(box[1], dom[1]);
-        box[2] = fmin(box[2], dom[2]);
-        box[3] = fmin(box[3], dom[3]);
-        if (box[0] >= box[2] || box[1] >= box[3])
+        double box[4], dom[4];
+        lesson_points_box(sc->points, sc->point_count, 0.0, box);
+        surface_chart_bounds(s, dom);
+        if (!lesson_box_clip(box, dom))
             continue;       /* off the chart: no punch can land */
         rng_state rng;
         rng_seed(0x5343415200000000ull ^ ((uint64_t)k << 32) ^ sc->seed, &rng);
@@ -290,7 +251,7 @@ static int make_punches(const lesson *l, scalp_features *f)
 int scalp_features_make(const lesson *l, const surface *s, scalp_features *out)
 {
     memset(out, 0, sizeof *out);
-    if (make_punches(l, out) != 0)      /* first: hairs keep out of the scars */
+    if (make_punches(l, s, out) != 0)      /* first: hairs keep out of the scars */
         goto fail;
     if (l->has_hair) {
         if (!hair_lab(l->hair.colour, &out->hair_colour))

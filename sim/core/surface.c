@@ -1200,6 +1200,32 @@ double surface_chart_area_scale(const surface *s, double u_mm, double v_mm)
     return vec3_norm(n) / (4.0 * h * h);
 }
 
+void surface_chart_scales(const surface *s, double u_mm, double v_mm, double *su, double *sv)
+{
+    *su = *sv = 1.0;
+    if (!s || s->kind == SURFACE_PRACTICE_SKIN || !isfinite(u_mm) || !isfinite(v_mm))
+        return;
+    const double h = 0.25;
+    double pu0[3], pu1[3], pv0[3], pv1[3], d[3], e[3];
+    head_chart_map(s, u_mm - h, v_mm, pu0, d);
+    head_chart_map(s, u_mm + h, v_mm, pu1, d);
+    head_chart_map(s, u_mm, v_mm - h, pv0, d);
+    head_chart_map(s, u_mm, v_mm + h, pv1, d);
+    vec3_sub(pu1, pu0, e);
+    *su = vec3_norm(e) / (2.0 * h);
+    vec3_sub(pv1, pv0, e);
+    *sv = vec3_norm(e) / (2.0 * h);
+}
+
+void surface_chart_bounds(const surface *s, double box[4])
+{
+    int skin = s && s->kind == SURFACE_PRACTICE_SKIN;
+    box[0] = skin ? 0.0 : -130.0;
+    box[1] = skin ? 0.0 : -160.0;
+    box[2] = skin ? s->width : 130.0;
+    box[3] = skin ? s->height : 180.0;
+}
+
 size_t surface_vertex_count(const surface *s) { return s ? s->nv : 0; }
 size_t surface_triangle_count(const surface *s) { return s ? s->nt : 0; }
 const float *surface_positions(const surface *s) { return s ? s->pos_f : NULL; }

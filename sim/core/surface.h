@@ -71,6 +71,11 @@ int surface_raycast(const surface *s, const double origin_mm[3], const double di
 int surface_chart_point(const surface *s, double u_mm, double v_mm, surface_hit *out);
 /* Surface area per chart area at (u, v) (1 on the practice skin). */
 double surface_chart_area_scale(const surface *s, double u_mm, double v_mm);
+/* Skin mm per chart mm along u and along v at a chart point (1 and 1 on the practice skin). */
+void   surface_chart_scales(const surface *s, double u_mm, double v_mm, double *su, double *sv);
+/* The chart's extent [u0, v0, u1, v1] (mm): the practice skin's rectangle, or a box round
+ * the head chart's domain. */
+void   surface_chart_bounds(const surface *s, double box[4]);
 /* Region at chart coordinates (REGION_NONE outside the chart). */
 region_id surface_region_at_chart(const surface *s, double u_mm, double v_mm);
 

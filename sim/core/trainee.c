@@ -159,22 +159,17 @@ static int feather_keep(const lesson *l, int profile, double u, double v, rng_st
  * spaces dots by the skin, not by the chart. */
 static void zone_stretch(const lesson *l, const surface *s, const double lo[2], const double hi[2], double out[2])
 {
-    const double step = 2.0, h = 0.5;
+    const double step = 2.0;
     double sum[2] = { 0.0, 0.0 };
     size_t n = 0;
     for (double v = lo[1] + 0.5 * step; v < hi[1]; v += step)
         for (double u = lo[0] + 0.5 * step; u < hi[0]; u += step) {
-            surface_hit p, pu, pv;
-            if (!wants_point(l, s, TRAINEE_EXPERT, u, v) || !surface_chart_point(s, u, v, &p) ||
-                !surface_chart_point(s, u + h, v, &pu) || !surface_chart_point(s, u, v + h, &pv))
+            double su, sv;
+            if (!wants_point(l, s, TRAINEE_EXPERT, u, v))
                 continue;
-            double a2 = 0.0, b2 = 0.0;
-            for (int i = 0; i < 3; i++) {
-                a2 += (pu.pos_mm[i] - p.pos_mm[i]) * (pu.pos_mm[i] - p.pos_mm[i]);
-                b2 += (pv.pos_mm[i] - p.pos_mm[i]) * (pv.pos_mm[i] - p.pos_mm[i]);
-            }
-            sum[0] += sqrt(a2) / h;
-            sum[1] += sqrt(b2) / h;
+            surface_chart_scales(s, u, v, &su, &sv);
+            sum[0] += su;
+            sum[1] += sv;
             n++;
         }
     out[0] = n ? sum[0] / (double)n : 1.0;

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textpos.h"
+
 #define PROFILE_MAX_BYTES (256u * 1024u)
 
 /* ---- capabilities ------------------------------------------------------------------- */
@@ -165,21 +167,6 @@ static size_t js_locate(const char *text, size_t len, const char *const *keys, i
     return (size_t)((s.t < s.end ? s.t : best) - text);
 }
 
-static void line_col(const char *t, size_t off, size_t *line, size_t *col)
-{
-    size_t l = 1, c = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (t[i] == '\n') {
-            l++;
-            c = 1;
-        } else {
-            c++;
-        }
-    }
-    *line = l;
-    *col = c;
-}
-
 typedef struct pctx {
     const char *text;
     size_t len;
@@ -196,7 +183,7 @@ static int fail_at(pctx *c, const char *const *keys, int n, const char *fmt, ...
     if (!c->err || c->errlen == 0)
         return -1;
     size_t line, col;
-    line_col(c->text, js_locate(c->text, c->len, keys, n), &line, &col);
+    text_line_col(c->text, c->len, js_locate(c->text, c->len, keys, n), &line, &col);
     int k = snprintf(c->err, c->errlen, "%s:%zu:%zu: ", c->name, line, col);
     if (k >= 0 && (size_t)k < c->errlen) {
         va_list ap;

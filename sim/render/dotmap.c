@@ -106,6 +106,15 @@ static uint8_t to8(float x)
     return (uint8_t)(y < 0.0f ? 0.0f : y > 255.0f ? 255.0f : y);
 }
 
+/* Composites colour rgb (linear) with coverage a "over" a premultiplied RGBA8 texel. */
+static void over(uint8_t *p, const float rgb[3], float a)
+{
+    float keep = 1.0f - a;
+    for (int k = 0; k < 3; k++)
+        p[k] = to8(rgb[k] * a + (float)p[k] / 255.0f * keep);
+    p[3] = to8(a + (float)p[3] / 255.0f * keep);
+}
+
 /* Clips level-0 texels [x0, x1] x [y0, y1] (inclusive) to the map; 0 if nothing is left. */
 static int clip_box(const dotmap *m, int *x0, int *y0, int *x1, int *y1)
 {
@@ -170,11 +179,7 @@ void dotmap_splat(dotmap *m, const dot_look *L)
             if (a <= 0.0f)
                 continue;
             uint8_t *p = m->px[0] + ((size_t)y * (size_t)m->w[0] + (size_t)x) * 4;
-            float keep = 1.0f - a;
-            p[0] = to8(L->rgb[0] * a + (float)p[0] / 255.0f * keep);
-            p[1] = to8(L->rgb[1] * a + (float)p[1] / 255.0f * keep);
-            p[2] = to8(L->rgb[2] * a + (float)p[2] / 255.0f * keep);
-            p[3] = to8(a + (float)p[3] / 255.0f * keep);
+            over(p, L->rgb, a);
         }
     }
     mark_dirty(m, x0, y0, x1, y1);
@@ -192,10 +197,7 @@ void dotmap_paint(dotmap *m, int x0, int y0, int w, int h, const float *cov2, co
             if (a <= 0.0f)
                 continue;
             uint8_t *p = m->px[0] + ((size_t)y * (size_t)m->w[0] + (size_t)x) * 4;
-            float keep = 1.0f - a;
-            for (int k = 0; k < 3; k++)
-                p[k] = to8(rgb[k] * a + (float)p[k] / 255.0f * keep);
-            p[3] = to8(a + (float)p[3] / 255.0f * keep);
+            over(p, rgb, a);
         }
     mark_dirty(m, x0, y0, x1, y1);
 }

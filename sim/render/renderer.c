@@ -625,6 +625,28 @@ static int make_guides(renderer *r, char *err, size_t errlen)
 #define INST_FLOATS 19
 #define MARK_FLOATS 11
 
+/* A VAO drawing the unit quad (attribute 0) once per instance, the instance's floats
+ * (stride floats in all) split into attributes 1.. of the given sizes, from a new buffer. */
+static void instanced_vao(GLuint quad_vbo, const int *sizes, int count, int stride, GLuint *vao, GLuint *vbo)
+{
+    glGenVertexArrays(1, vao);
+    glBindVertexArray(*vao);
+    glBindBuffer(GL_ARRAY_BUFFER, quad_vbo);
+    glEnableVertexAttribArray(0);
+    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, NULL);
+    glGenBuffers(1, vbo);
+    glBindBuffer(GL_ARRAY_BUFFER, *vbo);
+    size_t off = 0;
+    for (int i = 0; i < count; i++) {
+        glEnableVertexAttribArray((GLuint)(i + 1));
+        glVertexAttribPointer((GLuint)(i + 1), sizes[i], GL_FLOAT, GL_FALSE, (GLsizei)((size_t)stride * sizeof(float)),
+                              (void *)(off * sizeof(float)));
+        glVertexAttribDivisor((GLuint)(i + 1), 1);
+        off += (size_t)sizes[i];
+    }
+    glBindVertexArray(0);
+}
+
 static int make_instanced(renderer *r, char *err, size_t errlen)
 {
     static const float quad[8] = { -1, -1, 1, -1, -1, 1, 1, 1 };
@@ -632,21 +654,8 @@ static int make_instanced(renderer *r, char *err, size_t errlen)
     glBindBuffer(GL_ARRAY_BUFFER, r->quad_vbo);
     glBufferData(GL_ARRAY_BUFFER, sizeof quad, quad, GL_STATIC_DRAW);
 
-    glGenVertexArrays(1, &r->dot_vao);
-    glBindVertexArray(r->dot_vao);
-    glBindBuffer(GL_ARRAY_BUFFER, r->quad_vbo);
-    glEnableVertexAttribArray(0);
-    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, NULL);
-    glGenBuffers(1, &r->inst_vbo);
-    glBindBuffer(GL_ARRAY_BUFFER, r->inst_vbo);
     static const int sizes[6] = { 3, 3, 3, 4, 2, 4 };
-    size_t off = 0;
-    for (int i = 0; i < 6; i++) {
-        glEnableVertexAttribArray((GLuint)(i + 1));
-        glVertexAttribPointer((GLuint)(i + 1), sizes[i], GL_FLOAT, GL_FALSE, INST_FLOATS * sizeof(float), (void *)(off * sizeof(float)));
-        glVertexAttribDivisor((GLuint)(i + 1), 1);
-        off += (size_t)sizes[i];
-    }
+    instanced_vao(r->quad_vbo, sizes, 6, INST_FLOATS, &r->dot_vao, &r->inst_vbo);
     r->dot_prog = glu_program("dots", NULL, err, errlen);
     r->dot_prog_tail = r->dot_prog ? glu_program("dots", "#define TAIL 1\n", err, errlen) : 0;
     if (!r->dot_prog || !r->dot_prog_tail)
@@ -656,22 +665,8 @@ static int make_instanced(renderer *r, char *err, size_t errlen)
     r->dtu_mvp = glGetUniformLocation(r->dot_prog_tail, "u_mvp");
     r->dtu_weight = glGetUniformLocation(r->dot_prog_tail, "u_weight");
 
-    glGenVertexArrays(1, &r->mark_vao);
-    glBindVertexArray(r->mark_vao);
-    glBindBuffer(GL_ARRAY_BUFFER, r->quad_vbo);
-    glEnableVertexAttribArray(0);
-    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, NULL);
-    glGenBuffers(1, &r->mark_vbo);
-    glBindBuffer(GL_ARRAY_BUFFER, r->mark_vbo);
     static const int msizes[4] = { 3, 3, 4, 1 };
-    off = 0;
-    for (int i = 0; i < 4; i++) {
-        glEnableVertexAttribArray((GLuint)(i + 1));
-        glVertexAttribPointer((GLuint)(i + 1), msizes[i], GL_FLOAT, GL_FALSE, MARK_FLOATS * sizeof(float), (void *)(off * sizeof(float)));
-        glVertexAttribDivisor((GLuint)(i + 1), 1);
-        off += (size_t)msizes[i];
-    }
-    glBindVertexArray(0);
+    instanced_vao(r->quad_vbo, msizes, 4, MARK_FLOATS, &r->mark_vao, &r->mark_vbo);
     r->mark_prog = glu_program("markers", NULL, err, errlen);
     if (!r->mark_prog)
         return -1;
@@ -717,24 +712,20 @@ static int make_scars(renderer *r)
     const lesson *l = r->lesson;
     if (!l->scar_count)
         return 0;
-    double box[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY };
+    double box[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY }, one[4];
     for (size_t k = 0; k < l->scar_count; k++) {
         const lesson_scar *sc = &l->scars[k];
-        double m = sc->kind == SCAR_STRIP ? 0.5 * sc->width_mm + 0.5 : sc->diameter_mm + 0.5;
-        for (size_t i = 0; i < sc->point_count; i++) {
-            box[0] = fmin(box[0], sc->points[i].u_mm - m);
-            box[1] = fmin(box[1], sc->points[i].v_mm - m);
-            box[2] = fmax(box[2], sc->points[i].u_mm + m);
-            box[3] = fmax(box[3], sc->points[i].v_mm + m);
-        }
+        lesson_points_box(sc->points, sc->point_count,
+                          sc->kind == SCAR_STRIP ? 0.5 * sc->width_mm + 0.5 : sc->diameter_mm + 0.5, one);
+        box[0] = fmin(box[0], one[0]);
+        box[1] = fmin(box[1], one[1]);
+        box[2] = fmax(box[2], one[2]);
+        box[3] = fmax(box[3], one[3]);
     }
     /* what the chart texture covers, no more (a point far off would coarsen it all) */
     const dotmap *dm = r->map;
-    box[0] = fmax(box[0], dm->u0);
-    box[1] = fmax(box[1], dm->v0);
-    box[2] = fmin(box[2], dm->u0 + dm->w[0] * dm->texel_mm);
-    box[3] = fmin(box[3], dm->v0 + dm->h[0] * dm->texel_mm);
-    if (!(box[0] < box[2] && box[1] < box[3]))
+    const double chart[4] = { dm->u0, dm->v0, dm->u0 + dm->w[0] * dm->texel_mm, dm->v0 + dm->h[0] * dm->texel_mm };
+    if (!lesson_box_clip(box, chart))
         return 0;
     double texel = SCAR_TEXEL_MM;
     int w, h;

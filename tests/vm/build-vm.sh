@@ -24,11 +24,11 @@ src=$(cd "$src" && pwd)
 shared=${STIPPLE_SHARED_DIR:-$src/../shared}
 devices=$shared/devices
 
-# The Stipple sources the test program is linked with: from the core only the pen model
-# (no libsodium: lesson and session code are not needed); the input layer goes into a
+# The Stipple sources the test program is linked with: from the core only the pen model and
+# text positions for messages (no libsodium: lesson and session code are not needed); the input layer goes into a
 # static archive, so the link takes only the members the program needs (evdev_pen, evemu,
 # evemu_source, evdev_source, device_profile: libevdev and jansson).
-CORE_SOURCES=(sim/core/pen.c)
+CORE_SOURCES=(sim/core/pen.c sim/core/textpos.c)
 REQUIRED_INPUT=(sim/input/evdev_pen.c sim/input/evemu.c sim/input/evemu_source.c sim/input/evdev_source.c)
 LINK_PKGS=(libevdev jansson)
 
