@@ -25,6 +25,7 @@ typedef struct app_options {
     const char *lessons_dir;   /* for the picker */
     const char *input_file;    /* .stp session or .events device recording */
     const char *desc_path;     /* .desc for an .events file without a description */
+    const struct session_data *input_session;  /* input_file already loaded (NULL: the app loads it) */
     int   fast;                /* play the input as fast as possible */
     app_shot shots[APP_MAX_SHOTS];
     int   shot_count;

@@ -39,12 +39,7 @@ static void chart_view(const surface *s, double u, double v, double field_mm, fl
     out->aspect = aspect;
     if (!surface_chart_point(s, u, v, &h))
         return;
-    for (int i = 0; i < 3; i++)
-        out->target_mm[i] = (float)h.pos_mm[i];
-    out->yaw_deg = (float)(atan2(h.normal[0], h.normal[2]) * 180.0 / 3.14159265358979);
-    double p = asin(h.normal[1]) * 180.0 / 3.14159265358979;
-    out->pitch_deg = (float)(p > 89.9 ? 89.9 : p);
-    out->distance_mm = (float)(field_mm / (2.0 * tan(15.0 * 3.14159265358979 / 180.0)));
+    view_face(out, h.pos_mm, h.normal, field_mm, -90.0, 89.9);
 }
 
 static void frame(app_gl *g, renderer *r, hud *h, const view_state *v, const render_marker *mk, size_t nmk)

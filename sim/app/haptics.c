@@ -171,6 +171,12 @@ void haptics_frame(haptics *h, int machine_on, int in_contact, double depth_mm, 
     }
 }
 
+void haptics_set_band_max(haptics *h, double band_max_mm)
+{
+    if (h)
+        h->logic.band_max_mm = band_max_mm;
+}
+
 void haptics_silence(haptics *h)
 {
     if (!h || !h->logic.buzzing)

@@ -1,8 +1,8 @@
 /* haptics.h: feedback the trainee feels or hears while working, never anything the score
  * depends on:
  *   - the machine's buzz while it runs;
- *   - a distinct pulse when a puncture goes past the lesson's depth band (deeper than
- *     depth_band_mm[1]), once per puncture;
+ *   - a distinct pulse when a puncture goes past the depth band of the skin it is in (the
+ *     lesson's depth_band_mm[1], or a scar's own band in scar tissue), once per puncture;
  * through, in order of preference: the pen's own force feedback (EV_FF with FF_RUMBLE or
  * FF_PERIODIC, via live_input), an SDL haptic device (a game controller's rumble), or a tone
  * generated into SDL audio (no files). Exam mode (--exam): all off.
@@ -56,6 +56,9 @@ typedef struct haptics_stats {
 haptics *haptics_open(live_input *li, int exam, double band_max_mm, int audio);
 void     haptics_frame(haptics *h, int machine_on, int in_contact, double depth_mm, size_t dots,
                        double last_dot_depth_mm);
+/* The band's deep edge where the needle is now (a scar's own in scar tissue, as the score
+ * has it); called before haptics_frame when it changes. */
+void     haptics_set_band_max(haptics *h, double band_max_mm);
 /* Stops the buzz (a pause, the end of the lesson). */
 void     haptics_silence(haptics *h);
 void     haptics_stats_get(const haptics *h, haptics_stats *out);

@@ -1,11 +1,11 @@
 /* cli_common.c: finding lessons, loading and re-simulating sessions. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "lesson_dir.h"
 #include "trainee.h"
 
 const char *cli_lessons_dir(const char *given)
@@ -22,12 +22,6 @@ static void hex32(const uint8_t h[32], char out[65])
 {
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", h[i]);
-}
-
-static int has_json_suffix(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 5 && strcmp(name + n - 5, ".json") == 0;
 }
 
 int cli_lesson_for_session(const session_data *d, const char *explicit_path, const char *dir, lesson *out)
@@ -50,54 +44,21 @@ int cli_lesson_for_session(const session_data *d, const char *explicit_path, con
                             "grading against the file as it is now\n", explicit_path);
         return 0;
     }
-    DIR *dp = opendir(dir);
-    if (!dp) {
+    lesson_dir_entry *entries;
+    size_t n;
+    if (lesson_dir_scan(dir, &entries, &n) != 0) {
         fprintf(stderr, "stipple: cannot open the lessons folder %s (use --lessons DIR or --lesson FILE)\n", dir);
         return -1;
     }
     int found = -1, id_seen = 0;
-    struct dirent *de;
-    char path[4096];
-    char **names = NULL;
-    size_t n = 0;
-    while ((de = readdir(dp)) != NULL) {
-        if (!has_json_suffix(de->d_name))
-            continue;
-        char **nn = realloc(names, (n + 1) * sizeof *nn);
-        if (!nn)
-            break;
-        names = nn;
-        names[n++] = strdup(de->d_name);
+    const lesson_dir_entry *e = lesson_dir_find(entries, n, want, d->header.lesson_hash, &id_seen);
+    if (e && lesson_load_file(e->path, out, err, sizeof err) == 0) {
+        if (memcmp(out->content_hash, d->header.lesson_hash, 32) == 0)
+            found = 0;
+        else
+            lesson_free(out);   /* changed since the folder was read a moment ago */
     }
-    closedir(dp);
-    /* sorted, so the choice does not depend on directory order */
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; j < n; j++)
-            if (names[i] && names[j] && strcmp(names[i], names[j]) > 0) {
-                char *t = names[i];
-                names[i] = names[j];
-                names[j] = t;
-            }
-    for (size_t i = 0; i < n && found != 0; i++) {
-        if (!names[i])
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        lesson l;
-        if (lesson_load_file(path, &l, err, sizeof err) != 0)
-            continue;
-        if (strcmp(l.id, want) == 0) {
-            id_seen = 1;
-            if (memcmp(l.content_hash, d->header.lesson_hash, 32) == 0) {
-                *out = l;
-                found = 0;
-                continue;
-            }
-        }
-        lesson_free(&l);
-    }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    free(entries);
     if (found != 0) {
         char hx[65];
         hex32(d->header.lesson_hash, hx);

@@ -185,6 +185,8 @@ int cmd_practice(int argc, char **argv)
         return 2;
     }
     static char lesson_path[4096];
+    session_data d;   /* the input session, loaded once: the app plays it from memory */
+    memset(&d, 0, sizeof d);
     if (o.input_file) {
         size_t n = strlen(o.input_file);
         int events = n > 7 && !strcmp(o.input_file + n - 7, ".events");
@@ -194,7 +196,6 @@ int cmd_practice(int argc, char **argv)
         }
         if (!events) {
             /* a session: its own lesson, found by id and content hash */
-            session_data d;
             char err[512];
             if (session_load_file(o.input_file, &d, err, sizeof err) != 0) {
                 fprintf(stderr, "stipple practice: %s: %s\n", o.input_file, err);
@@ -202,9 +203,11 @@ int cmd_practice(int argc, char **argv)
             }
             lesson l;
             int rc = cli_lesson_for_session(&d, o.lesson_path, o.lessons_dir, &l);
-            session_data_free(&d);
-            if (rc != 0)
+            if (rc != 0) {
+                session_data_free(&d);
                 return 1;
+            }
+            o.input_session = &d;
             snprintf(lesson_path, sizeof lesson_path, "%s", l.path);
             lesson_free(&l);
             o.lesson_path = lesson_path;
@@ -212,7 +215,10 @@ int cmd_practice(int argc, char **argv)
     }
     if (o.exit_after == 2 && !o.input_file) {
         fprintf(stderr, "stipple practice: --exit-after end needs --input-file\n");
+        session_data_free(&d);
         return 2;
     }
-    return app_run(&o);
+    int rc = app_run(&o);
+    session_data_free(&d);
+    return rc;
 }

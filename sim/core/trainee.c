@@ -499,12 +499,7 @@ static void face_patch(hand *h, double u, double v)
     if (!surface_chart_point(h->s, u, v, &hit))
         return;
     view_state vs = h->view;
-    for (int i = 0; i < 3; i++)
-        vs.target_mm[i] = (float)hit.pos_mm[i];
-    vs.yaw_deg = (float)(atan2(hit.normal[0], hit.normal[2]) * 180.0 / PI);
-    double ny = hit.normal[1] < -1.0 ? -1.0 : hit.normal[1] > 1.0 ? 1.0 : hit.normal[1];
-    vs.pitch_deg = (float)(asin(ny) * 180.0 / PI);
-    vs.distance_mm = (float)(0.5 * WORK_FIELD_MM / tan(0.5 * (double)vs.fov_y_deg * PI / 180.0));
+    view_face(&vs, hit.pos_mm, hit.normal, WORK_FIELD_MM, -90.0, 90.0);
     h->view = vs;
     session_event ev;
     memset(&ev, 0, sizeof ev);

@@ -68,3 +68,18 @@ double view_field_height_mm(const view_state *v)
 {
     return 2.0 * (double)v->distance_mm * tan_half_fov(v);
 }
+
+void view_face(view_state *v, const double pos_mm[3], const double nrm[3], double field_mm, double pitch_min_deg,
+               double pitch_max_deg)
+{
+    const double pi = 3.14159265358979323846;
+    if (pos_mm)
+        for (int i = 0; i < 3; i++)
+            v->target_mm[i] = (float)pos_mm[i];
+    v->yaw_deg = (float)(atan2(nrm[0], nrm[2]) * 180.0 / pi);
+    double ny = nrm[1] < -1.0 ? -1.0 : nrm[1] > 1.0 ? 1.0 : nrm[1];
+    double p = asin(ny) * 180.0 / pi;
+    v->pitch_deg = (float)(p > pitch_max_deg ? pitch_max_deg : p < pitch_min_deg ? pitch_min_deg : p);
+    if (field_mm > 0.0)
+        v->distance_mm = (float)(0.5 * field_mm / tan(0.5 * (double)v->fov_y_deg * pi / 180.0));
+}

@@ -21,5 +21,10 @@ void view_ray(const view_state *v, double x01, double y01, double origin_mm[3], 
 int  view_project(const view_state *v, const double p_mm[3], double *x01, double *y01);
 /* Field height in mm at the target distance (how much skin the viewport shows). */
 double view_field_height_mm(const view_state *v);
+/* Turns v to look along -nrm at a surface point (yaw and pitch from the normal, pitch held in
+ * [pitch_min_deg, pitch_max_deg]); with pos, targets it; with field_mm > 0, sets the distance
+ * that shows field_mm of skin in the view height. The one way every caller faces a point. */
+void view_face(view_state *v, const double pos_mm[3], const double nrm[3], double field_mm, double pitch_min_deg,
+               double pitch_max_deg);
 
 #endif
