@@ -191,8 +191,7 @@ int app_run(const app_options *o)
     if (a->scr == &app_screen_practice && a->writer) {
         /* quit without finishing (window closed under --exit-after, or an error): keep what
          * was written, as a crash would */
-        session_writer_close(a->writer, a->now_us);
-        a->writer = NULL;
+        practice_close_session(a, a->now_us);
     }
     int code = a->exit_code;
     practice_stop(a);

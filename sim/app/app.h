@@ -32,7 +32,7 @@ typedef struct app_options {
     int   exit_after;          /* 0 none, 1 at exit_after_us, 2 at the end of the input */
     int64_t exit_after_us;
     int   exam;                /* hide all feedback */
-    const char *session_out;   /* where the session is written (default sessions/...) */
+    const char *session_out;   /* where the session is written (default: a new file in the sessions folder, session_store.h) */
     const char *report_json;   /* also write the graded report as JSON here */
     int   width, height;
     double start_s;            /* CLOCK_MONOTONIC at process start, for start-to-first-frame */

@@ -9,6 +9,7 @@
 #include <SDL.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "app.h"
 #include "engine.h"
@@ -68,6 +69,7 @@ struct app {
     renderer *ren;
     live    *live;
     session_writer *writer;
+    FILE   *session_file;           /* the sessions folder's file (NULL with -o: the writer owns it) */
     session_header hdr;
     char    session_path[1024];
     input_source *src;
@@ -139,6 +141,7 @@ void app_take_shot(app *a, app_shot *s);
 int  practice_start(app *a, const char *lesson_path);
 void practice_stop(app *a);
 void practice_finish(app *a, int64_t t_end);
+int  practice_close_session(app *a, int64_t t_end);
 /* the 3D scene of the practice and score screens, with the screen's HUD over it */
 void scene_begin(app *a);   /* the dots synced, no markers yet */
 void scene_end(app *a, const view_state *v, void (*hud_fn)(app *a, const view_state *v));

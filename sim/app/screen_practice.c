@@ -12,6 +12,7 @@
 #include "app_internal.h"
 #include "report.h"
 #include "session_source.h"
+#include "session_store.h"
 #if defined(__has_include)
 #if __has_include("evemu_source.h")
 #include "evemu_source.h"
@@ -25,18 +26,40 @@ static int has_suffix(const char *s, const char *suf)
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
-static void default_session_path(const app *a, char *out, size_t n)
+/* The session file, written as it goes: -o PATH, else a new file in the sessions folder
+ * (an exclusive create: a session never writes into another's file). */
+static int open_session_file(app *a, char *err, size_t errlen)
 {
-    const char *dir = getenv("STIPPLE_SESSIONS");
-    if (!dir || !*dir)
-        dir = "sessions";
-    mkdir(dir, 0777);
-    time_t t = time(NULL);
-    struct tm tmv;
-    localtime_r(&t, &tmv);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tmv);
-    snprintf(out, n, "%s/%s-%s.stp", dir, a->lesson.id, stamp);
+    if (a->opt->session_out) {
+        snprintf(a->session_path, sizeof a->session_path, "%s", a->opt->session_out);
+        a->writer = session_writer_open(a->session_path, &a->hdr, err, errlen);
+        return a->writer ? 0 : -1;
+    }
+    char dir[1024];
+    if (session_store_dir(dir, sizeof dir, 1, err, errlen) != 0)
+        return -1;
+    a->session_file = session_store_create(dir, a->lesson.id, time(NULL), a->session_path, sizeof a->session_path, err, errlen);
+    if (!a->session_file)
+        return -1;
+    a->writer = session_writer_open_stream(a->session_file, &a->hdr, err, errlen);
+    if (!a->writer) {
+        fclose(a->session_file);
+        a->session_file = NULL;
+        unlink(a->session_path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Closes the session file (the writer closes only a file it opened itself). 0 or -1. */
+int practice_close_session(app *a, int64_t t_end)
+{
+    int rc = session_writer_close(a->writer, t_end);
+    a->writer = NULL;
+    if (a->session_file && fclose(a->session_file) != 0)
+        rc = -1;
+    a->session_file = NULL;
+    return rc;
 }
 
 void practice_stop(app *a)
@@ -164,12 +187,7 @@ int practice_start(app *a, const char *lesson_path)
     snprintf(a->hdr.source, sizeof a->hdr.source, "%s", source_name);
     a->hdr.device = *dev;
     a->hdr.calibration = *cal;
-    if (a->opt->session_out)
-        snprintf(a->session_path, sizeof a->session_path, "%s", a->opt->session_out);
-    else
-        default_session_path(a, a->session_path, sizeof a->session_path);
-    a->writer = session_writer_open(a->session_path, &a->hdr, err, sizeof err);
-    if (!a->writer) {
+    if (open_session_file(a, err, sizeof err) != 0) {
         fprintf(stderr, "stipple practice: %s\n", err);
         return -1;
     }
@@ -236,9 +254,8 @@ void practice_finish(app *a, int64_t t_end)
     a->now_us = t_end;
     if (engine_finish(a->eng, t_end) < 0)
         fprintf(stderr, "stipple practice: out of memory\n");
-    if (session_writer_close(a->writer, t_end) != 0)
+    if (practice_close_session(a, t_end) != 0)
         fprintf(stderr, "stipple practice: writing %s failed\n", a->session_path);
-    a->writer = NULL;
     input_source_close(a->src);
     a->src = NULL;
     haptics_close(a->hap);
@@ -292,6 +309,9 @@ static void discard_practice(app *a)
 {
     session_writer_abandon(a->writer);
     a->writer = NULL;
+    if (a->session_file)
+        fclose(a->session_file);
+    a->session_file = NULL;
     unlink(a->session_path);
     printf("session discarded\n");
 }

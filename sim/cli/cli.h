@@ -42,5 +42,6 @@ int cmd_bench(int argc, char **argv);
 int cmd_practice(int argc, char **argv);   /* cmd_practice.c: the 3D app */
 int cmd_devices(int argc, char **argv);    /* cmd_devices.c: list and test input devices */
 int cmd_calibrate(int argc, char **argv);  /* cmd_devices.c: per-device pressure calibration */
+int cmd_sessions(int argc, char **argv);   /* cmd_sessions.c: the saved sessions */
 
 #endif

@@ -26,6 +26,7 @@ static void usage(FILE *f)
         "                                        list input devices, or show what Stipple reads from a recording\n"
         "  stipple calibrate [DEVICE | --recording FILE [--desc FILE]]\n"
         "                                        measure a pen's pressure curve (stored per device and stylus)\n"
+        "  stipple sessions [--json]             the saved sessions: lesson, date, duration, dots, score\n"
         "  stipple version\n"
         "\n"
         "trainee profiles: expert deep shallow grid clumped sparse dragger wrong-shade hard-hairline\n",
@@ -57,6 +58,8 @@ int main(int argc, char **argv)
         return cmd_devices(argc - 1, argv + 1);
     if (strcmp(cmd, "calibrate") == 0)
         return cmd_calibrate(argc - 1, argv + 1);
+    if (strcmp(cmd, "sessions") == 0)
+        return cmd_sessions(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("stipple %s (session format %d, report version %d)\n", STIPPLE_VERSION,
                SESSION_FORMAT_VERSION, SCORE_REPORT_VERSION);
