@@ -113,5 +113,99 @@ check '[ $rc -eq 2 ] && grep -q "unknown trainee" "$work/args.err"' "unknown tra
 rc=$?
 check '[ $rc -eq 2 ]' "unknown command"
 
+# --- the command line as a new user tries it -----------------------------------------------
+"$bin" --list-commands >"$work/cmds" 2>&1
+rc=$?
+check '[ $rc -eq 0 ] && [ "$(wc -l <"$work/cmds")" -ge 5 ]' "--list-commands lists the commands: $(cat "$work/cmds")"
+"$bin" --help >"$work/overview" 2>"$work/overview.err"
+rc=$?
+check '[ $rc -eq 0 ] && [ ! -s "$work/overview.err" ]' "stipple --help: stdout, exit 0"
+while IFS= read -r c; do
+    # shellcheck disable=SC2086  # a two-word command is two words
+    for h in --help -h; do
+        "$bin" $c $h >"$work/help.out" 2>"$work/help.err"
+        rc=$?
+        check '[ $rc -eq 0 ] && grep -q "^usage: stipple $c" "$work/help.out" && [ ! -s "$work/help.err" ]' \
+            "'stipple $c $h' prints its usage on stdout and exits 0 (rc $rc): $(head -2 "$work/help.err")"
+    done
+    "$bin" help $c >"$work/help2.out" 2>&1
+    check 'cmp -s "$work/help.out" "$work/help2.out"' "'stipple help $c' is '$c --help'"
+    check 'grep -q "^  $c " "$work/overview"' "the overview lists '$c'"
+    # every long option of the command appears in the overview, under the command
+    for o in $(grep -oE '^  (-[a-zA-Z], )?--[a-z][a-z0-9-]*' "$work/help.out" | grep -oE -- '--[a-z][a-z0-9-]*' | grep -v -- --help); do
+        short=$(grep -oE "^  -[a-zA-Z], $o( |$)" "$work/help.out" | cut -c3-4)
+        awk -v c="  $c " 'index($0, c) == 1 { on = 1; next } /^  [a-z]/ { on = 0 } on' "$work/overview" >"$work/ov.cmd"
+        check 'grep -q -- "\[$o[] ]" "$work/ov.cmd" || { [ -n "$short" ] && grep -q -- "\[$short[] ]" "$work/ov.cmd"; }' \
+            "the overview shows $c $o"
+    done
+    "$bin" $c --no-such-option >"$work/bad.out" 2>"$work/bad.err"
+    rc=$?
+    check '[ $rc -eq 2 ] && [ "$(wc -l <"$work/bad.err")" -eq 1 ] && [ ! -s "$work/bad.out" ] && grep -q -- "--no-such-option" "$work/bad.err"' \
+        "'stipple $c --no-such-option': one line on stderr, exit 2 (rc $rc): $(cat "$work/bad.err")"
+done <"$work/cmds"
+check '[ "$(grep -c . "$work/cmds")" -ge 10 ]' "at least the ten commands of today"
+
+"$bin" grdae "$work/a.stp" >/dev/null 2>"$work/dym.err"
+rc=$?
+check '[ $rc -eq 2 ] && [ "$(wc -l <"$work/dym.err")" -eq 1 ] && grep -q "did you mean .grade" "$work/dym.err"' "did you mean grade: $(cat "$work/dym.err")"
+"$bin" lesson chekc x >/dev/null 2>"$work/dym2.err"
+rc=$?
+check '[ $rc -eq 2 ] && grep -q "did you mean .lesson check" "$work/dym2.err"' "did you mean lesson check: $(cat "$work/dym2.err")"
+"$bin" grade --jsno "$work/a.stp" >/dev/null 2>"$work/dym3.err"
+rc=$?
+check '[ $rc -eq 2 ] && grep -q "did you mean --json" "$work/dym3.err"' "did you mean --json: $(cat "$work/dym3.err")"
+"$bin" grade --json=yes "$work/a.stp" >/dev/null 2>"$work/val.err"
+rc=$?
+check '[ $rc -eq 2 ] && [ "$(wc -l <"$work/val.err")" -eq 1 ]' "a flag given a value: one line, exit 2"
+"$bin" grade --lesson >/dev/null 2>"$work/val2.err"
+rc=$?
+check '[ $rc -eq 2 ] && grep -q -- "--lesson needs a value" "$work/val2.err"' "a missing value is named: $(cat "$work/val2.err")"
+
+# --opt=VALUE and options after arguments
+"$bin" grade --lesson="$lesson" --json "$work/a.stp" >"$work/eq.json" 2>&1
+check 'cmp -s "$work/eq.json" "$work/grade.json"' "--lesson=FILE works and gives the same report"
+
+# errors name the file once, with no made-up position
+"$bin" grade --lesson "$work/no-lesson.json" "$work/a.stp" >/dev/null 2>"$work/nol.err"
+rc=$?
+check '[ $rc -eq 1 ] && [ "$(wc -l <"$work/nol.err")" -eq 1 ] && grep -q "^stipple: $work/no-lesson.json: " "$work/nol.err" && ! grep -q ":1:1" "$work/nol.err"' \
+    "a missing lesson: 'stipple: FILE: reason' once: $(cat "$work/nol.err")"
+"$bin" grade "$work/no-session.stp" >/dev/null 2>"$work/nos.err"
+rc=$?
+check '[ $rc -eq 1 ] && [ "$(grep -o "no-session.stp" "$work/nos.err" | wc -l)" -eq 1 ] && grep -q "^stipple: $work/no-session.stp: " "$work/nos.err"' \
+    "a missing session is named once: $(cat "$work/nos.err")"
+
+# -o - is standard output
+"$bin" simulate --lesson "$lesson" --trainee expert --seed 5 -o - >"$work/stdout.stp" 2>/dev/null
+check 'cmp -s "$work/stdout.stp" "$work/a.stp"' "simulate -o - writes the session to stdout"
+"$bin" grade "$work/a.stp" --json -o - >"$work/o-.json" 2>/dev/null
+check 'cmp -s "$work/o-.json" "$work/grade.json"' "grade -o - is stdout"
+"$bin" grade "$work/a.stp" --json -o "$work/o.json" >"$work/o.stdout" 2>/dev/null
+check 'cmp -s "$work/o.json" "$work/grade.json" && [ ! -s "$work/o.stdout" ]' "grade -o FILE"
+
+# --fail-exit: 3 exactly when a session fails (the verdict read from the JSON report)
+"$bin" simulate --lesson "$lesson" --trainee deep --seed 2 -o "$work/deep.stp" >/dev/null 2>&1
+"$bin" grade --json "$work/deep.stp" >"$work/deep.json" 2>/dev/null
+deep_passed=$("$py" -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["passed"]))' "$work/deep.json")
+"$bin" grade "$work/deep.stp" >/dev/null 2>&1
+rc=$?
+check '[ $rc -eq 0 ]' "without --fail-exit a graded session exits 0"
+"$bin" grade --fail-exit "$work/a.stp" "$work/deep.stp" >/dev/null 2>&1
+rc=$?
+want=$([ "$deep_passed" = 1 ] && echo 0 || echo 3)
+check '[ $rc -eq $want ]' "--fail-exit: exit $want when the deep trainee's passed is $deep_passed (got $rc)"
+check '[ "$deep_passed" = 0 ]' "the deep trainee fails this lesson (so the test above tests something)"
+"$bin" grade --fail-exit "$work/a.stp" >/dev/null 2>&1
+rc=$?
+check '[ $rc -eq 0 ]' "--fail-exit: 0 when every session passes"
+
+# bash completion: the shipped script is the one the table makes, and it completes
+"$bin" completion bash >"$work/completion.bash"
+check 'cmp -s "$work/completion.bash" "$src/assets/completion/stipple.bash"' \
+    "assets/completion/stipple.bash is out of date: run stipple completion bash >assets/completion/stipple.bash"
+out=$(bash -c 'source "$1"; COMP_WORDS=(stipple gra); COMP_CWORD=1; _stipple; echo "${COMPREPLY[*]}";
+               COMP_WORDS=(stipple grade --fail); COMP_CWORD=2; _stipple; echo "${COMPREPLY[*]}"' _ "$work/completion.bash")
+check '[ "$out" = "$(printf "grade\n--fail-exit")" ]' "completion completes commands and options: $out"
+
 echo "test_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

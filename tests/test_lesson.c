@@ -542,7 +542,8 @@ static void test_bad(void)
         char err[512] = "";
         lesson l;
         CHECK(lesson_load_file(LESSON_DIR "no-such-lesson.json", &l, err, sizeof err) == -1, "missing file loaded");
-        CHECK(strstr(err, "no-such-lesson.json:1:1: cannot open") != NULL, "got \"%s\"", err);
+        /* a file that cannot be opened has no line and column to name */
+        CHECK(strstr(err, "no-such-lesson.json: cannot open") != NULL, "got \"%s\"", err);
         /* no error buffer is fine */
         CHECK(lesson_load_mem("[]", 2, "x", &l, NULL, 0) == -1, "no err buffer");
     }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli_args.h"
 #include "engine.h"
 #include "lesson.h"
 #include "session.h"
@@ -33,15 +34,42 @@ void cli_replayed_free(replayed *r);
 /* Simulates a lesson with a trainee into a session file. 0 or -1 (message printed). */
 int cli_simulate_to_file(const char *lesson_path, int profile, uint64_t seed, const char *out_path);
 
-int cmd_lesson(int argc, char **argv);
-int cmd_simulate(int argc, char **argv);
-int cmd_grade(int argc, char **argv);
-int cmd_dots(int argc, char **argv);
-int cmd_demo(int argc, char **argv);
-int cmd_bench(int argc, char **argv);
-int cmd_practice(int argc, char **argv);   /* cmd_practice.c: the 3D app */
-int cmd_devices(int argc, char **argv);    /* cmd_devices.c: list and test input devices */
-int cmd_calibrate(int argc, char **argv);  /* cmd_devices.c: per-device pressure calibration */
-int cmd_sessions(int argc, char **argv);   /* cmd_sessions.c: the saved sessions */
+/* ---- grading (cmd_grade.c, cli_batch.c, grade_csv.c) ---- */
+typedef struct cli_grade_options {
+    const char *lesson_path;   /* --lesson, or NULL */
+    const char *lessons_dir;   /* --lessons, or NULL */
+    int want_text, want_json;
+} cli_grade_options;
+
+typedef struct cli_graded {
+    char  *text;     /* the readable report, when asked for */
+    char  *json;     /* the JSON report, when asked for */
+    int    passed;
+    double total;
+} cli_graded;
+
+/* Re-simulates and grades one session. 0, or -1 after a message on stderr. Thread-safe. */
+int  cli_grade_one(const char *session, const cli_grade_options *o, cli_graded *out);
+void cli_graded_free(cli_graded *g);
+/* Grades paths[0..n-1] on `jobs` threads (0: one per core), a progress bar on stderr when it
+ * is a terminal. out[i] and rc[i] (0 or -1) belong to paths[i]. */
+void cli_grade_batch(const char *const *paths, size_t n, const cli_grade_options *o, int jobs, cli_graded *out,
+                     int *rc);
+int  cli_default_jobs(void);
+/* The text report of one session on `out`: 1 passed, 0 failed, -1 not graded. */
+int  cli_grade_text(const char *session, const char *lesson_path, const char *lessons_dir, FILE *out);
+/* grade --csv: a header and one row per graded session. 0 or -1. */
+int  cli_write_grade_csv(FILE *f, const char *const *paths, const cli_graded *g, const int *rc, size_t n);
+
+/* Errors about a file, printed once as "stipple: FILE: reason" (a reason that already
+ * starts with "FILE: " is not given the name twice). */
+void cli_file_error(const char *path, const char *reason);
+/* A lesson loader's message: "FILE:LINE:COLUMN: what" as it is, otherwise as cli_file_error. */
+void cli_lesson_error(const char *path, const char *err);
+
+/* An output named on the command line: "-" is stdout. NULL after an error message. */
+FILE *cli_open_output(const char *path);
+/* Closes what cli_open_output gave (flushing stdout); 0, or -1 after an error message. */
+int   cli_close_output(FILE *f, const char *path);
 
 #endif

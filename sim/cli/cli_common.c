@@ -1,10 +1,12 @@
 /* cli_common.c: finding lessons, loading and re-simulating sessions. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "text_escape.h"
 #include "lesson_dir.h"
 #include "trainee.h"
 
@@ -16,6 +18,51 @@ const char *cli_lessons_dir(const char *given)
     if (env && *env)
         return env;
     return STIPPLE_SOURCE_DIR "/lessons";
+}
+
+void cli_file_error(const char *path, const char *reason)
+{
+    size_t n = strlen(path);
+    if (strncmp(reason, path, n) == 0 && reason[n] == ':' && reason[n + 1] == ' ')
+        reason += n + 2;
+    /* the session reader's own prefix names no file: drop it, the path says more */
+    if (strncmp(reason, "session: ", 9) == 0)
+        reason += 9;
+    fprintf(stderr, "stipple: %s: %s\n", path, reason);
+}
+
+void cli_lesson_error(const char *path, const char *err)
+{
+    size_t n = strlen(path);
+    if (strncmp(err, path, n) == 0 && err[n] == ':' && err[n + 1] >= '0' && err[n + 1] <= '9')
+        fprintf(stderr, "%s\n", err);   /* file:line:column: what */
+    else
+        cli_file_error(path, err);
+}
+
+FILE *cli_open_output(const char *path)
+{
+    if (!strcmp(path, "-"))
+        return stdout;
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        fprintf(stderr, "stipple: %s: cannot create: %s\n", path, strerror(errno));
+    return f;
+}
+
+int cli_close_output(FILE *f, const char *path)
+{
+    int bad = ferror(f);
+    if (f == stdout)
+        bad |= fflush(f) != 0;
+    else
+        bad |= fclose(f) != 0;
+    if (bad) {
+        fprintf(stderr, "stipple: %s: write error: %s\n", strcmp(path, "-") ? path : "(standard output)",
+                strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 static void hex32(const uint8_t h[32], char out[65])
@@ -30,24 +77,25 @@ int cli_lesson_for_session(const session_data *d, const char *explicit_path, con
     const char *want = d->header.lesson_id;
     if (explicit_path) {
         if (lesson_load_file(explicit_path, out, err, sizeof err) != 0) {
-            fprintf(stderr, "%s\n", err);
+            cli_lesson_error(explicit_path, err);
             return -1;
         }
         if (strcmp(out->id, want) != 0) {
-            fprintf(stderr, "stipple: %s is lesson '%s' but the session was recorded on '%s'\n",
-                    explicit_path, out->id, want);
+            fprintf(stderr, "stipple: %s: this is lesson '%s', but the session was recorded on '%s'\n",
+                    explicit_path, text_escaped(out->id), text_escaped(want));
             lesson_free(out);
             return -1;
         }
         if (memcmp(out->content_hash, d->header.lesson_hash, 32) != 0)
-            fprintf(stderr, "stipple: warning: %s has changed since the session was recorded; "
+            fprintf(stderr, "stipple: %s: warning: the lesson has changed since the session was recorded; "
                             "grading against the file as it is now\n", explicit_path);
         return 0;
     }
     lesson_dir_entry *entries;
     size_t n;
     if (lesson_dir_scan(dir, &entries, &n) != 0) {
-        fprintf(stderr, "stipple: cannot open the lessons folder %s (use --lessons DIR or --lesson FILE)\n", dir);
+        fprintf(stderr, "stipple: %s: cannot open the lessons folder: %s (use --lessons DIR or --lesson FILE)\n", dir,
+                strerror(errno));
         return -1;
     }
     int found = -1, id_seen = 0;
@@ -63,11 +111,12 @@ int cli_lesson_for_session(const session_data *d, const char *explicit_path, con
         char hx[65];
         hex32(d->header.lesson_hash, hx);
         if (id_seen)
-            fprintf(stderr, "stipple: lesson '%s' in %s has changed since the session was recorded "
+            fprintf(stderr, "stipple: %s: lesson '%s' has changed since the session was recorded "
                             "(recorded hash %.16s...); pass --lesson FILE to grade against it anyway\n",
-                    want, dir, hx);
+                    dir, text_escaped(want), hx);
         else
-            fprintf(stderr, "stipple: no lesson with id '%s' in %s (use --lesson FILE or --lessons DIR)\n", want, dir);
+            fprintf(stderr, "stipple: %s: no lesson with id '%s' (use --lesson FILE or --lessons DIR)\n", dir,
+                    text_escaped(want));
     }
     return found;
 }
@@ -77,11 +126,11 @@ int cli_replay(const char *session_path, const char *lesson_path, const char *le
     char err[512];
     memset(out, 0, sizeof *out);
     if (session_load_file(session_path, &out->data, err, sizeof err) != 0) {
-        fprintf(stderr, "stipple: %s: %s\n", session_path, err);
+        cli_file_error(session_path, err);
         return -1;
     }
     if (out->data.warning[0])
-        fprintf(stderr, "stipple: warning: %s: %s\n", session_path, out->data.warning);
+        fprintf(stderr, "stipple: %s: warning: %s\n", session_path, out->data.warning);
     if (cli_lesson_for_session(&out->data, lesson_path, cli_lessons_dir(lessons_dir), &out->lesson) != 0) {
         session_data_free(&out->data);
         return -1;
@@ -90,7 +139,7 @@ int cli_replay(const char *session_path, const char *lesson_path, const char *le
     if (out->surface)
         out->engine = engine_replay(&out->lesson, out->surface, &out->data);
     if (!out->surface || !out->engine) {
-        fprintf(stderr, "stipple: out of memory re-simulating %s\n", session_path);
+        fprintf(stderr, "stipple: %s: out of memory re-simulating\n", session_path);
         cli_replayed_free(out);
         return -1;
     }
@@ -117,7 +166,7 @@ int cli_simulate_to_file(const char *lesson_path, int profile, uint64_t seed, co
     char err[512];
     lesson l;
     if (lesson_load_file(lesson_path, &l, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
+        cli_lesson_error(lesson_path, err);
         return -1;
     }
     surface *s = surface_create(l.surface, l.skin_width_mm, l.skin_height_mm);
@@ -130,20 +179,23 @@ int cli_simulate_to_file(const char *lesson_path, int profile, uint64_t seed, co
     trainee_session_header(&l, profile, seed, &h);
 
     int rc = -1;
-    session_writer *w = session_writer_open(out_path, &h, err, sizeof err);
+    int to_stdout = !strcmp(out_path, "-");
+    session_writer *w = to_stdout ? session_writer_open_stream(stdout, &h, err, sizeof err)
+                                  : session_writer_open(out_path, &h, err, sizeof err);
     if (!w) {
-        fprintf(stderr, "stipple: %s\n", err);
+        cli_file_error(out_path, err);
         goto done;
     }
     int64_t end_us = 0;
     if (trainee_run(&l, s, profile, seed, &h.device, &h.calibration, sink_to_writer, w, &end_us) != 0) {
-        fprintf(stderr, "stipple: simulating %s failed (out of memory or a write error)\n", lesson_path);
+        fprintf(stderr, "stipple: %s: simulating failed (out of memory or a write error)\n", out_path);
         session_writer_abandon(w);
-        unlink(out_path);   /* a half-written simulated session is worth nothing */
+        if (!to_stdout)
+            unlink(out_path);   /* a half-written simulated session is worth nothing */
         goto done;
     }
-    if (session_writer_close(w, end_us) != 0) {
-        fprintf(stderr, "stipple: writing %s failed\n", out_path);
+    if (session_writer_close(w, end_us) != 0 || (to_stdout && fflush(stdout) != 0)) {
+        fprintf(stderr, "stipple: %s: write error: %s\n", out_path, strerror(errno));
         goto done;
     }
     rc = 0;

@@ -188,16 +188,35 @@ static int bench_score(int quick)
     return 0;
 }
 
-int cmd_bench(int argc, char **argv)
+enum { OPT_QUICK = CLI_LONG };
+
+static const cli_option bench_options[] = {
+    { OPT_QUICK, "quick", NULL, "fewer and shorter runs (a smoke test of the benchmarks)" },
+    { 0 }
+};
+
+static int run_bench(const cli_command *cmd, int argc, char **argv)
 {
     const char *what = "all";
     int quick = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quick") == 0)
+    cli_args a;
+    cli_args_init(&a, cmd, argc, argv);
+    for (int k; (k = cli_args_next(&a)) != CLI_END;) {
+        if (k == OPT_QUICK)
             quick = 1;
         else
-            what = argv[i];
+            return cli_args_exit(k);
     }
+    if (a.npos > 1)
+        return cli_usage_error(cmd, "one benchmark at a time");
+    if (a.npos == 1)
+        what = a.pos[0];
+    static const char *const known[] = { "all", "score", "resim", "size", "nn", "input", NULL };
+    int ok = 0;
+    for (int i = 0; known[i]; i++)
+        ok |= !strcmp(what, known[i]);
+    if (!ok)
+        return cli_usage_error(cmd, "unknown benchmark '%s' (all, score, resim, size, nn, input)", what);
     char lesson_path[4096];
     snprintf(lesson_path, sizeof lesson_path, "%s/03-session1-frontal.json", cli_lessons_dir(NULL));
     int rc = 0;
@@ -214,10 +233,15 @@ int cmd_bench(int argc, char **argv)
         char *in_argv[] = { "input", quick ? "--quick" : NULL, NULL };
         rc |= bench_input(quick ? 2 : 1, in_argv);
     }
-    if (!all && strcmp(what, "resim") && strcmp(what, "size") && strcmp(what, "score") && strcmp(what, "nn")
-        && strcmp(what, "input")) {
-        fprintf(stderr, "usage: stipple bench [all|score|resim|size|nn|input] [--quick]\n");
-        return 2;
-    }
     return rc;
 }
+
+const cli_command cli_cmd_bench = {
+    "bench", "[all|score|resim|size|nn|input]", "measure the core's speed (medians of repeated runs)", bench_options,
+    run_bench,
+    "  resim  re-simulate a one-hour session of 200 Hz pen samples (target < 1 s)\n"
+    "  size   session bytes per pen sample (target <= 8)\n"
+    "  score  score 50,000 dots (target < 0.05 s)\n"
+    "  nn     nearest neighbours of 10^4..10^6 dots\n"
+    "  input  evdev event handling and evemu parsing\n"
+};

@@ -222,30 +222,34 @@ static json_t *range_json(int have, int32_t lo, int32_t hi)
     return have ? json_pack("{s:i, s:i}", "min", (json_int_t)lo, "max", (json_int_t)hi) : json_null();
 }
 
-static int devices_test(int argc, char **argv)
+enum { OPT_JSON = CLI_LONG, OPT_DESC, OPT_PROFILE, OPT_NO_PROFILE, OPT_RECORDING, OPT_DRY_RUN };
+
+static const cli_option devices_test_options[] = {
+    { OPT_DESC, "desc", "FILE", "the device description (when the recording has none)" },
+    { OPT_PROFILE, "profile", "FILE", "read the device through this profile instead of the matching one" },
+    { OPT_NO_PROFILE, "no-profile", NULL, "read the device without any profile" },
+    { OPT_JSON, "json", NULL, "the findings as JSON" },
+    { 0 }
+};
+
+static int run_devices_test(const cli_command *cmd, int argc, char **argv)
 {
     const char *file = NULL, *desc = NULL, *profile = NULL;
     int as_json = 0, no_profile = 0;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            as_json = 1;
-        else if (strcmp(argv[i], "--desc") == 0 && i + 1 < argc)
-            desc = argv[++i];
-        else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
-            profile = argv[++i];
-        else if (strcmp(argv[i], "--no-profile") == 0)
-            no_profile = 1;
-        else if (argv[i][0] != '-' && !file)
-            file = argv[i];
-        else {
-            fprintf(stderr, "stipple devices test: unexpected argument '%s'\n", argv[i]);
-            return 2;
+    cli_args a;
+    cli_args_init(&a, cmd, argc, argv);
+    for (int k; (k = cli_args_next(&a)) != CLI_END;) {
+        switch (k) {
+        case OPT_JSON: as_json = 1; break;
+        case OPT_DESC: desc = a.value; break;
+        case OPT_PROFILE: profile = a.value; break;
+        case OPT_NO_PROFILE: no_profile = 1; break;
+        default: return cli_args_exit(k);
         }
     }
-    if (!file) {
-        fprintf(stderr, "usage: stipple devices test FILE [--desc FILE] [--profile FILE|--no-profile] [--json]\n");
-        return 2;
-    }
+    if (a.npos != 1)
+        return cli_usage_error(cmd, a.npos ? "one recording at a time" : "name a recording (.events)");
+    file = a.pos[0];
     char err[512];
     evemu_recording r;
     if (evemu_load(file, desc, &r, err, sizeof err) != 0) {
@@ -308,22 +312,27 @@ static int devices_test(int argc, char **argv)
     return 0;
 }
 
-int cmd_devices(int argc, char **argv)
+static int run_devices(const cli_command *cmd, int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "test") == 0)
-        return devices_test(argc - 2, argv + 2);
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: stipple devices                 list /dev/input devices and what Stipple makes of them\n"
-               "       stipple devices test FILE [--desc FILE] [--profile FILE|--no-profile] [--json]\n");
-        return 0;
-    }
-    if (argc >= 2) {
-        fprintf(stderr, "stipple devices: unknown argument '%s' (try: stipple devices test FILE)\n", argv[1]);
-        return 2;
-    }
+    cli_args a;
+    cli_args_init(&a, cmd, argc, argv);
+    for (int k; (k = cli_args_next(&a)) != CLI_END;)
+        return cli_args_exit(k);
+    if (a.npos > 0)
+        return cli_usage_error(cmd, "unexpected argument '%s' (stipple devices test FILE reads a recording)", a.pos[0]);
     const char *dir = getenv("STIPPLE_INPUT_DIR");
     return list_devices(dir && *dir ? dir : "/dev/input");
 }
+
+const cli_command cli_cmd_devices = {
+    "devices", "", "list input devices and what Stipple makes of them", NULL, run_devices,
+    "A pen must be readable by the user: join the `input` group or install assets/udev/70-stipple.rules.\n"
+};
+
+const cli_command cli_cmd_devices_test = {
+    "devices test", "FILE", "show what Stipple reads from a device recording (evemu .events)",
+    devices_test_options, run_devices_test, NULL
+};
 
 /* ---- stipple calibrate ------------------------------------------------------------------ */
 
@@ -398,39 +407,36 @@ static int gather(input_source *s, session_event **buf, size_t *n, size_t *cap, 
     }
 }
 
-int cmd_calibrate(int argc, char **argv)
+static const cli_option calibrate_options[] = {
+    { OPT_RECORDING, "recording", "FILE", "analyse a recorded exercise (evemu .events) instead of a live pen" },
+    { OPT_DESC, "desc", "FILE", "the device description of the recording" },
+    { OPT_PROFILE, "profile", "FILE", "the device profile to read it through" },
+    { OPT_JSON, "json", NULL, "the result as JSON" },
+    { OPT_DRY_RUN, "dry-run", NULL, "measure, but do not save the calibration" },
+    { 0 }
+};
+
+static int run_calibrate(const cli_command *cmd, int argc, char **argv)
 {
     const char *device = NULL, *recording = NULL, *desc = NULL, *profile = NULL;
     int as_json = 0, dry_run = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--recording") == 0 && i + 1 < argc)
-            recording = argv[++i];
-        else if (strcmp(argv[i], "--desc") == 0 && i + 1 < argc)
-            desc = argv[++i];
-        else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
-            profile = argv[++i];
-        else if (strcmp(argv[i], "--json") == 0)
-            as_json = 1;
-        else if (strcmp(argv[i], "--dry-run") == 0)
-            dry_run = 1;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: stipple calibrate DEVICE            guided exercise on /dev/input/eventN\n"
-                   "       stipple calibrate --recording FILE [--desc FILE] [--profile FILE] [--json] [--dry-run]\n"
-                   "The calibration is saved per device and tool under $XDG_CONFIG_HOME/stipple/calibration/\n"
-                   "(unless --dry-run).\n");
-            return 0;
-        } else if (argv[i][0] != '-' && !device)
-            device = argv[i];
-        else {
-            fprintf(stderr, "stipple calibrate: unexpected argument '%s'\n", argv[i]);
-            return 2;
+    cli_args a;
+    cli_args_init(&a, cmd, argc, argv);
+    for (int k; (k = cli_args_next(&a)) != CLI_END;) {
+        switch (k) {
+        case OPT_RECORDING: recording = a.value; break;
+        case OPT_DESC: desc = a.value; break;
+        case OPT_PROFILE: profile = a.value; break;
+        case OPT_JSON: as_json = 1; break;
+        case OPT_DRY_RUN: dry_run = 1; break;
+        default: return cli_args_exit(k);
         }
     }
-    if (!device && !recording) {
-        fprintf(stderr, "usage: stipple calibrate DEVICE | --recording FILE [--desc FILE] [--json] [--dry-run]\n"
-                        "(stipple devices lists the devices)\n");
-        return 2;
-    }
+    if (a.npos > 1)
+        return cli_usage_error(cmd, "one device at a time");
+    device = a.npos ? a.pos[0] : NULL;
+    if (!device && !recording)
+        return cli_usage_error(cmd, "name a device (/dev/input/eventN; stipple devices lists them) or --recording FILE");
     char err[512];
     session_event *ev = NULL;
     size_t n = 0, cap = 0;
@@ -528,3 +534,11 @@ int cmd_calibrate(int argc, char **argv)
     }
     return 0;
 }
+
+const cli_command cli_cmd_calibrate = {
+    "calibrate", "[DEVICE]", "measure a pen's pressure curve (saved per device and stylus)", calibrate_options,
+    run_calibrate,
+    "stipple calibrate /dev/input/eventN runs the guided exercise on a live pen.\n"
+    "The calibration is saved per device and tool under $XDG_CONFIG_HOME/stipple/calibration/\n"
+    "(unless --dry-run).\n"
+};

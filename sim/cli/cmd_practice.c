@@ -11,19 +11,6 @@
 #include "cli.h"
 #include "input_bench.h"
 
-static void usage(void)
-{
-    fprintf(stderr,
-            "usage: stipple practice [--lesson FILE] [--lessons DIR] [--input-file FILE [--fast] [--desc FILE]]\n"
-            "                        [--screenshot-at T:FILE]... [--exit-after T|end] [--exam] [-o SESSION]\n"
-            "                        [--report-json FILE] [--size WxH] [--bench] [--bench-input SECONDS]\n"
-            "                        [--selftest zoom-mean] [--device /dev/input/eventN | --mouse]\n"
-            "                        [--tablet-area X0,Y0,X1,Y1]\n"
-            "  without --input-file the pen is --device, else the first pen device found, else the mouse;\n"
-            "  --tablet-area (mm from the tablet's top-left corner) maps part of the tablet onto the view\n"
-            "  T is seconds of session time, `end` (the end of the input) or `score` (the score screen)\n");
-}
-
 /* Process start on the CLOCK_MONOTONIC scale (10 ms resolution), or now if unknown. */
 static double process_start_s(void)
 {
@@ -70,7 +57,34 @@ static int parse_time(const char *s, int64_t *us)
     return 0;
 }
 
-int cmd_practice(int argc, char **argv)
+enum {
+    OPT_LESSON = CLI_LONG, OPT_LESSONS, OPT_INPUT_FILE, OPT_FAST, OPT_DESC, OPT_SCREENSHOT_AT, OPT_EXIT_AFTER,
+    OPT_EXAM, OPT_REPORT_JSON, OPT_SIZE, OPT_BENCH, OPT_BENCH_INPUT, OPT_SELFTEST, OPT_DEVICE, OPT_MOUSE,
+    OPT_TABLET_AREA
+};
+
+static const cli_option practice_options[] = {
+    { OPT_LESSON, "lesson", "FILE", "the lesson to practise (or the one a replayed session names)" },
+    { OPT_LESSONS, "lessons", "DIR", "the folder of lessons to find a session's lesson in" },
+    { OPT_INPUT_FILE, "input-file", "FILE", "replay a session (.stp) or a device recording (.events) as the pen" },
+    { OPT_FAST, "fast", NULL, "replay as fast as frames render, not in real time" },
+    { OPT_DESC, "desc", "FILE", "the device description of a .events recording" },
+    { OPT_SCREENSHOT_AT, "screenshot-at", "T:FILE", "save a PNG at T seconds, `end` or `score` (repeatable)" },
+    { OPT_EXIT_AFTER, "exit-after", "T", "quit after T seconds of session time, or at `end` of the input" },
+    { OPT_EXAM, "exam", NULL, "exam mode: no feedback overlays" },
+    { 'o', "output", "SESSION", "where to save the session (default: the data folder)" },
+    { OPT_REPORT_JSON, "report-json", "FILE", "write the graded report as JSON when the session ends" },
+    { OPT_SIZE, "size", "WxH", "window size in pixels (default 1280x800)" },
+    { OPT_BENCH, "bench", NULL, "frames per second over the zoom range, latency, first frame" },
+    { OPT_BENCH_INPUT, "bench-input", "SECONDS", "a 1 kHz pen while frames render, for SECONDS" },
+    { OPT_SELFTEST, "selftest", "NAME", "a built-in self-test (zoom-mean)" },
+    { OPT_DEVICE, "device", "PATH", "the pen: /dev/input/eventN (default: the first pen found, else the mouse)" },
+    { OPT_MOUSE, "mouse", NULL, "use the mouse as the pen even when a tablet is plugged in" },
+    { OPT_TABLET_AREA, "tablet-area", "X0,Y0,X1,Y1", "the part of the tablet (mm from its top-left) mapped onto the view" },
+    { 0 }
+};
+
+static int run_practice(const cli_command *cmd, int argc, char **argv)
 {
     static app_options o;
     memset(&o, 0, sizeof o);
@@ -80,94 +94,69 @@ int cmd_practice(int argc, char **argv)
     const char *lessons_dir = NULL, *selftest = NULL;
     int bench = 0;
     double bench_input_s = 0.0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--fast")) {
-            o.fast = 1;
-        } else if (!strcmp(a, "--exam")) {
-            o.exam = 1;
-        } else if (!strcmp(a, "--bench")) {
-            bench = 1;
-        } else if (!strcmp(a, "--mouse")) {
-            o.mouse = 1;
-        } else if (!val) {
-            fprintf(stderr, "stipple practice: %s needs a value\n", a);
-            usage();
-            return 2;
-        } else if (!strcmp(a, "--lesson")) {
-            o.lesson_path = argv[++i];
-        } else if (!strcmp(a, "--lessons")) {
-            lessons_dir = argv[++i];
-        } else if (!strcmp(a, "--input-file")) {
-            o.input_file = argv[++i];
-        } else if (!strcmp(a, "--device")) {
-            o.device = argv[++i];
-        } else if (!strcmp(a, "--tablet-area")) {
-            o.tablet_area = argv[++i];
-        } else if (!strcmp(a, "--bench-input")) {
-            char *end;
-            bench_input_s = strtod(argv[++i], &end);
-            if (*end || !(bench_input_s > 0.0 && bench_input_s <= 600.0)) {
-                fprintf(stderr, "stipple practice: --bench-input wants seconds (0-600]\n");
+    cli_args a;
+    cli_args_init(&a, cmd, argc, argv);
+    for (int k; (k = cli_args_next(&a)) != CLI_END;) {
+        const char *v = a.value;
+        switch (k) {
+        case OPT_FAST: o.fast = 1; break;
+        case OPT_EXAM: o.exam = 1; break;
+        case OPT_BENCH: bench = 1; break;
+        case OPT_MOUSE: o.mouse = 1; break;
+        case OPT_LESSON: o.lesson_path = v; break;
+        case OPT_LESSONS: lessons_dir = v; break;
+        case OPT_INPUT_FILE: o.input_file = v; break;
+        case OPT_DEVICE: o.device = v; break;
+        case OPT_TABLET_AREA: o.tablet_area = v; break;
+        case OPT_DESC: o.desc_path = v; break;
+        case 'o': o.session_out = v; break;
+        case OPT_REPORT_JSON: o.report_json = v; break;
+        case OPT_SELFTEST: selftest = v; break;
+        case OPT_BENCH_INPUT:
+            if (cli_value_double(cmd, "--bench-input", v, 0.001, 600.0, &bench_input_s) != 0)
                 return 2;
-            }
-        } else if (!strcmp(a, "--desc")) {
-            o.desc_path = argv[++i];
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            o.session_out = argv[++i];
-        } else if (!strcmp(a, "--report-json")) {
-            o.report_json = argv[++i];
-        } else if (!strcmp(a, "--selftest")) {
-            selftest = argv[++i];
-        } else if (!strcmp(a, "--size")) {
-            if (sscanf(argv[++i], "%dx%d", &o.width, &o.height) != 2 || o.width < 320 || o.height < 240 ||
-                o.width > 8192 || o.height > 8192) {
-                fprintf(stderr, "stipple practice: --size wants WxH, e.g. 1280x800\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--exit-after")) {
-            const char *t = argv[++i];
-            if (!strcmp(t, "end")) {
+            break;
+        case OPT_SIZE:
+            if (sscanf(v, "%dx%d", &o.width, &o.height) != 2 || o.width < 320 || o.height < 240 || o.width > 8192 ||
+                o.height > 8192)
+                return cli_usage_error(cmd, "--size wants WxH from 320x240 to 8192x8192, e.g. 1280x800");
+            break;
+        case OPT_EXIT_AFTER:
+            if (!strcmp(v, "end"))
                 o.exit_after = 2;
-            } else if (parse_time(t, &o.exit_after_us) == 0) {
+            else if (parse_time(v, &o.exit_after_us) == 0)
                 o.exit_after = 1;
-            } else {
-                fprintf(stderr, "stipple practice: --exit-after wants seconds or `end` (got '%s')\n", t);
-                return 2;
-            }
-        } else if (!strcmp(a, "--screenshot-at")) {
-            const char *t = argv[++i];
-            const char *colon = strchr(t, ':');
-            if (!colon || !colon[1] || o.shot_count == APP_MAX_SHOTS) {
-                fprintf(stderr, "stipple practice: --screenshot-at wants T:FILE (at most %d)\n", APP_MAX_SHOTS);
-                return 2;
-            }
+            else
+                return cli_usage_error(cmd, "--exit-after wants seconds or `end`, not '%s'", v);
+            break;
+        case OPT_SCREENSHOT_AT: {
+            const char *colon = strchr(v, ':');
+            if (!colon || !colon[1] || o.shot_count == APP_MAX_SHOTS)
+                return cli_usage_error(cmd, "--screenshot-at wants T:FILE (at most %d)", APP_MAX_SHOTS);
             app_shot *s = &o.shots[o.shot_count];
             char ts[64];
-            size_t tl = (size_t)(colon - t);
+            size_t tl = (size_t)(colon - v);
             if (tl >= sizeof ts)
                 tl = sizeof ts - 1;
-            memcpy(ts, t, tl);
+            memcpy(ts, v, tl);
             ts[tl] = 0;
-            if (!strcmp(ts, "end")) {
+            if (!strcmp(ts, "end"))
                 s->kind = APP_SHOT_END;
-            } else if (!strcmp(ts, "score")) {
+            else if (!strcmp(ts, "score"))
                 s->kind = APP_SHOT_SCORE;
-            } else if (parse_time(ts, &s->t_us) == 0) {
+            else if (parse_time(ts, &s->t_us) == 0)
                 s->kind = APP_SHOT_AT;
-            } else {
-                fprintf(stderr, "stipple practice: --screenshot-at: '%s' is not seconds, `end` or `score`\n", ts);
-                return 2;
-            }
+            else
+                return cli_usage_error(cmd, "--screenshot-at: '%s' is not seconds, `end` or `score`", ts);
             snprintf(s->path, sizeof s->path, "%s", colon + 1);
             o.shot_count++;
-        } else {
-            fprintf(stderr, "stipple practice: unknown option '%s'\n", a);
-            usage();
-            return 2;
+            break;
+        }
+        default: return cli_args_exit(k);
         }
     }
+    if (a.npos > 0)
+        return cli_usage_error(cmd, "unexpected argument '%s'", a.pos[0]);
     o.lessons_dir = cli_lessons_dir(lessons_dir);
     if (bench_input_s > 0.0 && !bench)
         return app_input_bench(&o, bench_input_s);
@@ -181,8 +170,7 @@ int cmd_practice(int argc, char **argv)
     if (selftest) {
         if (!strcmp(selftest, "zoom-mean"))
             return app_selftest_zoom(&o);
-        fprintf(stderr, "stipple practice: unknown self-test '%s' (zoom-mean)\n", selftest);
-        return 2;
+        return cli_usage_error(cmd, "unknown self-test '%s' (zoom-mean)", selftest);
     }
     static char lesson_path[4096];
     session_data d;   /* the input session, loaded once: the app plays it from memory */
@@ -191,14 +179,13 @@ int cmd_practice(int argc, char **argv)
         size_t n = strlen(o.input_file);
         int events = n > 7 && !strcmp(o.input_file + n - 7, ".events");
         if (events && !o.lesson_path) {
-            fprintf(stderr, "stipple practice: a device recording (.events) needs --lesson FILE\n");
-            return 2;
+            return cli_usage_error(cmd, "a device recording (.events) needs --lesson FILE");
         }
         if (!events) {
             /* a session: its own lesson, found by id and content hash */
             char err[512];
             if (session_load_file(o.input_file, &d, err, sizeof err) != 0) {
-                fprintf(stderr, "stipple practice: %s: %s\n", o.input_file, err);
+                cli_file_error(o.input_file, err);
                 return 1;
             }
             lesson l;
@@ -214,11 +201,19 @@ int cmd_practice(int argc, char **argv)
         }
     }
     if (o.exit_after == 2 && !o.input_file) {
-        fprintf(stderr, "stipple practice: --exit-after end needs --input-file\n");
         session_data_free(&d);
-        return 2;
+        return cli_usage_error(cmd, "--exit-after end needs --input-file");
     }
     int rc = app_run(&o);
     session_data_free(&d);
     return rc;
 }
+
+const cli_command cli_cmd_practice = {
+    "practice", "", "the 3D practice app (mouse or tablet pen)", practice_options, run_practice,
+    "Without --input-file the pen is --device, else the first pen device found, else the mouse.\n"
+    "T is seconds of session time, `end` (the end of the input) or `score` (the score screen).\n"
+    "Exit status 3: no display could be opened.\n"
+    "keys: M machine, [ ] pressure (mouse), 1-5 views, N needle, , . shade, H healed view,\n"
+    "      G D X feedback overlays, F or Enter finish, Esc discard\n"
+};

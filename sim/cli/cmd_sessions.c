@@ -1,7 +1,6 @@
 /* cmd_sessions.c: `stipple sessions`: the sessions the practice app saved (in
  * $XDG_DATA_HOME/stipple/sessions, or --dir), each with its lesson, date, duration, dots and
  * score, oldest first. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,17 +11,6 @@
 #include "session_list.h"
 #include "session_store.h"
 #include "text_escape.h"
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: stipple sessions [--json] [--dir DIR] [--lessons DIR]\n"
-               "  lists the saved sessions: date, lesson, duration, dots, score, file\n"
-               "  --dir DIR      the sessions folder (default $XDG_DATA_HOME/stipple/sessions,\n"
-               "                 that is ~/.local/share/stipple/sessions)\n"
-               "  --lessons DIR  where to find their lessons\n"
-               "  --json         one JSON array, for scripts\n"
-               "  open one with: stipple review FILE\n");
-}
 
 static void date_text(int64_t t, char *buf, size_t n)
 {
@@ -61,32 +49,31 @@ static int print_json(const session_summary *s, size_t n)
     return 0;
 }
 
-int cmd_sessions(int argc, char **argv)
+enum { OPT_JSON = CLI_LONG, OPT_DIR, OPT_LESSONS };
+
+static const cli_option sessions_options[] = {
+    { OPT_JSON, "json", NULL, "one JSON array, for scripts" },
+    { OPT_DIR, "dir", "DIR", "the sessions folder (default $XDG_DATA_HOME/stipple/sessions, ~/.local/share/...)" },
+    { OPT_LESSONS, "lessons", "DIR", "where to find their lessons" },
+    { 0 }
+};
+
+static int run_sessions(const cli_command *cmd, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, 'j' },     { "dir", required_argument, NULL, 'd' },
-        { "lessons", required_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int json = 0, c;
+    int json = 0;
     const char *dir = NULL, *lessons = NULL;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j': json = 1; break;
-        case 'd': dir = optarg; break;
-        case 'l': lessons = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default:
-            fprintf(stderr, "stipple sessions: bad option '%s' (stipple sessions --help)\n", argv[optind - 1]);
-            return 2;
+    cli_args a;
+    cli_args_init(&a, cmd, argc, argv);
+    for (int k; (k = cli_args_next(&a)) != CLI_END;) {
+        switch (k) {
+        case OPT_JSON: json = 1; break;
+        case OPT_DIR: dir = a.value; break;
+        case OPT_LESSONS: lessons = a.value; break;
+        default: return cli_args_exit(k);
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "stipple sessions: unexpected argument '%s' (stipple sessions --help)\n", argv[optind]);
-        return 2;
-    }
+    if (a.npos > 0)
+        return cli_usage_error(cmd, "unexpected argument '%s'", a.pos[0]);
     char dbuf[1024], err[256];
     if (!dir) {
         if (session_store_dir(dbuf, sizeof dbuf, 0, err, sizeof err) != 0) {
@@ -132,3 +119,8 @@ int cmd_sessions(int argc, char **argv)
     free(s);
     return rc;
 }
+
+const cli_command cli_cmd_sessions = {
+    "sessions", "", "the saved sessions: date, lesson, duration, dots, score, file", sessions_options, run_sessions,
+    "Open one with: stipple review FILE\n"
+};

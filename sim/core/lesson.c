@@ -1475,7 +1475,9 @@ static int fail_at(char *err, size_t errlen, const char *name, size_t line_col_p
 {
     if (!err || errlen == 0)
         return -1;
-    int k = snprintf(err, errlen, "%s:%zu:%zu: ", name, line_col_pair[0], line_col_pair[1]);
+    /* line 0: the whole file (it cannot be opened or read), no position to give */
+    int k = line_col_pair[0] ? snprintf(err, errlen, "%s:%zu:%zu: ", name, line_col_pair[0], line_col_pair[1])
+                             : snprintf(err, errlen, "%s: ", name);
     if (k >= 0 && (size_t)k < errlen) {
         va_list ap;
         va_start(ap, fmt);
@@ -1574,7 +1576,7 @@ done:
 
 int lesson_load_file(const char *path, lesson *out, char *err, size_t errlen)
 {
-    size_t at[2] = { 1, 1 };
+    size_t at[2] = { 0, 0 };
     if (!path)
         return fail_at(err, errlen, "(null)", at, "no path");
     FILE *f = fopen(path, "rb");

@@ -1,0 +1,93 @@
+# bash completion for stipple. Made by `stipple completion bash` from the command table;
+# tests/test_cli.sh checks that this file matches it (regenerate, do not edit).
+_stipple() {
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+    local first="help version completion lesson simulate grade dots demo practice devices calibrate sessions bench"
+    if [ "$COMP_CWORD" -eq 1 ]; then
+        COMPREPLY=($(compgen -W "$first" -- "$cur"))
+        return
+    fi
+    local key=${COMP_WORDS[1]} subs=""
+    case "$key" in
+    lesson) subs="$subs check" ;;
+    devices) subs="$subs test" ;;
+    esac
+    if [ -n "$subs" ]; then
+        if [ "$COMP_CWORD" -eq 2 ] && [[ $cur != -* ]]; then
+            COMPREPLY=($(compgen -W "$subs" -- "$cur"))
+            [ ${#COMPREPLY[@]} -gt 0 ] && return
+        elif [[ " $subs " == *" ${COMP_WORDS[2]} "* ]]; then
+            key="$key ${COMP_WORDS[2]}"
+        fi
+    fi
+    local opts="--help" files="" dirs="" profiles=""
+    case "$key" in
+    "lesson check")
+        opts="$opts"
+        files=""
+        dirs=""
+        profiles="" ;;
+    "simulate")
+        opts="$opts --lesson --trainee --seed --output"
+        files=" --lesson --seed --output -o"
+        dirs=""
+        profiles=" --trainee" ;;
+    "grade")
+        opts="$opts --json --csv --output --lesson --lessons --fail-exit --jobs"
+        files=" --output -o --lesson --jobs -j"
+        dirs=" --lessons"
+        profiles="" ;;
+    "dots")
+        opts="$opts --json --output --lesson --lessons"
+        files=" --output -o --lesson"
+        dirs=" --lessons"
+        profiles="" ;;
+    "demo")
+        opts="$opts --lesson"
+        files=" --lesson"
+        dirs=""
+        profiles="" ;;
+    "practice")
+        opts="$opts --lesson --lessons --input-file --fast --desc --screenshot-at --exit-after --exam --output --report-json --size --bench --bench-input --selftest --device --mouse --tablet-area"
+        files=" --lesson --input-file --desc --screenshot-at --exit-after --output -o --report-json --size --bench-input --selftest --device --tablet-area"
+        dirs=" --lessons"
+        profiles="" ;;
+    "devices")
+        opts="$opts"
+        files=""
+        dirs=""
+        profiles="" ;;
+    "devices test")
+        opts="$opts --desc --profile --no-profile --json"
+        files=" --desc --profile"
+        dirs=""
+        profiles="" ;;
+    "calibrate")
+        opts="$opts --recording --desc --profile --json --dry-run"
+        files=" --recording --desc --profile"
+        dirs=""
+        profiles="" ;;
+    "sessions")
+        opts="$opts --json --dir --lessons"
+        files=""
+        dirs=" --dir --lessons"
+        profiles="" ;;
+    "bench")
+        opts="$opts --quick"
+        files=""
+        dirs=""
+        profiles="" ;;
+    esac
+    if [ -n "$profiles" ] && [[ " $profiles " == *" $prev "* ]]; then
+        COMPREPLY=($(compgen -W "expert deep shallow grid clumped sparse dragger wrong-shade hard-hairline" -- "$cur"))
+    elif [ -n "$dirs" ] && [[ " $dirs " == *" $prev "* ]]; then
+        COMPREPLY=($(compgen -d -- "$cur"))
+    elif [[ " $files " == *" $prev "* ]]; then
+        COMPREPLY=($(compgen -f -- "$cur"))
+    elif [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    else
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}
+complete -o filenames -F _stipple stipple
