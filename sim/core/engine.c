@@ -313,6 +313,50 @@ int engine_contact_chart(const engine *e, double chart_mm[2])
     return e->in_contact;
 }
 
+size_t engine_keyframe_size(void)
+{
+    return sizeof(engine);
+}
+
+void engine_keyframe_save(const engine *e, void *kf)
+{
+    memcpy(kf, e, sizeof *e);
+    engine *k = kf;
+    k->dots = NULL;
+    k->dot_cap = 0;
+}
+
+size_t engine_keyframe_dots(const void *kf)
+{
+    engine k;
+    memcpy(&k, kf, sizeof k);
+    return k.dot_count;
+}
+
+int engine_keyframe_load(engine *e, const void *kf, const dot *all_dots)
+{
+    dot *dots = e->dots;
+    size_t cap = e->dot_cap;
+    memcpy(e, kf, sizeof *e);
+    if (cap < e->dot_count) {
+        size_t want = e->dot_count < 64 ? 64 : e->dot_count;
+        dot *nd = realloc(dots, want * sizeof *nd);
+        if (!nd) {
+            e->dots = dots;
+            e->dot_cap = cap;
+            e->dot_count = 0;
+            return -1;
+        }
+        dots = nd;
+        cap = want;
+    }
+    e->dots = dots;
+    e->dot_cap = cap;
+    if (e->dot_count)
+        memcpy(e->dots, all_dots, e->dot_count * sizeof *dots);
+    return 0;
+}
+
 engine *engine_replay(const lesson *l, const surface *s, const session_data *d)
 {
     engine *e = engine_create(l, s, &d->header.device, &d->header.calibration);

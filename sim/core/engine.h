@@ -49,6 +49,17 @@ int engine_contact_chart(const engine *e, double chart_mm[2]);
  * from above it, or at the head from the front. */
 void engine_default_view(const lesson *l, const surface *s, view_state *dest);
 
+/* Keyframes, for seeking in a replay (replay.c): the engine's whole state but its dots
+ * (dots are only ever appended, so a keyframe keeps just their count). A keyframe is
+ * engine_keyframe_size() bytes; saved pointers are zeroed, so two keyframes of equal states
+ * compare equal with memcmp. engine_keyframe_load restores one into e (made for the same
+ * lesson, surface and device) with the first engine_keyframe_dots(kf) of all_dots: 0, or -1
+ * on allocation failure. */
+size_t engine_keyframe_size(void);
+void   engine_keyframe_save(const engine *e, void *kf);
+size_t engine_keyframe_dots(const void *kf);
+int    engine_keyframe_load(engine *e, const void *kf, const dot *all_dots);
+
 /* Runs every event of a loaded session through a fresh engine. Returns the engine (the
  * caller frees it) or NULL on allocation failure. */
 engine *engine_replay(const lesson *l, const surface *s, const session_data *d);
