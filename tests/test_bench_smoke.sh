@@ -15,5 +15,13 @@ if printf '%s\n' "$out" | grep -q "^resim: .* re-simulated in [0-9.]* s"; then p
 out=$("$bin" bench score --quick 2>&1); rc=$?
 echo "$out"
 if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q "^score: 50000 dots .* scored in [0-9.]* s"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: bench score"; fi
+# the input bench (it was a test that only checked a return code): both figures, positive
+out=$("$bin" bench input --quick 2>&1); rc=$?
+echo "$out"
+ev=$(printf '%s\n' "$out" | sed -n 's/^input: evdev handling \([0-9.]*\) M events\/s.*/\1/p')
+mb=$(printf '%s\n' "$out" | sed -n 's/^input: evemu parsing \([0-9.]*\) MB\/s.*/\1/p')
+for v in "$ev" "$mb"; do
+    if [ $rc -eq 0 ] && [ -n "$v" ] && awk -v v="$v" 'BEGIN { exit !(v > 0) }'; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: bench input: figures '$ev' M events/s, '$mb' MB/s"; fi
+done
 echo "test_bench_smoke: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -9,6 +9,7 @@
 set -euo pipefail
 bin=$1 src=$2 work=$3
 shared=$src/../shared/devices
+if ! ls "$shared"/*.events >/dev/null 2>&1; then echo "SKIP: no shared recordings at $shared"; exit 77; fi
 rm -rf "$work"
 mkdir -p "$work"
 fail=0

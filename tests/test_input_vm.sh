@@ -38,6 +38,7 @@ skip() {
 
 qemu=$(command -v qemu-system-x86_64 || true)
 [ -n "$qemu" ] || skip "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
+ls "$src"/../shared/devices/*.events >/dev/null 2>&1 || skip "no shared recordings at $src/../shared/devices"
 
 t0=$(date +%s.%N)
 bash "$src/tests/vm/build-vm.sh" "$cache" "$src"
