@@ -72,4 +72,7 @@ FILE *cli_open_output(const char *path);
 /* Closes what cli_open_output gave (flushing stdout); 0, or -1 after an error message. */
 int   cli_close_output(FILE *f, const char *path);
 
+/* `lesson check` of a .curriculum file (cmd_certify.c): 0 ok, 1 bad (message printed). */
+int cli_curriculum_check(const char *path);
+
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "curriculum.h"
 #include "text_escape.h"
 #include "trainee.h"
 
@@ -23,6 +24,10 @@ static int run_lesson_check(const cli_command *cmd, int argc, char **argv)
     int bad = 0;
     for (int i = 0; i < a.npos; i++) {
         const char *path = a.pos[i];
+        if (curriculum_is_path(path)) {   /* a curriculum beside the lessons */
+            bad += cli_curriculum_check(path);
+            continue;
+        }
         char err[1024];
         lesson l;
         if (lesson_load_file(path, &l, err, sizeof err) != 0) {
@@ -39,7 +44,7 @@ static int run_lesson_check(const cli_command *cmd, int argc, char **argv)
 }
 
 const cli_command cli_cmd_lesson_check = {
-    "lesson check", "FILE...", "validate lessons (errors name file:line:column)", NULL, run_lesson_check,
+    "lesson check", "FILE...", "validate lessons and curricula (errors name file:line:column)", NULL, run_lesson_check,
     "Prints one line per lesson: ok with its id, version and title, or the first error.\n"
     "Exit status: 0 when every lesson is valid, 1 otherwise.\n"
 };

@@ -22,6 +22,14 @@
     X(devices_test)         \
     X(calibrate)            \
     X(sessions)             \
+    X(gradebook_trainees)   \
+    X(gradebook_stations)   \
+    X(gradebook_instructors) \
+    X(gradebook_import)     \
+    X(gradebook_progress)   \
+    X(gradebook_override)   \
+    X(gradebook_export)     \
+    X(certify)              \
     X(bench)
 
 #define DECLARE(n) extern const cli_command cli_cmd_##n;
