@@ -203,9 +203,9 @@ check '[ $rc -eq 0 ]' "--fail-exit: 0 when every session passes"
 "$bin" completion bash >"$work/completion.bash"
 check 'cmp -s "$work/completion.bash" "$src/assets/completion/stipple.bash"' \
     "assets/completion/stipple.bash is out of date: run stipple completion bash >assets/completion/stipple.bash"
-out=$(bash -c 'source "$1"; COMP_WORDS=(stipple gra); COMP_CWORD=1; _stipple; echo "${COMPREPLY[*]}";
+out=$(bash -c 'source "$1"; COMP_WORDS=(stipple simu); COMP_CWORD=1; _stipple; echo "${COMPREPLY[*]}";
                COMP_WORDS=(stipple grade --fail); COMP_CWORD=2; _stipple; echo "${COMPREPLY[*]}"' _ "$work/completion.bash")
-check '[ "$out" = "$(printf "grade\n--fail-exit")" ]' "completion completes commands and options: $out"
+check '[ "$out" = "$(printf "simulate\n--fail-exit")" ]' "completion completes commands and options: $out"
 
 echo "test_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

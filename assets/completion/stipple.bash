@@ -2,7 +2,7 @@
 # tests/test_cli.sh checks that this file matches it (regenerate, do not edit).
 _stipple() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local first="help version completion lesson simulate grade dots demo practice devices calibrate sessions bench"
+    local first="help version completion lesson simulate grade dots demo practice devices calibrate sessions gradebook certify bench"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$first" -- "$cur"))
         return
@@ -11,6 +11,13 @@ _stipple() {
     case "$key" in
     lesson) subs="$subs check" ;;
     devices) subs="$subs test" ;;
+    gradebook) subs="$subs trainees" ;;
+    gradebook) subs="$subs stations" ;;
+    gradebook) subs="$subs instructors" ;;
+    gradebook) subs="$subs import" ;;
+    gradebook) subs="$subs progress" ;;
+    gradebook) subs="$subs override" ;;
+    gradebook) subs="$subs export" ;;
     esac
     if [ -n "$subs" ]; then
         if [ "$COMP_CWORD" -eq 2 ] && [[ $cur != -* ]]; then
@@ -71,6 +78,46 @@ _stipple() {
         opts="$opts --json --dir --lessons"
         files=""
         dirs=" --dir --lessons"
+        profiles="" ;;
+    "gradebook trainees")
+        opts="$opts --name --json --db"
+        files=" --name --db"
+        dirs=""
+        profiles="" ;;
+    "gradebook stations")
+        opts="$opts --key --name --json --db"
+        files=" --key --name --db"
+        dirs=""
+        profiles="" ;;
+    "gradebook instructors")
+        opts="$opts --key --name --json --db"
+        files=" --key --name --db"
+        dirs=""
+        profiles="" ;;
+    "gradebook import")
+        opts="$opts --trainee --lessons --jobs --db"
+        files=" --trainee --jobs --db"
+        dirs=" --lessons"
+        profiles="" ;;
+    "gradebook progress")
+        opts="$opts --json --db"
+        files=" --db"
+        dirs=""
+        profiles="" ;;
+    "gradebook override")
+        opts="$opts --instructor --verdict --reason --key --db"
+        files=" --instructor --verdict --reason --key --db"
+        dirs=""
+        profiles="" ;;
+    "gradebook export")
+        opts="$opts --csv --output --db"
+        files=" --output -o --db"
+        dirs=""
+        profiles="" ;;
+    "certify")
+        opts="$opts --curriculum --output --verify --key --db"
+        files=" --curriculum --output -o --verify --key --db"
+        dirs=""
         profiles="" ;;
     "bench")
         opts="$opts --quick"
