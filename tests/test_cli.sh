@@ -199,6 +199,83 @@ check '[ "$deep_passed" = 0 ]' "the deep trainee fails this lesson (so the test 
 rc=$?
 check '[ $rc -eq 0 ]' "--fail-exit: 0 when every session passes"
 
+# --- exports: many sessions as a JSON array and as CSV rows equal to it ---------------------
+cp "$work/a.stp" "$work/we,ird \"name\".stp"
+"$bin" simulate --lesson "$src/lessons/02-depth-control.json" --trainee shallow --seed 4 -o "$work/e.stp" >/dev/null 2>&1
+batch=("$work/a.stp" "$work/deep.stp" "$work/we,ird \"name\".stp" "$work/e.stp" "$work/c.stp")
+"$bin" grade --json "${batch[@]}" >"$work/many.json" 2>"$work/many.err"
+rc=$?
+check '[ $rc -eq 0 ]' "grade --json of five sessions: $(cat "$work/many.err")"
+"$bin" grade --csv -j 2 "${batch[@]}" -o "$work/many.csv" 2>"$work/csv.err"
+rc=$?
+check '[ $rc -eq 0 ]' "grade --csv of five sessions: $(cat "$work/csv.err")"
+for i in 0 1 3; do "$bin" grade --json "${batch[$i]}" >"$work/one$i.json" 2>/dev/null; done
+"$bin" dots --json "$work/a.stp" >"$work/dots.json" 2>/dev/null
+"$py" - "$work/many.json" "$work/many.csv" "$work/dots.json" "$work/dots.csv" "$work" "${batch[@]}" >"$work/csvcheck.out" 2>&1 <<'PY'
+import csv, json, sys, math
+many = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[2], newline="")))
+dots_json = json.load(open(sys.argv[3]))
+dots_csv = list(csv.DictReader(open(sys.argv[4])))
+work = sys.argv[5]
+paths = sys.argv[6:]
+errors = []
+if not isinstance(many, list) or len(many) != len(paths):
+    errors.append("--json of %d sessions is not an array of %d" % (len(paths), len(paths)))
+for i in (0, 1, 3):
+    if many[i] != json.load(open("%s/one%d.json" % (work, i))):
+        errors.append("array element %d differs from grade --json of that session alone" % i)
+if len(rows) != len(paths):
+    errors.append("%d CSV rows for %d sessions" % (len(rows), len(paths)))
+def same(cell, v):
+    if isinstance(v, bool): return cell == ("true" if v else "false")
+    if isinstance(v, (int, float)): return math.isclose(float(cell), v, rel_tol=1e-9, abs_tol=1e-12)
+    return cell == str(v)
+checked = 0
+for row, rep, path in zip(rows, many, paths):
+    if row["file"] != path: errors.append("file %r, want %r" % (row["file"], path))
+    for col, v in (("lesson", rep["lesson"]["id"]), ("lesson_title", rep["lesson"]["title"]),
+                   ("lesson_version", rep["lesson"]["version"]), ("source", rep["session"]["source"]),
+                   ("total", rep["total"]), ("passed", rep["passed"]), ("dots", rep["session"]["dots"])):
+        if not same(row[col], v): errors.append("%s: %s=%r, report %r" % (path, col, row[col], v))
+    if not row["date"]: errors.append("no date")
+    for m, stats in rep["metrics"].items():
+        for key in ("score", "passed"):
+            if m + "." + key not in row: errors.append("no column %s.%s" % (m, key))
+        for key, v in stats.items():
+            col = m + "." + key
+            if isinstance(v, list):
+                for j, x in enumerate(v):
+                    checked += 1
+                    if not same(row.get("%s.%d" % (col, j), ""), x): errors.append("%s %s.%d" % (path, col, j))
+            elif v is not None:
+                checked += 1
+                if col not in row or not same(row[col], v): errors.append("%s: %s=%r, report %r" % (path, col, row.get(col), v))
+if checked < 20 * len(paths): errors.append("only %d values compared" % checked)
+# dots --json is dots' CSV
+if len(dots_json) != len(dots_csv): errors.append("dots --json %d vs CSV %d" % (len(dots_json), len(dots_csv)))
+for dj, dc in zip(dots_json, dots_csv):
+    for k, v in dj.items():
+        if not same(dc[k], v): errors.append("dot %s %s: %r vs %r" % (dj["index"], k, v, dc[k])); break
+print("\n".join(errors[:10]) if errors else "csv ok: %d values" % checked)
+sys.exit(1 if errors else 0)
+PY
+rc=$?
+check '[ $rc -eq 0 ]' "CSV rows equal grade --json, dots --json equals dots: $(cat "$work/csvcheck.out")"
+"$bin" grade --csv "$work/a.stp" "$work/no-such.stp" >"$work/part.csv" 2>"$work/part.err"
+rc=$?
+check '[ $rc -eq 1 ] && [ "$(wc -l <"$work/part.csv")" -eq 2 ] && grep -q "no-such.stp" "$work/part.err"' \
+    "a session that cannot be graded: named on stderr, exit 1, the others still written (rc $rc)"
+"$bin" grade --csv --json "$work/a.stp" >/dev/null 2>&1
+rc=$?
+check '[ $rc -eq 2 ]' "--csv with --json is a usage error"
+
+# the batch benchmark keeps working (its figures are for people: no times asserted)
+"$bin" bench csv --quick >"$work/bench.out" 2>&1
+rc=$?
+check '[ $rc -eq 0 ] && grep -q "^csv: 12 sessions .* written as CSV in [0-9.]* s on [0-9]* threads" "$work/bench.out"' \
+    "bench csv prints its figure: $(cat "$work/bench.out")"
+
 # bash completion: the shipped script is the one the table makes, and it completes
 "$bin" completion bash >"$work/completion.bash"
 check 'cmp -s "$work/completion.bash" "$src/assets/completion/stipple.bash"' \

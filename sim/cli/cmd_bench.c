@@ -4,11 +4,13 @@
  *   score  score 50,000 dots (target < 0.05 s), re-simulation not included
  *   nn     nearest neighbours of 10^4..10^6 dots, and against SciPy's cKDTree
  *   input  evdev event handling (target >= 10 M events/s) and evemu parsing (>= 100 MB/s)
+ *   csv    100 sessions re-simulated, graded and written as CSV (target < 10 s on 2 cores)
  * Medians of repeated runs: the machines are shared and noisy. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +26,15 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU seconds of the whole process (every thread). */
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
+           (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -188,6 +199,83 @@ static int bench_score(int quick)
     return 0;
 }
 
+/* ---- 100 sessions graded to CSV on every core ---------------------------------------- */
+
+static int bench_csv(int quick)
+{
+    static const char *const lessons[] = { "01-spacing-drill.json", "02-depth-control.json",
+                                           "03-session1-frontal.json", "04-soft-hairline.json" };
+    static const int profiles[] = { TRAINEE_EXPERT, TRAINEE_DEEP, TRAINEE_GRID, TRAINEE_SPARSE, TRAINEE_CLUMPED };
+    size_t n = quick ? 12 : 100;
+    char dir[] = "/tmp/stipple-bench-csv-XXXXXX";
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "bench: cannot make a temporary folder\n");
+        return 1;
+    }
+    char **paths = calloc(n, sizeof *paths);
+    cli_graded *g = calloc(n, sizeof *g);
+    int *rc = calloc(n, sizeof *rc);
+    int bad = !paths || !g || !rc;
+    double t_sim = now_s();
+    for (size_t i = 0; !bad && i < n; i++) {
+        char lesson_path[4096], path[4096];
+        snprintf(lesson_path, sizeof lesson_path, "%s/%s", cli_lessons_dir(NULL), lessons[i % 4]);
+        snprintf(path, sizeof path, "%s/s%03zu.stp", dir, i);
+        paths[i] = strdup(path);
+        bad = !paths[i] || cli_simulate_to_file(lesson_path, profiles[(i / 4) % 5], 1 + i, path) != 0;
+    }
+    t_sim = now_s() - t_sim;
+    cli_grade_options o = { NULL, NULL, 0, 1 };
+    int jobs[2] = { 1, cli_default_jobs() };
+    double med[2] = { 0, 0 }, cpu_med[2] = { 0, 0 };
+    int runs = quick ? 1 : 3;
+    for (int j = 0; !bad && j < 2; j++) {
+        double t[5], cpu[5];
+        for (int r = 0; r < runs && !bad; r++) {
+            double c0 = cpu_s(), t0 = now_s();
+            cli_grade_batch((const char *const *)paths, n, &o, jobs[j], g, rc);
+            FILE *devnull = fopen("/dev/null", "w");
+            bad = !devnull || cli_write_grade_csv(devnull, (const char *const *)paths, g, rc, n) != 0;
+            if (devnull)
+                fclose(devnull);
+            t[r] = now_s() - t0;
+            cpu[r] = cpu_s() - c0;
+            for (size_t i = 0; i < n; i++) {
+                bad |= rc[i] != 0;
+                cli_graded_free(&g[i]);
+            }
+        }
+        med[j] = median(t, runs);
+        cpu_med[j] = median(cpu, runs);
+    }
+    double load = 0.0;
+    FILE *lf = fopen("/proc/loadavg", "r");
+    if (lf) {
+        if (fscanf(lf, "%lf", &load) != 1)
+            load = 0.0;
+        fclose(lf);
+    }
+    if (!bad)
+        printf("csv: %zu sessions (lessons 01-04, %.0f s to simulate them) re-simulated, graded and written as CSV "
+               "in %.2f s on %d threads (median of %d; target < 10 s for 100 on 2 cores); %.2f s on 1 thread\n"
+               "csv: CPU time %.2f s (%.1f ms a session): %.2f s of wall time on %d idle cores; the load average "
+               "was %.1f while measuring\n",
+               n, t_sim, med[1], jobs[1], runs, med[0], cpu_med[1], 1e3 * cpu_med[1] / (double)n,
+               cpu_med[1] / jobs[1], jobs[1], load);
+    else
+        fprintf(stderr, "bench: csv: a session could not be made or graded\n");
+    for (size_t i = 0; paths && i < n; i++) {
+        if (paths[i])
+            unlink(paths[i]);
+        free(paths[i]);
+    }
+    rmdir(dir);
+    free(paths);
+    free(g);
+    free(rc);
+    return bad;
+}
+
 enum { OPT_QUICK = CLI_LONG };
 
 static const cli_option bench_options[] = {
@@ -211,12 +299,12 @@ static int run_bench(const cli_command *cmd, int argc, char **argv)
         return cli_usage_error(cmd, "one benchmark at a time");
     if (a.npos == 1)
         what = a.pos[0];
-    static const char *const known[] = { "all", "score", "resim", "size", "nn", "input", NULL };
+    static const char *const known[] = { "all", "score", "resim", "size", "nn", "input", "csv", NULL };
     int ok = 0;
     for (int i = 0; known[i]; i++)
         ok |= !strcmp(what, known[i]);
     if (!ok)
-        return cli_usage_error(cmd, "unknown benchmark '%s' (all, score, resim, size, nn, input)", what);
+        return cli_usage_error(cmd, "unknown benchmark '%s' (all, score, resim, size, nn, input, csv)", what);
     char lesson_path[4096];
     snprintf(lesson_path, sizeof lesson_path, "%s/03-session1-frontal.json", cli_lessons_dir(NULL));
     int rc = 0;
@@ -233,15 +321,18 @@ static int run_bench(const cli_command *cmd, int argc, char **argv)
         char *in_argv[] = { "input", quick ? "--quick" : NULL, NULL };
         rc |= bench_input(quick ? 2 : 1, in_argv);
     }
+    if (all || strcmp(what, "csv") == 0)
+        rc |= bench_csv(quick);
     return rc;
 }
 
 const cli_command cli_cmd_bench = {
-    "bench", "[all|score|resim|size|nn|input]", "measure the core's speed (medians of repeated runs)", bench_options,
+    "bench", "[all|score|resim|size|nn|input|csv]", "measure the core's speed (medians of repeated runs)", bench_options,
     run_bench,
     "  resim  re-simulate a one-hour session of 200 Hz pen samples (target < 1 s)\n"
     "  size   session bytes per pen sample (target <= 8)\n"
     "  score  score 50,000 dots (target < 0.05 s)\n"
     "  nn     nearest neighbours of 10^4..10^6 dots\n"
     "  input  evdev event handling and evemu parsing\n"
+    "  csv    100 sessions re-simulated, graded and written as CSV (target < 10 s on 2 cores)\n"
 };
