@@ -365,7 +365,7 @@ static void test_chart_round_trip(const surface *s)
     CHECK(region_bad == 0, "hit regions disagreeing with the chart: %d", region_bad);
     CHECK(!surface_chart_point(s, 0.0, 175.0, NULL), "below the brows is off the chart");
     CHECK(!surface_chart_point(s, NAN, 0.0, NULL), "NaN is off the chart");
-    CHECK(surface_chart_point(s, 0.0, 155.0, NULL), "forehead just above the brows is on the chart");
+    CHECK(surface_chart_point(s, 0.0, 145.0, NULL), "forehead just above the brows is on the chart");
 }
 
 /* ====================================================================================== */
@@ -430,7 +430,9 @@ static void test_regions_and_areas(const surface *s)
         CHECK(comps[r] == 1, "region %s in %d pieces", region_name((region_id)r), comps[r]);
     }
     printf("; scalp total %.0f cm^2\n", scalp);
-    CHECK(scalp >= 400.0 && scalp <= 700.0, "scalp area %.0f cm^2", scalp);
+    /* the chart stops ~2 cm above the ears and over the occiput (a full scalp is ~500 cm^2,
+     * model-defaults.md), so its scalp is most of that but not all */
+    CHECK(scalp >= 380.0 && scalp <= 700.0, "scalp area %.0f cm^2", scalp);
     for (int r = REGION_FRONTAL; r <= REGION_VERTEX; r++)
         CHECK(area[r] >= 20.0 && area[r] <= 120.0, "%s area %.0f cm^2", region_name((region_id)r), area[r]);
     CHECK(fabs(area[REGION_TEMPORAL_L] - area[REGION_TEMPORAL_R]) < 0.02 * area[REGION_TEMPORAL_L] + 0.5,
@@ -592,7 +594,7 @@ static double slice_circumference(const surface *s, double Y, double *length, do
 static void test_circumference(const surface *s)
 {
     surface_hit brow;
-    CHECK(surface_chart_point(s, 0.0, 160.0, &brow), "the brows (0, 160) are on the chart");
+    CHECK(surface_chart_point(s, 0.0, 150.0, &brow), "the brows (0, 150) are on the chart");
     double Y = brow.pos_mm[1] + 10.0, len = 0.0, br = 0.0;
     double c = slice_circumference(s, Y, &len, &br);
     printf("circumference at y = %.1f mm (10 mm above the brows): %.1f mm; length %.1f, breadth %.1f mm\n",

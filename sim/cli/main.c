@@ -30,6 +30,7 @@
     X(gradebook_override)   \
     X(gradebook_export)     \
     X(certify)              \
+    X(head)                 \
     X(bench)
 
 #define DECLARE(n) extern const cli_command cli_cmd_##n;

@@ -30,12 +30,12 @@
  * 0.82 .. 1.22 skin mm over frontal, mid-scalp, crown and parietal, and 0.72 .. 1.23 mm
  * over temporal and occipital (low on the sides, where the chart runs out).
  * Each mesh vertex stores its chart (u, v) (for the non-cranium parts: the chart of the
- * cranium point in the same direction from HEAD_C), and ray hits interpolate them.
+ * cranium point in the same direction from HEAD_CRANIUM_CENTRE), and ray hits interpolate them.
  *
  * ---- Regions (a product choice lesson authors rely on) -------------------------------
  * All in chart millimetres, alpha in degrees, |alpha| meaning either side:
  *   domain      rho <= rho_max(alpha) (domain_rho_max below): down to the brows in front
- *               (v = 160 on the midline, about 21 mm above the ear canals), to about
+ *               (v = 150 on the midline, just above the brow ridge, about 25 mm above the ear canals), to about
  *               55 mm above the ear canals on the sides (rho 110; about 20 mm above the
  *               ears), and over the occipital bulge behind (rho 139, about 38 mm up).
  *               Outside it surface_chart_point() returns 0 and the region is NONE.
@@ -68,6 +68,7 @@
  * precision, nearest hit with t > 1e-9 mm; normals are the interpolated vertex normals
  * (analytic normals of each part) normalised, pointing out of the skin. */
 #include "surface.h"
+#include "head_shape.h"
 #include "vec3.h"
 
 #include <float.h>
@@ -77,25 +78,6 @@
 
 #define SURF_PI 3.14159265358979323846
 #define DEG (SURF_PI / 180.0)
-
-/* ---- head shape parameters ------------------------------------------------------------ */
-static const double HEAD_C[3] = { 0.0, 55.0, -6.0 };   /* cranium centre */
-#define CR_SIDE        80.0    /* x semi-axis at centre height */
-#define CR_SIDE_TILT    0.0    /* x semi-axis grows by this towards the top */
-#define CR_UP          75.0    /* to the vertex */
-#define CR_DOWN       100.0
-#define CR_FRONT      112.0    /* the ellipsoid's front; the forehead sphere cuts it */
-#define CR_BACK        99.0
-#define FH_RADIUS     150.0    /* forehead sphere */
-#define FH_SLOPE      (22.0 * DEG)  /* forehead slopes back this much from vertical */
-static const double FH_POINT[3] = { 0.0, 40.0, 97.0 };  /* a point of the forehead */
-#define FH_BLEND       14.0    /* smooth-minimum width */
-#define TEMPLE_DEPTH    0.045
-#define TEMPLE_SIGMA    0.30
-#define CROWN_HEIGHT    0.025
-#define CROWN_SIGMA     0.45
-#define OCC_BULGE       0.050
-#define OCC_SIGMA       0.40
 
 /* ---- chart parameters ----------------------------------------------------------------- */
 #define CHART_RHO0     45.0
@@ -114,23 +96,7 @@ static const double FH_POINT[3] = { 0.0, 40.0, 97.0 };  /* a point of the forehe
 #define SIDE_ALPHA         45.0
 #define BACK_ALPHA        125.0
 
-/* ---- mesh resolution ------------------------------------------------------------------ */
-#define EDGE_CRANIUM   2.0
-#define EDGE_FACE      2.5
-#define EDGE_EAR       1.5
-#define EDGE_NECK      3.0
 #define PRACTICE_CELL 10.0
-
-typedef enum part_type { PART_CRANIUM, PART_ELLIPSOID, PART_ROUNDCYL } part_type;
-
-typedef struct part {
-    part_type type;
-    double c[3];          /* centre */
-    double ax[3];         /* semi-axes (x, y, z) */
-    double n;             /* roundcyl exponent */
-    region_id region;
-    double edge;
-} part;
 
 typedef struct bvh_node {
     double lo[3], hi[3];
@@ -191,124 +157,11 @@ int region_is_scalp(region_id r)
     }
 }
 
-/* ======================================================================================
- * Shape functions
- * ====================================================================================== */
 static double smoothstep01(double x)
 {
     if (x <= 0.0) return 0.0;
     if (x >= 1.0) return 1.0;
     return x * x * (3.0 - 2.0 * x);
-}
-
-static double smin(double a, double b, double k)
-{
-    double h = 0.5 + 0.5 * (b - a) / k;
-    if (h < 0.0) h = 0.0;
-    if (h > 1.0) h = 1.0;
-    return b + (a - b) * h - k * h * (1.0 - h);
-}
-
-static double dir_bump(const double d[3], double x, double y, double z, double sigma)
-{
-    double c[3] = { x, y, z };
-    vec3_normalize(c);
-    double one_minus_cos = 1.0 - vec3_dot(d, c);
-    return exp(-one_minus_cos / (sigma * sigma));
-}
-
-/* Distance from the part centre to its skin along the unit direction d. */
-static double part_radius(const part *p, const double d[3])
-{
-    double dx = d[0], dy = d[1], dz = d[2];
-    switch (p->type) {
-    case PART_ELLIPSOID: {
-        double q = (dx / p->ax[0]) * (dx / p->ax[0]) + (dy / p->ax[1]) * (dy / p->ax[1])
-                 + (dz / p->ax[2]) * (dz / p->ax[2]);
-        return 1.0 / sqrt(q);
-    }
-    case PART_ROUNDCYL: {
-        double rr = (dx / p->ax[0]) * (dx / p->ax[0]) + (dz / p->ax[2]) * (dz / p->ax[2]);
-        double q = pow(rr, 0.5 * p->n) + pow(fabs(dy / p->ax[1]), p->n);
-        return pow(q, -1.0 / p->n);
-    }
-    case PART_CRANIUM:
-    default: {
-        double a = CR_SIDE + CR_SIDE_TILT * dy;
-        double b = dy >= 0.0 ? CR_UP : CR_DOWN;
-        double c = dz >= 0.0 ? CR_FRONT : CR_BACK;
-        double q = (dx / a) * (dx / a) + (dy / b) * (dy / b) + (dz / c) * (dz / c);
-        double r = 1.0 / sqrt(q);
-        /* the forehead sphere: centre FH_POINT - FH_RADIUS * n, n tilted back by FH_SLOPE */
-        double n[3] = { 0.0, sin(FH_SLOPE), cos(FH_SLOPE) };
-        double f[3], cf[3];
-        vec3_muladds(FH_POINT, n, -FH_RADIUS, f);
-        vec3_sub(HEAD_C, f, cf);
-        double bb = vec3_dot(d, cf), cc = vec3_dot(cf, cf) - FH_RADIUS * FH_RADIUS;
-        double disc = bb * bb - cc;
-        if (disc > 0.0) {
-            double tf = -bb + sqrt(disc);
-            if (tf > 0.0)
-                r = smin(r, tf, FH_BLEND);
-        }
-        double k = 1.0;
-        k -= TEMPLE_DEPTH * (dir_bump(d, 0.80, 0.05, 0.60, TEMPLE_SIGMA)
-                             + dir_bump(d, -0.80, 0.05, 0.60, TEMPLE_SIGMA));
-        k += CROWN_HEIGHT * dir_bump(d, 0.0, 0.85, -0.50, CROWN_SIGMA);
-        k += OCC_BULGE * dir_bump(d, 0.0, -0.05, -1.0, OCC_SIGMA);
-        return r * k;
-    }
-    }
-}
-
-static void dir_from_angles(double theta, double alpha, double d[3])
-{
-    d[0] = sin(theta) * sin(alpha);
-    d[1] = cos(theta);
-    d[2] = sin(theta) * cos(alpha);
-}
-
-static void part_point(const part *p, const double d[3], double out[3])
-{
-    vec3_muladds(p->c, d, part_radius(p, d), out);
-}
-
-/* Outward unit normal of a star-shaped part at direction d (finite differences). */
-static void part_normal(const part *p, const double d[3], double nrm[3])
-{
-    double e1[3], e2[3];
-    double ref[3] = { 1.0, 0.0, 0.0 };
-    if (fabs(d[0]) > 0.8) { ref[0] = 0.0; ref[1] = 1.0; }
-    vec3_cross(d, ref, e1);
-    vec3_normalize(e1);
-    vec3_cross(d, e1, e2);
-    const double eps = 1e-4;
-    double pts[4][3];
-    for (int i = 0; i < 4; i++) {
-        double dd[3];
-        const double *e = (i < 2) ? e1 : e2;
-        vec3_muladds(d, e, (i % 2) ? -eps : eps, dd);
-        vec3_normalize(dd);
-        part_point(p, dd, pts[i]);
-    }
-    double t1[3], t2[3];
-    vec3_sub(pts[0], pts[1], t1);
-    vec3_sub(pts[2], pts[3], t2);
-    vec3_cross(t1, t2, nrm);
-    vec3_normalize(nrm);
-    if (vec3_dot(nrm, d) < 0.0)
-        vec3_scale(nrm, -1.0, nrm);
-}
-
-static part cranium_part(void)
-{
-    part p;
-    memset(&p, 0, sizeof p);
-    p.type = PART_CRANIUM;
-    vec3_copy(HEAD_C, p.c);
-    p.region = REGION_NONE;   /* from the chart */
-    p.edge = EDGE_CRANIUM;
-    return p;
 }
 
 /* ======================================================================================
@@ -357,17 +210,17 @@ static int build_arc_table(surface *s)
     s->stab = malloc(sizeof(double) * (TAB_NA + 1) * (TAB_NT + 1));
     if (!s->stab)
         return 0;
-    part cr = cranium_part();
+    part cr = head_cranium_part();
     for (int j = 0; j <= TAB_NA; j++) {
         double alpha = 2.0 * SURF_PI * (double)(j % TAB_NA) / TAB_NA;
         double *row = s->stab + (size_t)j * (TAB_NT + 1);
         double prev[3], d[3];
-        dir_from_angles(0.0, alpha, d);
+        head_dir_from_angles(0.0, alpha, d);
         part_point(&cr, d, prev);
         row[0] = 0.0;
         for (int k = 1; k <= TAB_NT; k++) {
             double cur[3];
-            dir_from_angles(SURF_PI * (double)k / TAB_NT, alpha, d);
+            head_dir_from_angles(SURF_PI * (double)k / TAB_NT, alpha, d);
             part_point(&cr, d, cur);
             row[k] = row[k - 1] + vec3_distance(prev, cur);
             vec3_copy(cur, prev);
@@ -436,8 +289,8 @@ static void head_chart_map(const surface *s, double u, double v, double pos[3], 
     double rho = sqrt(u * u + v * v);
     double alpha = atan2(u, v);
     double theta = theta_at(s, chart_S(rho, alpha), alpha);
-    part cr = cranium_part();
-    dir_from_angles(theta, alpha, dir);
+    part cr = head_cranium_part();
+    head_dir_from_angles(theta, alpha, dir);
     part_point(&cr, dir, pos);
 }
 
@@ -445,7 +298,7 @@ static void head_chart_map(const surface *s, double u, double v, double pos[3], 
 static void head_chart_of_point(const surface *s, const double p[3], double chart[2])
 {
     double d[3];
-    vec3_sub(p, HEAD_C, d);
+    vec3_sub(p, HEAD_CRANIUM_CENTRE, d);
     double horiz = sqrt(d[0] * d[0] + d[2] * d[2]);
     double theta = atan2(horiz, d[1]);
     double alpha = horiz > 0.0 ? atan2(d[0], d[2]) : 0.0;
@@ -460,13 +313,13 @@ static void head_chart_of_point(const surface *s, const double p[3], double char
 /* The chart domain's edge: rho_max as a function of |alpha| in degrees. */
 static double domain_rho_max(double aa)
 {
-    /* Brows 160 in front. On the sides and behind the chart stops where a chart millimetre
+    /* Brows 150 in front (the brow ridge, a face part, covers the cranium below). On the sides and behind the chart stops where a chart millimetre
      * would be squeezed below about 0.7 mm: the head is no wider than 160 mm, so a chart
      * radius of much more than 110 mm cannot go round it. That is about 20 mm above the
      * ears on the sides and over the occipital bulge (about 40 mm above the ear canals)
      * behind. */
     static const double A[] = { 0.0, 20.0, 35.0, 45.0, 52.0, 60.0, 70.0, 90.0, 110.0, 125.0, 140.0, 155.0, 180.0 };
-    static const double R[] = { 160.0, 157.0, 148.0, 140.0, 128.0, 115.0, 111.0, 110.0, 113.0, 120.0, 129.0, 136.0, 139.0 };
+    static const double R[] = { 150.0, 148.0, 144.0, 138.0, 128.0, 115.0, 111.0, 108.0, 112.0, 122.0, 130.0, 131.0, 131.0 };
     const int n = (int)(sizeof A / sizeof A[0]);
     if (aa <= A[0]) return R[0];
     for (int i = 1; i < n; i++) {
@@ -621,8 +474,8 @@ static int mesh_part(mesh_buf *m, const surface *s, const part *p)
         double acc = 0.0;
         for (int j = 0; j < NAV; j++) {
             double al = 2.0 * SURF_PI * (j + 0.5) / NAV, d0[3], d1[3], p0[3], p1[3];
-            dir_from_angles(SURF_PI * (k - 1) / NS, al, d0);
-            dir_from_angles(SURF_PI * k / NS, al, d1);
+            head_dir_from_angles(SURF_PI * (k - 1) / NS, al, d0);
+            head_dir_from_angles(SURF_PI * k / NS, al, d1);
             part_point(p, d0, p0);
             part_point(p, d1, p1);
             acc += vec3_distance(p0, p1);
@@ -652,7 +505,7 @@ static int mesh_part(mesh_buf *m, const surface *s, const part *p)
             enum { NP = 64 };
             for (int j = 0; j <= NP; j++) {
                 double d[3], q[3];
-                dir_from_angles(theta, 2.0 * SURF_PI * (j % NP) / NP, d);
+                head_dir_from_angles(theta, 2.0 * SURF_PI * (j % NP) / NP, d);
                 part_point(p, d, q);
                 if (j > 0)
                     perim += vec3_distance(pr, q);
@@ -666,7 +519,7 @@ static int mesh_part(mesh_buf *m, const surface *s, const part *p)
         double off = (i % 2) ? 0.5 : 0.0;
         for (uint32_t j = 0; j < n; j++) {
             double al = 2.0 * SURF_PI * ((double)j + off) / (double)n, d[3], q[3], nr[3], ch[2];
-            dir_from_angles(theta, al, d);
+            head_dir_from_angles(theta, al, d);
             part_point(p, d, q);
             part_normal(p, d, nr);
             if (p->type == PART_CRANIUM) {
@@ -1022,38 +875,8 @@ static int build_practice(mesh_buf *m, double w, double h)
 
 static int build_head(mesh_buf *m, const surface *s)
 {
-    part parts[6];
-    memset(parts, 0, sizeof parts);
-    parts[0] = cranium_part();
-    /* face */
-    parts[1].type = PART_ELLIPSOID;
-    vec3_set(0.0, -30.0, 45.0, parts[1].c);
-    vec3_set(56.0, 68.0, 50.0, parts[1].ax);
-    parts[1].region = REGION_FACE;
-    parts[1].edge = EDGE_FACE;
-    /* nose */
-    parts[2].type = PART_ELLIPSOID;
-    vec3_set(0.0, -8.0, 92.0, parts[2].c);
-    vec3_set(11.0, 24.0, 15.0, parts[2].ax);
-    parts[2].region = REGION_FACE;
-    parts[2].edge = EDGE_EAR;
-    /* ears */
-    for (int e = 0; e < 2; e++) {
-        part *p = &parts[3 + e];
-        p->type = PART_ELLIPSOID;
-        vec3_set(e == 0 ? 76.0 : -76.0, 4.0, -10.0, p->c);
-        vec3_set(10.0, 31.0, 18.0, p->ax);
-        p->region = REGION_EAR;
-        p->edge = EDGE_EAR;
-    }
-    /* neck */
-    parts[5].type = PART_ROUNDCYL;
-    vec3_set(0.0, -100.0, -18.0, parts[5].c);
-    vec3_set(54.0, 85.0, 56.0, parts[5].ax);
-    parts[5].n = 8.0;
-    parts[5].region = REGION_NECK;
-    parts[5].edge = EDGE_NECK;
-
+    part parts[HEAD_PART_COUNT];
+    head_parts(parts);
     size_t t0 = m->nt;
     if (!mesh_part(m, s, &parts[0]))
         return 0;
@@ -1069,7 +892,7 @@ static int build_head(mesh_buf *m, const surface *s)
             r = fabs(atan2(u, v)) < 100.0 * DEG ? REGION_FACE : REGION_NECK;
         m->treg[t] = (uint8_t)r;
     }
-    for (int i = 1; i < 6; i++)
+    for (int i = 1; i < HEAD_PART_COUNT; i++)
         if (!mesh_part(m, s, &parts[i]))
             return 0;
     return 1;
@@ -1173,7 +996,7 @@ int surface_chart_point(const surface *s, double u_mm, double v_mm, surface_hit 
         vec3_set(0.0, 0.0, 1.0, h.normal);
     } else {
         double d[3];
-        part cr = cranium_part();
+        part cr = head_cranium_part();
         head_chart_map(s, u_mm, v_mm, h.pos_mm, d);
         part_normal(&cr, d, h.normal);
     }
@@ -1233,3 +1056,32 @@ const float *surface_normals(const surface *s) { return s ? s->nrm_f : NULL; }
 const float *surface_charts(const surface *s) { return s ? s->chart_f : NULL; }
 const uint32_t *surface_indices(const surface *s) { return s ? s->idx : NULL; }
 const uint8_t *surface_triangle_regions(const surface *s) { return s ? s->treg : NULL; }
+
+int surface_chart_of_point(const surface *s, const double pos_mm[3], double chart_mm[2])
+{
+    chart_mm[0] = chart_mm[1] = 0.0;
+    if (!s || !pos_mm)
+        return 0;
+    if (s->kind == SURFACE_PRACTICE_SKIN) {
+        chart_mm[0] = pos_mm[0];
+        chart_mm[1] = pos_mm[1];
+    } else {
+        head_chart_of_point(s, pos_mm, chart_mm);
+    }
+    return surface_region_at_chart(s, chart_mm[0], chart_mm[1]) != REGION_NONE;
+}
+
+double surface_hairline_rho(const surface *s, double alpha_deg)
+{
+    if (!s || s->kind != SURFACE_HEAD || !isfinite(alpha_deg))
+        return 0.0;
+    return hairline_rho(fabs(alpha_deg));
+}
+
+void surface_crown_disc(const surface *s, double centre_mm[2], double *radius_mm)
+{
+    int head = s && s->kind == SURFACE_HEAD;
+    centre_mm[0] = 0.0;
+    centre_mm[1] = head ? VERTEX_V : 0.0;
+    *radius_mm = head ? VERTEX_R : 0.0;
+}

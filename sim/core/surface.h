@@ -76,6 +76,15 @@ void   surface_chart_scales(const surface *s, double u_mm, double v_mm, double *
 /* The chart's extent [u0, v0, u1, v1] (mm): the practice skin's rectangle, or a box round
  * the head chart's domain. */
 void   surface_chart_bounds(const surface *s, double box[4]);
+/* Head: the chart coordinates of the cranium point in the direction of pos_mm from the
+ * cranium's centre (any point; 1 when they fall on the chart's domain). Practice skin:
+ * (x, y), 1 inside the rectangle. */
+int    surface_chart_of_point(const surface *s, const double pos_mm[3], double chart_mm[2]);
+/* Head: the natural anterior hairline's chart radius (mm from the vertex) at azimuth
+ * alpha_deg (0 = the midline in front, 90 = the subject's left), and the crown (the
+ * VERTEX region, a disc in the chart): its centre and radius. 0 on the practice skin. */
+double surface_hairline_rho(const surface *s, double alpha_deg);
+void   surface_crown_disc(const surface *s, double centre_mm[2], double *radius_mm);
 /* Region at chart coordinates (REGION_NONE outside the chart). */
 region_id surface_region_at_chart(const surface *s, double u_mm, double v_mm);
 

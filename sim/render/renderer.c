@@ -217,9 +217,12 @@ void render_sync_dots(renderer *r, const dot *dots, size_t n, int healed)
  * clustering: vertices of one connected part that fall in the same RENDER_CELL_MM cube
  * become one, at their mean; scalp vertices are then put back on the true surface at their
  * mean chart point (surface_chart_point), so the texture and the crisp dots stay aligned.
+ * The face's and the ears' parts are clustered finer (their relief is small: lids, lips,
+ * the helix), and cost little: the dots never go there.
  * Surfaces already coarse (the practice skin) are drawn as they are. */
 #define RENDER_CELL_MM 5.0
 #define RENDER_DECIMATE_ABOVE 20000      /* triangles */
+#define RENDER_FINE_FACTOR 0.4            /* cell of the face and ears, over RENDER_CELL_MM */
 
 typedef struct render_mesh {
     float    *pos, *nrm, *chart;
@@ -280,7 +283,7 @@ static int build_render_mesh(const surface *s, double cell_mm, render_mesh *out)
     double lo[3], hi[3];
     surface_bounds(s, lo, hi);
     for (int a = 0; a < 3; a++)
-        if ((hi[a] - lo[a]) / cell_mm > 1000.0)
+        if ((hi[a] - lo[a]) / (cell_mm * RENDER_FINE_FACTOR) > 2000.0)
             return -1;
     memset(out, 0, sizeof *out);
     size_t cap = 1;
@@ -309,12 +312,23 @@ static int build_render_mesh(const surface *s, double cell_mm, render_mesh *out)
     for (size_t t = 0; t < nt && scalp_root == UINT32_MAX; t++)
         if (R && region_is_scalp((region_id)R[t]))
             scalp_root = uf_find(parent, I[3 * t]);
+    /* the face and the ears keep their relief (brows, lids, lips, helix): finer cells for
+     * the vertices of their triangles (a bit of the key keeps the two grids apart) */
+    uint8_t *fine = calloc(nv, 1);
+    if (!fine)
+        goto fail;
+    for (size_t t = 0; t < nt; t++)
+        if (R && (R[t] == REGION_FACE || R[t] == REGION_EAR))
+            for (int k = 0; k < 3; k++)
+                fine[I[3 * t + (size_t)k]] = 1;
     /* clusters */
     size_t ncl = 0;
     for (size_t i = 0; i < nv; i++) {
-        uint64_t key = (uint64_t)uf_find(parent, (uint32_t)i) << 33;
+        uint32_t root = uf_find(parent, (uint32_t)i);
+        uint64_t key = ((uint64_t)root << 33) | ((uint64_t)fine[i] << 62);
+        double cell_here = fine[i] ? cell_mm * RENDER_FINE_FACTOR : cell_mm;
         for (int a = 0; a < 3; a++)
-            key |= (uint64_t)(floor(((double)P[3 * i + (size_t)a] - lo[a]) / cell_mm) + 1.0) << (22 - 11 * a);
+            key |= (uint64_t)(floor(((double)P[3 * i + (size_t)a] - lo[a]) / cell_here) + 1.0) << (22 - 11 * a);
         key |= 1ULL << 63;
         int added;
         cl[i] = map_get(keys, vals, cap, key, (uint32_t)ncl, &added);
@@ -329,6 +343,7 @@ static int build_render_mesh(const surface *s, double cell_mm, render_mesh *out)
         q[7] += (double)C[2 * i + 1];
         cnt[cl[i]]++;
     }
+    free(fine);
     out->pos = malloc(ncl * 3 * sizeof(float));
     out->nrm = malloc(ncl * 3 * sizeof(float));
     out->chart = malloc(ncl * 2 * sizeof(float));
@@ -374,9 +389,23 @@ static int build_render_mesh(const surface *s, double cell_mm, render_mesh *out)
         map_get(keys, vals, cap, (1ULL << 63) | ((uint64_t)lo3 << 42) | ((uint64_t)mid << 21) | hi3, 0, &added);
         if (!added)
             continue;
+        /* clustering can fold a triangle over; turn it to face the way its vertices'
+         * normals do, or back-face culling leaves a hole */
+        const float *pa = out->pos + 3 * (size_t)a, *pb = out->pos + 3 * (size_t)b, *pc = out->pos + 3 * (size_t)c;
+        float e1[3], e2[3], fn[3], vn = 0.0f;
+        for (int k = 0; k < 3; k++) {
+            e1[k] = pb[k] - pa[k];
+            e2[k] = pc[k] - pa[k];
+        }
+        fn[0] = e1[1] * e2[2] - e1[2] * e2[1];
+        fn[1] = e1[2] * e2[0] - e1[0] * e2[2];
+        fn[2] = e1[0] * e2[1] - e1[1] * e2[0];
+        for (int k = 0; k < 3; k++)
+            vn += fn[k] * (out->nrm[3 * (size_t)a + (size_t)k] + out->nrm[3 * (size_t)b + (size_t)k]
+                           + out->nrm[3 * (size_t)c + (size_t)k]);
         out->idx[3 * out->nt] = a;
-        out->idx[3 * out->nt + 1] = b;
-        out->idx[3 * out->nt + 2] = c;
+        out->idx[3 * out->nt + 1] = vn < 0.0f ? c : b;
+        out->idx[3 * out->nt + 2] = vn < 0.0f ? b : c;
         out->nt++;
     }
     free(parent);

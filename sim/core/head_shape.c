@@ -1,0 +1,345 @@
+/* head_shape.c: where the adult head's skin is (see head_shape.h).
+ *
+ * Each part is star-shaped about its centre: its skin is centre + r(d) d for unit
+ * directions d, so it meshes as rings (surface.c) and a ray from outside meets its
+ * outermost skin. The parts overlap; the union is the head.
+ *
+ *   cranium  about HEAD_CRANIUM_CENTRE: a squarish ellipsoid (the horizontal section a
+ *            superellipse, as skulls are: an ellipse of the same length and breadth girths
+ *            ~4 % less than a real head), front and back, top and bottom semi-axes apart,
+ *            capped by a forehead sphere (smooth minimum) so that the forehead is flat and
+ *            slopes back. On it, as direction-space bumps (a fraction of the radius):
+ *            frontal bossing, the temporal fossae with the temporal ridge along their upper
+ *            edge, the parietal eminences, the vertex's rise, the occipital bulge and the
+ *            external occipital protuberance (inion), the mastoid processes.
+ *   face     about a centre behind the nose: an ellipsoid narrowing towards the jaw, then
+ *            skin-space features (3D Gaussians placed at anatomical points, heights in mm
+ *            along the radius): brow ridge and glabella, nasion, orbits with closed eyelids
+ *            (lid bulge, lash line), nose (bridge to tip, alae), cheekbones and zygomatic
+ *            arches, lips with the mouth line, the mentolabial fold and the chin, the angles
+ *            of the jaw.
+ *   ears     flattened lens-shaped plates on the sides with the helix rim, the scapha, the
+ *            antihelix, the concha, the tragus in front of it and a rimless lobe.
+ *   neck     a rounded cylinder under the skull.
+ * Positions are those of an average adult man (figures in head_shape.h); landmarks
+ * (head_landmarks.c) are found on this skin, not typed in. */
+#include "head_shape.h"
+#include "vec3.h"
+
+#include <math.h>
+#include <string.h>
+
+#define HS_PI 3.14159265358979323846
+#define DEG (HS_PI / 180.0)
+
+/* ---- cranium ---------------------------------------------------------------------------- */
+const double HEAD_CRANIUM_CENTRE[3] = { 0.0, 55.0, -4.0 };
+#define CR_SIDE        77.0    /* x semi-axis */
+#define CR_UP          75.0    /* to the vertex */
+#define CR_DOWN       100.0
+#define CR_FRONT      112.0    /* the ellipsoid's front; the forehead sphere cuts it */
+#define CR_BACK        88.0
+#define CR_SQUARE       2.45   /* superellipse exponent of the horizontal section */
+#define FH_RADIUS     150.0    /* forehead sphere */
+#define FH_SLOPE      (22.0 * DEG)  /* the forehead slopes back this much from vertical */
+static const double FH_POINT[3] = { 0.0, 40.0, 95.0 };  /* a point of the forehead */
+#define FH_BLEND       14.0    /* smooth-minimum width */
+
+static const double INION_DIR[3] = { 0.0, -0.42, -0.91 };
+
+/* ---- face, ears, neck ----------------------------------------------------------------- */
+static const double FACE_C[3] = { 0.0, -15.0, 30.0 };
+#define FACE_SIDE      70.0    /* x semi-axis at the cheekbones, narrowing to the jaw */
+#define FACE_JAW_SIDE  50.0
+#define FACE_UP        75.0
+#define FACE_DOWN     118.0
+#define FACE_FRONT     70.0
+#define FACE_BACK      60.0
+#define EAR_X          73.0    /* |x| of the ear's centre */
+static const double EAR_C[2] = { -2.0, -12.0 };   /* (y, z) of the ear's centre */
+#define EAR_HALF_LEN   31.0    /* ear length ~62 mm */
+#define EAR_HALF_WID   17.0
+#define EAR_THICK       7.0
+#define TRAGUS_LY      (-3.0)  /* the tragus in the ear's plane (mm from its centre) */
+#define TRAGUS_LZ      13.0
+
+/* ---- mesh edge lengths (mm) ----------------------------------------------------------- */
+#define EDGE_CRANIUM   2.0
+#define EDGE_FACE      1.6
+#define EDGE_EAR       1.2
+#define EDGE_NECK      3.0
+
+static double clamp01(double x) { return x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x; }
+static double smooth01(double x) { x = clamp01(x); return x * x * (3.0 - 2.0 * x); }
+
+static double smin(double a, double b, double k)
+{
+    double h = clamp01(0.5 + 0.5 * (b - a) / k);
+    return b + (a - b) * h - k * h * (1.0 - h);
+}
+
+/* A bump in direction space: 1 at the direction (x, y, z), falling off with angle. */
+static double dir_bump(const double d[3], double x, double y, double z, double sigma)
+{
+    double c[3] = { x, y, z };
+    vec3_normalize(c);
+    return exp(-(1.0 - vec3_dot(d, c)) / (sigma * sigma));
+}
+
+/* An anisotropic Gaussian in skin space: 1 at (cx, cy, cz), sigmas in mm. */
+static double g3(const double p[3], double cx, double cy, double cz, double sx, double sy, double sz)
+{
+    double a = (p[0] - cx) / sx, b = (p[1] - cy) / sy, c = (p[2] - cz) / sz;
+    return exp(-0.5 * (a * a + b * b + c * c));
+}
+
+void head_dir_from_angles(double theta, double alpha, double d[3])
+{
+    d[0] = sin(theta) * sin(alpha);
+    d[1] = cos(theta);
+    d[2] = sin(theta) * cos(alpha);
+}
+
+/* ---- the cranium ---------------------------------------------------------------------- */
+static double cranium_radius(const double d[3])
+{
+    double dx = d[0], dy = d[1], dz = d[2];
+    double b = dy >= 0.0 ? CR_UP : CR_DOWN;
+    double c = dz >= 0.0 ? CR_FRONT : CR_BACK;
+    double hx = fabs(dx) / CR_SIDE, hz = fabs(dz) / c;
+    double hs = (hx > 0.0 || hz > 0.0) ? pow(pow(hx, CR_SQUARE) + pow(hz, CR_SQUARE), 1.0 / CR_SQUARE) : 0.0;
+    double r = 1.0 / sqrt(hs * hs + (dy / b) * (dy / b));
+    /* the forehead sphere: centre FH_POINT - FH_RADIUS n, n tilted back by FH_SLOPE */
+    double n[3] = { 0.0, sin(FH_SLOPE), cos(FH_SLOPE) }, f[3], cf[3];
+    vec3_muladds(FH_POINT, n, -FH_RADIUS, f);
+    vec3_sub(HEAD_CRANIUM_CENTRE, f, cf);
+    double bb = vec3_dot(d, cf), cc = vec3_dot(cf, cf) - FH_RADIUS * FH_RADIUS;
+    double disc = bb * bb - cc;
+    if (disc > 0.0) {
+        double tf = -bb + sqrt(disc);
+        if (tf > 0.0)
+            r = smin(r, tf, FH_BLEND);
+    }
+    double k = 1.0;
+    /* frontal bossing: two soft eminences above the brows */
+    k += 0.012 * (dir_bump(d, 0.30, 0.45, 0.84, 0.22) + dir_bump(d, -0.30, 0.45, 0.84, 0.22));
+    /* temporal fossae (the temporalis sits in a hollow), with the temporal ridge: a faint
+     * line along the fossa's upper edge, from above the outer brow up and back */
+    for (int side = -1; side <= 1; side += 2) {
+        k -= 0.045 * dir_bump(d, 0.80 * side, 0.02, 0.60, 0.30);
+        double ax[3] = { 0.92 * side, -0.30, 0.25 };
+        vec3_normalize(ax);
+        double w = (vec3_dot(d, ax) - cos(62.0 * DEG)) / 0.035;
+        double along = dir_bump(d, 0.55 * side, 0.55, 0.45, 0.55);   /* fades out behind */
+        k += 0.006 * exp(-w * w) * along;
+        /* parietal eminences: the widest point of the skull, high and behind the ears */
+        k += 0.014 * dir_bump(d, 0.72 * side, 0.55, -0.40, 0.30);
+        /* mastoid processes, behind and below the ear canals */
+        k += 0.050 * dir_bump(d, 0.62 * side, -0.76, -0.20, 0.12);
+    }
+    /* below the brows the skull's front gives way to the face (the face part's brow ridge,
+     * orbits and cheeks): pulled in so that it does not cover them */
+    double below = smooth01((-dy - 0.34) / 0.22) * smooth01((dz - 0.35) / 0.35);
+    k -= 0.40 * below;
+    k += 0.025 * dir_bump(d, 0.0, 0.85, -0.50, 0.45);   /* the crown's rise to the vertex */
+    k += 0.050 * dir_bump(d, 0.0, -0.05, -1.0, 0.40);   /* the occipital bulge */
+    k += 0.012 * dir_bump(d, INION_DIR[0], INION_DIR[1], INION_DIR[2], 0.10);  /* external occipital protuberance */
+    return r * k;
+}
+
+/* ---- the face -------------------------------------------------------------------------- */
+/* Height (mm, along the radius) of the face's features at base-skin point p. */
+static double face_features(const double p[3])
+{
+    double x = p[0], y = p[1], ax = fabs(x), h = 0.0;
+    /* brow ridge: an arc over each orbit, meeting at the glabella */
+    double brow_y = 21.0 - 0.0025 * (ax - 22.0) * (ax - 22.0);
+    double bw = (y - brow_y) / 4.5;
+    h += 7.0 * exp(-0.5 * bw * bw) * exp(-0.5 * pow(ax / 46.0, 6.0));
+    h += 1.0 * g3(p, 0.0, 19.0, p[2], 9.0, 5.0, 1e9);             /* glabella */
+    h -= 3.5 * g3(p, 0.0, 11.0, p[2], 8.0, 4.0, 1e9);             /* nasion: the bridge's root */
+    /* orbits: a hollow under the brow, the closed upper lid bulging over the eyeball, the
+     * lash line a fine crease, the lower lid and the cheek below */
+    h -= 4.0 * g3(p, 31.0 * (x >= 0 ? 1 : -1), 9.0, p[2], 14.0, 8.0, 1e9);
+    double lid = g3(p, 31.0 * (x >= 0 ? 1 : -1), 5.0, p[2], 11.0, 6.5, 1e9);
+    h += 3.0 * lid;
+    double lash = (y - 2.0 + 0.004 * (ax - 31.0) * (ax - 31.0)) / 0.9;
+    h -= 1.2 * exp(-0.5 * lash * lash) * exp(-0.5 * pow((ax - 31.0) / 11.0, 4.0));
+    /* nose: from the nasion (y 14) down to the tip (y -30), the alae either side */
+    double t = (14.0 - y) / 44.0;
+    if (t > -0.2) {
+        double ht = t <= 1.0 ? 2.5 + 17.5 * pow(clamp01(t), 1.35)
+                             : 20.0 * (1.0 - smooth01((t - 1.0) / 0.24));
+        double wd = 5.0 + 5.5 * clamp01(t);
+        double top = smooth01((t + 0.2) / 0.25);
+        h += ht * top * exp(-0.5 * (x / wd) * (x / wd));
+    }
+    h += 4.5 * (g3(p, 14.0, -34.0, p[2], 5.5, 5.0, 1e9) + g3(p, -14.0, -34.0, p[2], 5.5, 5.0, 1e9));
+    /* cheekbones and the zygomatic arches running back to the ears */
+    for (int side = -1; side <= 1; side += 2) {
+        h += 5.0 * g3(p, 48.0 * side, -12.0, 55.0, 13.0, 9.0, 18.0);
+        h += 3.0 * g3(p, 62.0 * side, -6.0, 28.0, 9.0, 5.0, 18.0);
+        h += 6.0 * g3(p, 50.0 * side, -78.0, 8.0, 9.0, 10.0, 14.0);   /* angle of the jaw */
+    }
+    /* lips: upper and lower, the mouth line between, the philtrum above */
+    double mouth = exp(-0.5 * pow(x / 24.0, 4.0));
+    h += 6.5 * g3(p, 0.0, -53.0, p[2], 20.0, 4.5, 1e9) * mouth;
+    h += 6.0 * g3(p, 0.0, -67.0, p[2], 18.0, 5.0, 1e9) * mouth;
+    h -= 2.5 * g3(p, 0.0, -60.0 - 0.002 * x * x, p[2], 1e9, 1.1, 1e9) * mouth;
+    h -= 1.0 * g3(p, 0.0, -47.0, p[2], 3.0, 4.0, 1e9);            /* philtrum */
+    h -= 2.5 * g3(p, 0.0, -78.0, p[2], 14.0, 3.0, 1e9);           /* mentolabial fold */
+    h += 9.0 * g3(p, 0.0, -94.0, p[2], 15.0, 8.0, 1e9);           /* chin */
+    return h;
+}
+
+static double face_base_radius(const double d[3])
+{
+    double dy = d[1];
+    double a = FACE_SIDE;
+    if (dy < 0.0)
+        a = FACE_SIDE - (FACE_SIDE - FACE_JAW_SIDE) * dy * dy;
+    double b = dy >= 0.0 ? FACE_UP : FACE_DOWN;
+    double c = d[2] >= 0.0 ? FACE_FRONT : FACE_BACK;
+    return 1.0 / sqrt((d[0] / a) * (d[0] / a) + (dy / b) * (dy / b) + (d[2] / c) * (d[2] / c));
+}
+
+static double face_radius(const double d[3])
+{
+    double r = face_base_radius(d), p[3];
+    vec3_muladds(FACE_C, d, r, p);
+    /* features only on the front: the back of the face part is inside the head */
+    double front = smooth01((d[2] + 0.1) / 0.5);
+    return r + face_features(p) * front;
+}
+
+/* ---- the ears ---------------------------------------------------------------------------- */
+/* Outward height (mm) of the ear's relief at ear-plane point (ly, lz) (mm from its centre;
+ * lz forward). */
+static double ear_relief(double ly, double lz)
+{
+    double e = sqrt((ly / EAR_HALF_LEN) * (ly / EAR_HALF_LEN) + (lz / EAR_HALF_WID) * (lz / EAR_HALF_WID));
+    double lobe = smooth01((-ly - 14.0) / 8.0);          /* 1 in the lobe: no rim there */
+    double rim = 1.0 - lobe;
+    double h = 0.0;
+    h += 4.0 * rim * exp(-0.5 * pow((e - 0.90) / 0.07, 2.0));    /* helix */
+    h -= 2.0 * rim * exp(-0.5 * pow((e - 0.74) / 0.05, 2.0));    /* scapha */
+    h += 2.5 * rim * exp(-0.5 * pow((e - 0.56) / 0.07, 2.0)) * smooth01((-lz + 8.0) / 8.0); /* antihelix */
+    /* concha: the bowl in front of the antihelix, above the lobe */
+    double cy = (ly + 4.0) / 9.0, cz = (lz - 3.0) / 7.0;
+    h -= 5.0 * exp(-0.5 * (cy * cy + cz * cz));
+    /* tragus: the small flap in front of the concha, over the ear canal */
+    double ty = (ly - TRAGUS_LY) / 4.0, tz = (lz - TRAGUS_LZ) / 3.0;
+    h += 3.5 * exp(-0.5 * (ty * ty + tz * tz));
+    return h;
+}
+
+static double ear_radius(const part *p, const double d[3])
+{
+    double r = 1.0 / sqrt((d[0] / p->ax[0]) * (d[0] / p->ax[0]) + (d[1] / p->ax[1]) * (d[1] / p->ax[1])
+                          + (d[2] / p->ax[2]) * (d[2] / p->ax[2]));
+    double out = p->c[0] >= 0.0 ? d[0] : -d[0];         /* towards the ear's outer face */
+    if (out <= 0.0)
+        return r;
+    double ly = r * d[1], lz = r * d[2];
+    return r + ear_relief(ly, lz) * pow(out, 1.5);
+}
+
+/* ======================================================================================== */
+double part_radius(const part *p, const double d[3])
+{
+    switch (p->type) {
+    case PART_FACE:
+        return face_radius(d);
+    case PART_EAR:
+        return ear_radius(p, d);
+    case PART_ROUNDCYL: {
+        double rr = (d[0] / p->ax[0]) * (d[0] / p->ax[0]) + (d[2] / p->ax[2]) * (d[2] / p->ax[2]);
+        double q = pow(rr, 0.5 * p->n) + pow(fabs(d[1] / p->ax[1]), p->n);
+        return pow(q, -1.0 / p->n);
+    }
+    case PART_CRANIUM:
+    default:
+        return cranium_radius(d);
+    }
+}
+
+void part_point(const part *p, const double d[3], double out[3])
+{
+    vec3_muladds(p->c, d, part_radius(p, d), out);
+}
+
+/* Outward unit normal of a star-shaped part at direction d (finite differences). */
+void part_normal(const part *p, const double d[3], double nrm[3])
+{
+    double e1[3], e2[3];
+    double ref[3] = { 1.0, 0.0, 0.0 };
+    if (fabs(d[0]) > 0.8) { ref[0] = 0.0; ref[1] = 1.0; }
+    vec3_cross(d, ref, e1);
+    vec3_normalize(e1);
+    vec3_cross(d, e1, e2);
+    const double eps = 1e-4;
+    double pts[4][3];
+    for (int i = 0; i < 4; i++) {
+        double dd[3];
+        const double *e = (i < 2) ? e1 : e2;
+        vec3_muladds(d, e, (i % 2) ? -eps : eps, dd);
+        vec3_normalize(dd);
+        part_point(p, dd, pts[i]);
+    }
+    double t1[3], t2[3];
+    vec3_sub(pts[0], pts[1], t1);
+    vec3_sub(pts[2], pts[3], t2);
+    vec3_cross(t1, t2, nrm);
+    vec3_normalize(nrm);
+    if (vec3_dot(nrm, d) < 0.0)
+        vec3_scale(nrm, -1.0, nrm);
+}
+
+part head_cranium_part(void)
+{
+    part p;
+    memset(&p, 0, sizeof p);
+    p.type = PART_CRANIUM;
+    vec3_copy(HEAD_CRANIUM_CENTRE, p.c);
+    p.region = REGION_NONE;   /* from the chart */
+    p.edge = EDGE_CRANIUM;
+    return p;
+}
+
+void head_parts(part out[HEAD_PART_COUNT])
+{
+    memset(out, 0, sizeof(part) * HEAD_PART_COUNT);
+    out[0] = head_cranium_part();
+    out[1].type = PART_FACE;
+    vec3_copy(FACE_C, out[1].c);
+    out[1].region = REGION_FACE;
+    out[1].edge = EDGE_FACE;
+    for (int e = 0; e < 2; e++) {
+        part *p = &out[2 + e];
+        p->type = PART_EAR;
+        vec3_set(e == 0 ? EAR_X : -EAR_X, EAR_C[0], EAR_C[1], p->c);
+        vec3_set(EAR_THICK, EAR_HALF_LEN, EAR_HALF_WID, p->ax);
+        p->region = REGION_EAR;
+        p->edge = EDGE_EAR;
+    }
+    out[4].type = PART_ROUNDCYL;
+    vec3_set(0.0, -100.0, -16.0, out[4].c);
+    vec3_set(54.0, 85.0, 56.0, out[4].ax);
+    out[4].n = 8.0;
+    out[4].region = REGION_NECK;
+    out[4].edge = EDGE_NECK;
+}
+
+void head_inion_direction(double d[3])
+{
+    vec3_copy(INION_DIR, d);
+    vec3_normalize(d);
+}
+
+void head_tragion_ray(int left, double origin_mm[3], double dir[3])
+{
+    /* the tragion is at the top of the tragus, where it meets the helix's root */
+    double side = left ? 1.0 : -1.0;
+    vec3_set(side * (EAR_X + 60.0), EAR_C[0] + TRAGUS_LY + 4.0, EAR_C[1] + TRAGUS_LZ, origin_mm);
+    vec3_set(-side, 0.0, 0.0, dir);
+}
