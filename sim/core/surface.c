@@ -3,19 +3,12 @@
  *
  * ---- The head model -------------------------------------------------------------------
  * Head frame as in surface.h (mm, +y up, +z forward, +x subject's left, origin between
- * the ears at ear-canal height). The head is a union of closed, star-shaped parts, each
- * meshed on its own (the parts overlap; ray casts see the outermost skin):
- *   cranium  a direction-dependent ellipsoid about HEAD_C (front and back, top and bottom
- *            semi-axes differ) capped by a large "forehead sphere" (smooth minimum) so the
- *            forehead is flattened and slopes back, temples pressed in, a crown and an
- *            occipital bulge added; glabella-occiput about 200 mm, breadth about 158 mm,
- *            the vertex about 130 mm above the origin;
- *   face     an ellipsoid below the forehead, with a nose;
- *   ears     flattened ellipsoids on the sides near y = 0;
- *   neck     a rounded cylinder going down from under the skull.
+ * the ears at ear-canal height). The head's shape is head_shape.c: a union of closed,
+ * star-shaped parts (cranium, face, ears, neck), each meshed here on its own (the parts
+ * overlap; ray casts see the outermost skin). Only the cranium is charted.
  *
  * ---- The chart ------------------------------------------------------------------------
- * The cranium is parametrised from HEAD_C by polar angle theta (from +y) and azimuth alpha
+ * The cranium is parametrised from its centre (HEAD_CRANIUM_CENTRE) by polar angle theta (from +y) and azimuth alpha
  * (0 = +z front, +90 deg = +x, the subject's left): d = (sin th sin al, cos th, sin th cos al).
  * A chart point (u, v) has rho = |(u, v)| and alpha = atan2(u, v). Along each meridian
  * (alpha fixed) the surface arc length s from the vertex is tabulated, and
@@ -294,7 +287,7 @@ static void head_chart_map(const surface *s, double u, double v, double pos[3], 
     part_point(&cr, dir, pos);
 }
 
-/* Chart of the cranium point in the direction of p from HEAD_C. */
+/* Chart of the cranium point in the direction of p from the cranium's centre. */
 static void head_chart_of_point(const surface *s, const double p[3], double chart[2])
 {
     double d[3];
