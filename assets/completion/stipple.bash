@@ -2,7 +2,7 @@
 # tests/test_cli.sh checks that this file matches it (regenerate, do not edit).
 _stipple() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local first="help version completion lesson simulate grade dots demo practice devices calibrate sessions gradebook certify bench"
+    local first="help version completion lesson simulate grade dots demo practice devices calibrate sessions gradebook certify head bench"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$first" -- "$cur"))
         return
@@ -117,6 +117,11 @@ _stipple() {
     "certify")
         opts="$opts --curriculum --output --verify --key --db"
         files=" --curriculum --output -o --verify --key --db"
+        dirs=""
+        profiles="" ;;
+    "head")
+        opts="$opts --json"
+        files=""
         dirs=""
         profiles="" ;;
     "bench")
