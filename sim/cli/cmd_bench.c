@@ -1,7 +1,8 @@
 /* cmd_bench.c: `stipple bench`: the core's speed targets, measured and printed.
  *   resim  re-simulate a one-hour session of 200 Hz pen samples (target < 1 s)
  *   size   session bytes per pen sample (target <= 8)
- *   score  score 50,000 dots (target < 0.05 s), re-simulation not included
+ *   score  score 50,000 dots (target < 0.05 s), re-simulation not included; then grade a
+ *          hostile session of 200,000 punctures at one spot (target < 1 s)
  *   nn     nearest neighbours of 10^4..10^6 dots, and against SciPy's cKDTree
  *   input  evdev event handling (target >= 10 M events/s) and evemu parsing (>= 100 MB/s)
  *   csv    100 sessions re-simulated, graded and written as CSV (target < 10 s on 2 cores)
@@ -17,6 +18,8 @@
 #include "bench_input.h"
 #include "bench_nn.h"
 #include "fixture.h"
+#include "pattern_order.h"
+#include "spatial.h"
 #include "cli.h"
 #include "score.h"
 #include "trainee.h"
@@ -158,6 +161,45 @@ static int bench_session(const char *lesson_path, int quick)
 
 /* ---- scoring 50,000 dots on a whole scalp ------------------------------------------ */
 
+static void chart_scales(void *ctx, double u, double v, double *su, double *sv)
+{
+    surface_chart_scales(ctx, u, v, su, sv);
+}
+
+/* The rows-and-grids measure alone (its share of the score), given the nearest neighbours. */
+static void bench_pattern_order(surface *s, const dot *dots, size_t n, double spacing_mm, int runs)
+{
+    float *xyz = malloc(3 * n * sizeof *xyz);
+    double *uv = malloc(2 * n * sizeof *uv), *nn = malloc(n * sizeof *nn);
+    size_t *ix = malloc(n * sizeof *ix);
+    spatial_index *idx = NULL;
+    if (xyz && uv && nn && ix) {
+        for (size_t i = 0; i < n; i++) {
+            for (int a = 0; a < 3; a++)
+                xyz[3 * i + (size_t)a] = (float)dots[i].pos_mm[a];
+            uv[2 * i] = dots[i].chart_mm[0];
+            uv[2 * i + 1] = dots[i].chart_mm[1];
+        }
+        idx = spatial_build(xyz, n, spacing_mm);
+    }
+    if (idx && spatial_all_nearest(idx, nn, ix) == 0) {
+        double t[9];
+        pattern_order o;
+        for (int r = 0; r < runs; r++) {
+            double t0 = now_s();
+            pattern_order_measure(uv, ix, n, 12.0 * spacing_mm, chart_scales, s, &o);
+            t[r] = now_s() - t0;
+        }
+        printf("score: of which rows-and-grids order of %zu dots: %.4f s (median of %d); order %.3f (psi2 %.2f psi4 %.2f psi6 %.2f: %s)\n", n,
+               median(t, runs), runs, o.order, o.psi[0], o.psi[1], o.psi[2], pattern_order_kind_name(o.kind));
+    }
+    spatial_free(idx);
+    free(xyz);
+    free(uv);
+    free(nn);
+    free(ix);
+}
+
 static int bench_score(int quick)
 {
     char err[512];
@@ -193,6 +235,7 @@ static int bench_score(int quick)
     printf("score: %zu dots on the whole scalp scored in %.4f s (median of %d; target < 0.05 s); total %.1f\n"
            "score: preparing the lesson's zone (once per lesson, not per session): %.4f s\n",
            n, median(t, runs), runs, total, median(tz, runs));
+    bench_pattern_order(s, dots, n, l.target_spacing_mm, runs);
     free(dots);
     surface_free(s);
     lesson_free(&l);
@@ -276,6 +319,126 @@ static int bench_csv(int quick)
     return bad;
 }
 
+/* ---- a hostile session: 200,000 punctures at one spot -------------------------------- */
+
+/* The expert's session up to its first puncture, then that puncture's pen-down sample and a
+ * lift, again and again at the same spot: what a file made to stall the grader looks like.
+ * Written by the real session writer and re-simulated by the engine, like any session. */
+static int write_hostile_session(const lesson *l, const surface *s, size_t punctures, const char *path,
+                                 long *bytes)
+{
+    char err[512];
+    session_header h;
+    trainee_session_header(l, TRAINEE_EXPERT, 1, &h);
+    snprintf(h.source, sizeof h.source, "bench:hostile");
+    event_buf b = { 0 };
+    int64_t end_us = 0;
+    if (trainee_run(l, s, TRAINEE_EXPERT, 1, &h.device, &h.calibration, collect, &b, &end_us) != 0)
+        return -1;
+    /* find the event completing the first dot, and where its contact began */
+    engine *e = engine_create(l, s, &h.device, &h.calibration);
+    size_t done = b.n;
+    for (size_t i = 0; e && i < b.n && done == b.n; i++)
+        if (engine_feed(e, &b.ev[i]) == 1)
+            done = i;
+    engine_free(e);
+    size_t start = done;
+    while (start > 0 && b.ev[start - 1].kind == SEV_PEN
+           && pen_pressure_norm(&h.device, b.ev[start - 1].u.pen.pressure) > (double)h.calibration.activation)
+        start--;
+    if (done == b.n || start == done) {
+        free(b.ev);
+        return -1;
+    }
+    session_writer *w = session_writer_open(path, &h, err, sizeof err);
+    if (!w) {
+        free(b.ev);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < start && rc == 0; i++)
+        rc = session_writer_add(w, &b.ev[i]);
+    session_event down = b.ev[start], up = b.ev[start];
+    up.u.pen.pressure = 0;
+    up.u.pen.flags &= ~(uint32_t)PEN_TOUCH;
+    int64_t t0 = down.t_us, dwell_us = b.ev[done].t_us - down.t_us, period_us = dwell_us + 5000;
+    for (size_t k = 0; k < punctures && rc == 0; k++) {
+        down.t_us = down.u.pen.t_us = t0 + (int64_t)k * period_us;
+        up.t_us = up.u.pen.t_us = down.t_us + dwell_us;
+        rc = session_writer_add(w, &down) | session_writer_add(w, &up);
+    }
+    free(b.ev);
+    if (session_writer_close(w, t0 + (int64_t)punctures * period_us) != 0 || rc != 0)
+        return -1;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    *bytes = ftell(f);
+    fclose(f);
+    return 0;
+}
+
+static int bench_hostile(const char *lesson_path, int quick)
+{
+    char err[512];
+    lesson l;
+    if (lesson_load_file(lesson_path, &l, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    surface *s = surface_create(l.surface, l.skin_width_mm, l.skin_height_mm);
+    char path[] = "/tmp/stipple-hostile-XXXXXX";
+    int fd = mkstemp(path);
+    long bytes = 0;
+    const size_t punctures = 200000;
+    if (!s || fd < 0 || (close(fd), write_hostile_session(&l, s, punctures, path, &bytes)) != 0) {
+        fprintf(stderr, "bench: cannot make the hostile session\n");
+        if (fd >= 0)
+            unlink(path);
+        surface_free(s);
+        lesson_free(&l);
+        return 1;
+    }
+    int runs = quick ? 3 : 5, rc = 0;
+    double t[9], ts[9];
+    size_t dots = 0, spots = 0;
+    for (int r = 0; r < runs && rc == 0; r++) {
+        double t0 = now_s();
+        session_data d;
+        engine *e = NULL;
+        score_result sc;
+        if (session_load_file(path, &d, err, sizeof err) != 0 || !(e = engine_replay(&l, s, &d))) {
+            rc = 1;
+            break;
+        }
+        const dot *dd = engine_dots(e, &dots);
+        double t1 = now_s();
+        if (score_session(&l, s, dd, dots, &sc) != 0)
+            rc = 1;
+        double t2 = now_s();
+        t[r] = t2 - t0;
+        ts[r] = t2 - t1;
+        spots = dots > 0;
+        for (size_t i = 1; i < dots; i++)
+            spots += memcmp(dd[i].pos_mm, dd[0].pos_mm, sizeof dd[0].pos_mm) != 0;
+        if (rc == 0)
+            score_result_free(&sc);
+        engine_free(e);
+        session_data_free(&d);
+    }
+    if (rc == 0)
+        printf("hostile: %zu dots at %zu spot%s (a %ld-byte session) graded (load, re-simulate, score) in %.3f s "
+               "(median of %d; target < 1 s); scoring alone %.3f s\n",
+               dots, spots, spots == 1 ? "" : "s", bytes, median(t, runs), runs, median(ts, runs));
+    else
+        fprintf(stderr, "bench: grading the hostile session failed\n");
+    unlink(path);
+    surface_free(s);
+    lesson_free(&l);
+    return rc;
+}
+
 enum { OPT_QUICK = CLI_LONG };
 
 static const cli_option bench_options[] = {
@@ -311,8 +474,10 @@ static int run_bench(const cli_command *cmd, int argc, char **argv)
     int all = strcmp(what, "all") == 0;
     if (all || strcmp(what, "resim") == 0 || strcmp(what, "size") == 0)
         rc |= bench_session(lesson_path, quick);
-    if (all || strcmp(what, "score") == 0)
+    if (all || strcmp(what, "score") == 0) {
         rc |= bench_score(quick);
+        rc |= bench_hostile(lesson_path, quick);
+    }
     if (all || strcmp(what, "nn") == 0) {
         char *nn_argv[] = { "nn", quick ? "--quick" : NULL, NULL };
         rc |= bench_nn(quick ? 2 : 1, nn_argv);
@@ -331,7 +496,7 @@ const cli_command cli_cmd_bench = {
     run_bench,
     "  resim  re-simulate a one-hour session of 200 Hz pen samples (target < 1 s)\n"
     "  size   session bytes per pen sample (target <= 8)\n"
-    "  score  score 50,000 dots (target < 0.05 s)\n"
+    "  score  score 50,000 dots (target < 0.05 s); grade 200,000 dots at one spot (< 1 s)\n"
     "  nn     nearest neighbours of 10^4..10^6 dots\n"
     "  input  evdev event handling and evemu parsing\n"
     "  csv    100 sessions re-simulated, graded and written as CSV (target < 10 s on 2 cores)\n"

@@ -1,35 +1,31 @@
-/* spatial.c: nearest neighbours through a sparse uniform grid.
+/* spatial.c: exact nearest neighbours through a k-d tree over the distinct points.
  *
- * Layout. Every point gets integer cell coordinates (ix, iy, iz) over the bounding box of
- * the points, packed into one key ix | iy << bx | iz << (bx + by), where bx and by are the
- * bit widths of the x and y cell counts. Keys are sorted with an LSD radix sort (stable,
- * so points of one cell stay in original-index order); the index keeps the points in that
- * order (coordinates as separate float arrays, plus their original indices), the sorted
- * list of distinct occupied cells with the [start, end) range of each, and an
- * open-addressing hash from key to cell. Nothing is allocated per empty cell, so a head
- * (a thin surface in a large box) costs memory in proportion to its dots.
+ * Why a tree and not a grid. A grid sized for the expected spacing is fast on natural dots
+ * but scans whole cells: a hostile session with 200,000 dots at one spot (or along a
+ * micrometre) put every dot in one cell and cost O(n^2), 96 s to grade. The tree splits
+ * where the points are, whatever their layout, so a query descends O(log n) levels.
  *
- * Because keys are row-major (x fastest), the cells ix-1, ix, ix+1 of one row have
- * consecutive keys, and their points are one contiguous run of the sorted points.
- * spatial_all_nearest walks the occupied cells in key order and keeps one monotone
- * cursor per neighbouring row (dy, dz); each cell's 27 neighbours are thus up to 9
- * contiguous runs found without hashing. Each point takes a branch-free minimum over
- * them (then the smallest original index at that distance). A point whose best distance
- * is below what those cells guarantee (its distance to the faces of the 3x3x3 block, less
- * a rounding margin) is done; the others (about 2% of Poisson dots) get a second sweep
- * over the 5x5x5 block, and the rare rest the shell search from ring 3. Results are kept
- * in sorted order and scattered to the caller's order in one pass at the end.
+ * Coincident points. Points at exactly the same coordinates are merged first (a hash of
+ * their float values, -0 and +0 alike) into one "spot" that keeps the smallest and second
+ * smallest original index of its points. A point on a shared spot has its nearest
+ * neighbour at distance 0, the smallest other index there, with no search at all; the
+ * tree holds each spot once, so 200,000 dots at one point make a tree of one spot.
+ * Points with a non-finite coordinate are nobody's neighbour and have none (distance
+ * infinity, index SPATIAL_NONE), as in the brute-force reference.
  *
- * The shell search visits rings of cells at Chebyshev distance r = 0, 1, 2, ... around a
- * centre cell (the query's cell clamped into the grid) and stops once the best distance is
- * strictly below the distance from the query to the unexplored region (strictly, so that
- * an equally distant point with a smaller index further out cannot be missed). If the
- * rings grow costly (a far outlier, a cell size far below the spacing) it finishes with a
- * plain scan of all points, so every query terminates and is exact.
+ * The tree. Spots are reordered in place: each node splits its range at the middle
+ * position along the widest axis of its bounding box (a 3-way quickselect with a fixed
+ * pseudo-random pivot: expected linear time on any input, repeated values included), down
+ * to leaves of at most LEAF_MAX spots. Node n's children are 2n+1 and 2n+2; every node
+ * keeps the float bounding box of its spots. Building is O(n log n).
  *
- * Distances are computed in double from the float coordinates by one function (dist2),
- * the same in the brute-force reference, so grid and brute force agree bit for bit.
- * Ties go to the smallest original index. Results depend on the input alone. */
+ * Queries. Depth first, the nearer child first, a node skipped when the distance from the
+ * query to its box is above the best so far. Skipped only when strictly above, so an
+ * equally distant point with a smaller index is never missed. The box distance is
+ * computed with the same rounding as the point distance (dist2), and rounding is monotone,
+ * so a box is never skipped that holds a point at or below the best: results are exact
+ * and equal the brute force bit for bit. Ties go to the smallest original index. Results
+ * depend on the input alone. */
 #include "spatial.h"
 
 #include <math.h>
@@ -41,24 +37,21 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 
-#define AXIS_MAX_CELLS ((int64_t)1 << 20) /* per axis: keys stay within 60 bits */
-#define CELL_NONE UINT32_MAX
-#define KEY_PAD 8 /* sentinels after the distinct keys: more than a 5-cell run + 2 */
+#define LEAF_MAX 8
+#define NONE32 UINT32_MAX
+
+typedef struct spot {
+    float p[3];
+    uint32_t first, second; /* smallest and second smallest original index here (or NONE32) */
+} spot;
 
 struct spatial_index {
-    size_t n;
-    size_t m;                 /* occupied cells */
-    double origin[3];
-    double cell, inv_cell;
-    double margin;            /* slack for rounding in cell assignment, mm */
-    int64_t ncell[3];         /* cells per axis */
-    unsigned bx, by;          /* key bit widths of x and y */
-    float *xs, *ys, *zs;      /* points in key order */
-    uint32_t *orig;           /* original index of each sorted point */
-    uint64_t *ukeys;          /* occupied cell keys, ascending */
-    uint32_t *ustart;         /* m + 1 offsets into the sorted points */
-    uint32_t *hcell;          /* hash slots: cell number, CELL_NONE when free */
-    uint64_t hmask;
+    size_t n;          /* points given */
+    size_t ns;         /* distinct finite spots in the tree */
+    spot *spots;       /* in tree order */
+    float (*box)[6];   /* per node: lo x y z, hi x y z */
+    size_t nodes;
+    uint32_t *spot_of; /* per original point: its spot, NONE32 when non-finite */
 };
 
 static inline double dist2(double px, double py, double pz, float x, float y, float z)
@@ -67,273 +60,190 @@ static inline double dist2(double px, double py, double pz, float x, float y, fl
     return dx * dx + dy * dy + dz * dz;
 }
 
-/* Does a candidate at squared distance d2 with original index o beat (best, best_o)?
- * A point at infinite distance (non-finite coordinates) is nobody's neighbour. */
-static inline int better(double d2, uint32_t o, double best, uint32_t best_o)
+/* Squared distance from q to a box; never above dist2 to a point inside it (see top). */
+static inline double box_dist2(const float b[6], const double q[3])
 {
-    return d2 < best || (d2 == best && o < best_o && best < INFINITY);
-}
-
-static unsigned bit_width(uint64_t v)
-{
-    unsigned b = 0;
-    while (v) {
-        b++;
-        v >>= 1;
+    double s = 0.0;
+    for (int a = 0; a < 3; a++) {
+        double d = 0.0;
+        if (q[a] < (double)b[a])
+            d = (double)b[a] - q[a];
+        else if (q[a] > (double)b[3 + a])
+            d = q[a] - (double)b[3 + a];
+        s += d * d;
     }
-    return b;
+    return s;
 }
 
-static int64_t cell_coord(const spatial_index *idx, int axis, double v)
+/* --- merging coincident points ------------------------------------------------------- */
+
+static inline uint32_t float_bits(float v)
 {
-    double c = (v - idx->origin[axis]) * idx->inv_cell;
-    if (!(c >= 0.0)) /* also NaN */
-        return 0;
-    if (c >= (double)(idx->ncell[axis] - 1))
-        return idx->ncell[axis] - 1;
-    return (int64_t)c;
+    v += 0.0f; /* -0 becomes +0: equal values, equal bits */
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return u;
 }
 
-static inline uint64_t make_key(const spatial_index *idx, int64_t ix, int64_t iy, int64_t iz)
+static inline uint64_t spot_hash(const float *p)
 {
-    return (uint64_t)ix | ((uint64_t)iy << idx->bx) | ((uint64_t)iz << (idx->bx + idx->by));
+    uint64_t h = float_bits(p[0]) * 0x9E3779B97F4A7C15ULL;
+    h ^= (h >> 29) + float_bits(p[1]) * 0xC2B2AE3D27D4EB4FULL;
+    h ^= (h >> 31) + float_bits(p[2]) * 0x165667B19E3779F9ULL;
+    return h ^ (h >> 32);
 }
 
-/* Home slot of a key: blocks of 8 cells along x hash together to 8 consecutive slots, so
- * short walks along x and the build (which goes in key order) stay in one cache line. */
-static inline uint64_t hash_home(const spatial_index *idx, uint64_t key)
+/* Fills idx->spots (in first-seen order) and idx->spot_of. 0, or -1 out of memory. */
+static int merge_spots(spatial_index *idx, const float *xyz)
 {
-    uint64_t h = ((key >> 3) + 1) * 0x9E3779B97F4A7C15ULL;
-    return ((h ^ (h >> 31)) * 8 + (key & 7)) & idx->hmask;
-}
-
-static uint32_t hash_find(const spatial_index *idx, uint64_t key)
-{
-    for (uint64_t h = hash_home(idx, key);; h = (h + 1) & idx->hmask) {
-        uint32_t c = idx->hcell[h];
-        if (c == CELL_NONE || idx->ukeys[c] == key)
-            return c;
-    }
-}
-
-/* LSD radix sort of 64-bit words on bits [lo, lo + bits). */
-static int radix_sort_packed(uint64_t *w, size_t n, unsigned lo, unsigned bits)
-{
-    if (bits == 0 || n < 2)
-        return 0;
-    unsigned passes = (bits + 11) / 12;
-    unsigned digit = (bits + passes - 1) / passes;
-    size_t nb = (size_t)1 << digit;
-    uint64_t *w2 = malloc(n * sizeof *w2);
-    size_t *count = calloc(nb * passes, sizeof *count);
-    if (!w2 || !count) {
-        free(w2);
-        free(count);
+    size_t n = idx->n, cap = 16;
+    while (cap < 2 * n)
+        cap <<= 1;
+    uint32_t *slot = malloc(cap * sizeof *slot);
+    idx->spots = malloc(n * sizeof *idx->spots);
+    idx->spot_of = malloc(n * sizeof *idx->spot_of);
+    if (!slot || !idx->spots || !idx->spot_of) {
+        free(slot);
         return -1;
     }
-    uint64_t dmask = nb - 1;
-    for (size_t i = 0; i < n; i++)
-        for (unsigned p = 0; p < passes; p++)
-            count[p * nb + ((w[i] >> (lo + p * digit)) & dmask)]++;
-    uint64_t *a = w, *b = w2;
-    for (unsigned p = 0; p < passes; p++) {
-        size_t *c = count + p * nb, sum = 0;
-        for (size_t k = 0; k < nb; k++) {
-            size_t t = c[k];
-            c[k] = sum;
-            sum += t;
+    memset(slot, 0xff, cap * sizeof *slot);
+    size_t ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        const float *p = xyz + 3 * i;
+        if (!isfinite(p[0]) || !isfinite(p[1]) || !isfinite(p[2])) {
+            idx->spot_of[i] = NONE32;
+            continue;
         }
-        unsigned sh = lo + p * digit;
-        for (size_t i = 0; i < n; i++)
-            b[c[(a[i] >> sh) & dmask]++] = a[i];
-        uint64_t *t = a; a = b; b = t;
+        size_t h = (size_t)spot_hash(p) & (cap - 1);
+        for (;; h = (h + 1) & (cap - 1)) {
+            uint32_t s = slot[h];
+            if (s == NONE32) {
+                slot[h] = (uint32_t)ns;
+                spot *sp = &idx->spots[ns];
+                memcpy(sp->p, p, sizeof sp->p);
+                sp->first = (uint32_t)i;
+                sp->second = NONE32;
+                idx->spot_of[i] = (uint32_t)ns++;
+                break;
+            }
+            spot *sp = &idx->spots[s];
+            if (sp->p[0] == p[0] && sp->p[1] == p[1] && sp->p[2] == p[2]) {
+                if (sp->second == NONE32)
+                    sp->second = (uint32_t)i; /* points come in index order */
+                idx->spot_of[i] = s;
+                break;
+            }
+        }
     }
-    if (a != w)
-        memcpy(w, a, n * sizeof *w);
-    free(w2);
-    free(count);
+    free(slot);
+    idx->ns = ns;
     return 0;
 }
 
-/* LSD radix sort of (key, id) pairs on the low `bits` bits of key; stable. */
-static int radix_sort(uint64_t *keys, uint32_t *ids, size_t n, unsigned bits)
+/* --- building the tree ----------------------------------------------------------------- */
+
+static inline void swap_spot(spot *a, spot *b)
 {
-    if (bits == 0 || n < 2)
-        return 0;
-    unsigned passes = (bits + 11) / 12;
-    unsigned digit = (bits + passes - 1) / passes;
-    size_t nb = (size_t)1 << digit;
-    uint64_t *k2 = malloc(n * sizeof *k2);
-    uint32_t *i2 = malloc(n * sizeof *i2);
-    size_t *count = calloc(nb * passes, sizeof *count);
-    if (!k2 || !i2 || !count) {
-        free(k2);
-        free(i2);
-        free(count);
-        return -1;
-    }
-    uint64_t dmask = nb - 1;
-    for (size_t i = 0; i < n; i++)
-        for (unsigned p = 0; p < passes; p++)
-            count[p * nb + ((keys[i] >> (p * digit)) & dmask)]++;
-    uint64_t *ka = keys, *kb = k2;
-    uint32_t *ia = ids, *ib = i2;
-    for (unsigned p = 0; p < passes; p++) {
-        size_t *c = count + p * nb, sum = 0;
-        for (size_t b = 0; b < nb; b++) {
-            size_t t = c[b];
-            c[b] = sum;
-            sum += t;
+    spot t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Puts the k-th smallest (by axis a) of s[0 .. n) at position k, smaller before, larger
+ * after. 3-way partitions, so runs of equal values cost nothing extra. */
+static void select_kth(spot *s, size_t n, size_t k, int a, uint64_t *rng)
+{
+    size_t lo = 0, hi = n; /* the k-th lies in [lo, hi) */
+    while (hi - lo > 1) {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        float pv = s[lo + (size_t)(*rng % (hi - lo))].p[a];
+        size_t lt = lo, i = lo, gt = hi; /* [lo,lt) < pv, [lt,i) == pv, [gt,hi) > pv */
+        while (i < gt) {
+            float v = s[i].p[a];
+            if (v < pv)
+                swap_spot(&s[lt++], &s[i++]);
+            else if (v > pv)
+                swap_spot(&s[i], &s[--gt]);
+            else
+                i++;
         }
-        unsigned sh = p * digit;
-        for (size_t i = 0; i < n; i++) {
-            size_t at = c[(ka[i] >> sh) & dmask]++;
-            kb[at] = ka[i];
-            ib[at] = ia[i];
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return;
+    }
+}
+
+static void build_node(spatial_index *idx, size_t node, size_t lo, size_t hi, uint64_t *rng)
+{
+    float *b = idx->box[node];
+    for (int a = 0; a < 3; a++) {
+        b[a] = INFINITY;
+        b[3 + a] = -INFINITY;
+    }
+    for (size_t i = lo; i < hi; i++)
+        for (int a = 0; a < 3; a++) {
+            float v = idx->spots[i].p[a];
+            if (v < b[a]) b[a] = v;
+            if (v > b[3 + a]) b[3 + a] = v;
         }
-        uint64_t *kt = ka; ka = kb; kb = kt;
-        uint32_t *it = ia; ia = ib; ib = it;
+    if (hi - lo <= LEAF_MAX)
+        return;
+    int axis = 0;
+    double wide = -1.0;
+    for (int a = 0; a < 3; a++) {
+        double w = (double)b[3 + a] - (double)b[a];
+        if (w > wide) {
+            wide = w;
+            axis = a;
+        }
     }
-    if (ka != keys) {
-        memcpy(keys, ka, n * sizeof *keys);
-        memcpy(ids, ia, n * sizeof *ids);
-    }
-    free(k2);
-    free(i2);
-    free(count);
-    return 0;
+    size_t mid = lo + (hi - lo) / 2;
+    select_kth(idx->spots + lo, hi - lo, mid - lo, axis, rng);
+    build_node(idx, 2 * node + 1, lo, mid, rng);
+    build_node(idx, 2 * node + 2, mid, hi, rng);
 }
 
 spatial_index *spatial_build(const float *xyz, size_t n, double cell_mm)
 {
+    (void)cell_mm; /* the tree needs no cell size; kept so callers need not change */
     if (n == 0 || !xyz || n >= (size_t)UINT32_MAX)
         return NULL;
     spatial_index *idx = calloc(1, sizeof *idx);
     if (!idx)
         return NULL;
     idx->n = n;
-
-    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+    if (merge_spots(idx, xyz) != 0)
+        goto fail;
+    /* levels until every leaf holds at most LEAF_MAX spots: sizes halve (rounded up) */
+    size_t levels = 0;
+    for (size_t s = idx->ns; s > LEAF_MAX; s = (s + 1) / 2)
+        levels++;
+    idx->nodes = ((size_t)2 << levels) - 1;
+    if (idx->ns > 0) {
+        idx->box = malloc(idx->nodes * sizeof *idx->box);
+        if (!idx->box)
+            goto fail;
+        uint64_t rng = 0x2545F4914F6CDD1DULL;
+        build_node(idx, 0, 0, idx->ns, &rng);
+    }
+    /* spot_of pointed at first-seen order; the tree reordered the spots */
+    uint32_t *where = malloc((idx->ns ? idx->ns : 1) * sizeof *where);
+    if (!where)
+        goto fail;
+    for (size_t t = 0; t < idx->ns; t++)
+        where[idx->spot_of[idx->spots[t].first]] = (uint32_t)t;
     for (size_t i = 0; i < n; i++)
-        for (int a = 0; a < 3; a++) {
-            double v = xyz[3 * i + (size_t)a];
-            if (isfinite(v)) {
-                if (v < lo[a]) lo[a] = v;
-                if (v > hi[a]) hi[a] = v;
-            }
-        }
-    double ext = 0.0, mag = 0.0;
-    for (int a = 0; a < 3; a++) {
-        if (!(lo[a] <= hi[a]))
-            lo[a] = hi[a] = 0.0; /* no finite coordinate on this axis */
-        if (hi[a] - lo[a] > ext) ext = hi[a] - lo[a];
-        if (fabs(lo[a]) > mag) mag = fabs(lo[a]);
-        if (fabs(hi[a]) > mag) mag = fabs(hi[a]);
-        idx->origin[a] = lo[a];
-    }
-    double cell = cell_mm;
-    if (!(cell > 0.0) || !isfinite(cell)) /* no usable hint: about one point a cell on a plane */
-        cell = ext > 0.0 ? ext / sqrt((double)n) : 1.0;
-    if (cell < ext / (double)(AXIS_MAX_CELLS - 2))
-        cell = ext / (double)(AXIS_MAX_CELLS - 2);
-    if (!(cell > 0.0) || !isfinite(cell))
-        cell = 1.0;
-    idx->cell = cell;
-    idx->inv_cell = 1.0 / cell;
-    idx->margin = 1e-9 * (cell + ext + mag);
-    for (int a = 0; a < 3; a++) {
-        double c = floor((hi[a] - lo[a]) * idx->inv_cell) + 1.0;
-        idx->ncell[a] = c > (double)AXIS_MAX_CELLS ? AXIS_MAX_CELLS : (int64_t)c;
-    }
-    idx->bx = bit_width((uint64_t)(idx->ncell[0] - 1));
-    idx->by = bit_width((uint64_t)(idx->ncell[1] - 1));
-    unsigned bits = idx->bx + idx->by + bit_width((uint64_t)(idx->ncell[2] - 1));
-
-    uint64_t *keys = malloc(n * sizeof *keys);
-    uint32_t *ids = NULL;
-    idx->xs = malloc(n * sizeof *idx->xs);
-    idx->ys = malloc(n * sizeof *idx->ys);
-    idx->zs = malloc(n * sizeof *idx->zs);
-    idx->orig = malloc(n * sizeof *idx->orig);
-    if (!keys || !idx->xs || !idx->ys || !idx->zs || !idx->orig)
-        goto fail;
-    int packed = bits <= 32; /* key << 32 | index in one word: half the sorting traffic */
-    if (!packed && !(ids = malloc(n * sizeof *ids)))
-        goto fail;
-    for (size_t i = 0; i < n; i++) {
-        const float *p = xyz + 3 * i;
-        uint64_t k = make_key(idx, cell_coord(idx, 0, p[0]), cell_coord(idx, 1, p[1]),
-                              cell_coord(idx, 2, p[2]));
-        if (packed) {
-            keys[i] = k << 32 | (uint64_t)i;
-        } else {
-            keys[i] = k;
-            ids[i] = (uint32_t)i;
-        }
-    }
-    if ((packed ? radix_sort_packed(keys, n, 32, bits) : radix_sort(keys, ids, n, bits)) != 0)
-        goto fail;
-    idx->ustart = malloc((n + 1) * sizeof *idx->ustart); /* shrunk to m + 1 below */
-    if (!idx->ustart)
-        goto fail;
-    size_t m = 0;
-    uint64_t prev = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t o;
-        uint64_t k;
-        if (packed) {
-            o = (uint32_t)keys[i];
-            k = keys[i] >> 32;
-        } else {
-            o = ids[i];
-            k = keys[i];
-        }
-        const float *p = xyz + 3 * (size_t)o;
-        idx->xs[i] = p[0];
-        idx->ys[i] = p[1];
-        idx->zs[i] = p[2];
-        idx->orig[i] = o;
-        if (i == 0 || k != prev) {
-            keys[m] = k; /* keys[0 .. m): the distinct keys (m <= i, so nothing unread is lost) */
-            idx->ustart[m++] = (uint32_t)i;
-            prev = k;
-        }
-    }
-    idx->ustart[m] = (uint32_t)n;
-    free(ids);
-    ids = NULL;
-    idx->m = m;
-    uint32_t *us = realloc(idx->ustart, (m + 1) * sizeof *us);
-    if (us)
-        idx->ustart = us;
-    size_t cap = 16;
-    while (cap < 2 * m)
-        cap <<= 1;
-    idx->hcell = malloc(cap * sizeof *idx->hcell);
-    if (!idx->hcell)
-        goto fail;
-    /* distinct keys, then KEY_PAD sentinels above every key, so scans need no bounds checks */
-    uint64_t *uk = realloc(keys, (m + KEY_PAD) * sizeof *keys);
-    if (!uk)
-        goto fail;
-    keys = NULL;
-    idx->ukeys = uk;
-    for (size_t k = m; k < m + KEY_PAD; k++)
-        uk[k] = UINT64_MAX;
-
-    idx->hmask = cap - 1;
-    memset(idx->hcell, 0xff, cap * sizeof *idx->hcell);
-    for (size_t k = 0; k < m; k++) {
-        uint64_t h = hash_home(idx, idx->ukeys[k]);
-        while (idx->hcell[h] != CELL_NONE)
-            h = (h + 1) & idx->hmask;
-        idx->hcell[h] = (uint32_t)k;
-    }
+        if (idx->spot_of[i] != NONE32)
+            idx->spot_of[i] = where[idx->spot_of[i]];
+    free(where);
     return idx;
 
 fail:
-    free(keys);
-    free(ids);
     spatial_free(idx);
     return NULL;
 }
@@ -342,302 +252,146 @@ void spatial_free(spatial_index *idx)
 {
     if (!idx)
         return;
-    free(idx->xs);
-    free(idx->ys);
-    free(idx->zs);
-    free(idx->orig);
-    free(idx->ukeys);
-    free(idx->ustart);
-    free(idx->hcell);
+    free(idx->spots);
+    free(idx->box);
+    free(idx->spot_of);
     free(idx);
 }
 
-/* Scan the points of [b, e) for a better neighbour of q, skipping original index excl. */
-static inline void scan_range(const spatial_index *idx, size_t b, size_t e, double px, double py,
-                              double pz, uint64_t excl, double *best, uint32_t *best_o)
+/* --- queries --------------------------------------------------------------------------- */
+
+typedef struct query {
+    double q[3];
+    uint32_t excl;   /* original index that may not be the answer (NONE32: none) */
+    double best;     /* squared distance */
+    uint32_t best_o;
+} query;
+
+static inline void scan_leaf(const spatial_index *idx, size_t lo, size_t hi, query *s)
 {
-    for (size_t j = b; j < e; j++) {
-        double d2 = dist2(px, py, pz, idx->xs[j], idx->ys[j], idx->zs[j]);
-        if (d2 <= *best && idx->orig[j] != excl && better(d2, idx->orig[j], *best, *best_o)) {
-            *best = d2;
-            *best_o = idx->orig[j];
+    for (size_t j = lo; j < hi; j++) {
+        const spot *sp = &idx->spots[j];
+        double d2 = dist2(s->q[0], s->q[1], s->q[2], sp->p[0], sp->p[1], sp->p[2]);
+        if (d2 > s->best)
+            continue;
+        uint32_t o = sp->first;
+        if (o == s->excl && (o = sp->second) == NONE32)
+            continue;
+        if (d2 < s->best || o < s->best_o) {
+            s->best = d2;
+            s->best_o = o;
         }
     }
 }
 
-/* Distance from q to the nearest face of the cell box [c - r, c + r] through which an
- * unexplored point could lie; sides that already reach the grid's edge do not count.
- * Infinity when the box covers the whole grid. Reduced by the rounding margin. */
-static double box_clearance(const spatial_index *idx, const double q[3], const int64_t c[3],
-                            int64_t r)
+static void search(const spatial_index *idx, size_t node, size_t lo, size_t hi, query *s)
 {
-    double g = INFINITY;
-    for (int a = 0; a < 3; a++) {
-        if (c[a] - r > 0) {
-            double d = q[a] - (idx->origin[a] + (double)(c[a] - r) * idx->cell);
-            if (d < g) g = d;
-        }
-        if (c[a] + r < idx->ncell[a] - 1) {
-            double d = (idx->origin[a] + (double)(c[a] + r + 1) * idx->cell) - q[a];
-            if (d < g) g = d;
-        }
+    if (hi - lo <= LEAF_MAX) {
+        scan_leaf(idx, lo, hi, s);
+        return;
     }
-    if (isnan(g))
-        return -INFINITY;
-    return g - idx->margin;
-}
-
-/* Rings r0, r0+1, ... around centre cell c (inside the grid), improving (best, best_o). */
-static void shell_search(const spatial_index *idx, const double q[3], const int64_t c[3],
-                         int64_t r0, uint64_t excl, double *best, uint32_t *best_o)
-{
-    size_t budget = 64 + idx->n / 16, visited = 0;
-    for (int64_t r = r0;; r++) {
-        int64_t lo[3], hi[3];
-        for (int a = 0; a < 3; a++) {
-            lo[a] = c[a] - r < 0 ? 0 : c[a] - r;
-            hi[a] = c[a] + r > idx->ncell[a] - 1 ? idx->ncell[a] - 1 : c[a] + r;
-        }
-        for (int64_t iz = lo[2]; iz <= hi[2]; iz++) {
-            int zface = iz == c[2] - r || iz == c[2] + r;
-            for (int64_t iy = lo[1]; iy <= hi[1]; iy++) {
-                int face = zface || iy == c[1] - r || iy == c[1] + r;
-                int64_t step = face || r == 0 ? 1 : 2 * r;
-                int64_t x0 = face ? lo[0] : c[0] - r;
-                for (int64_t ix = x0; ix <= hi[0]; ix += step) {
-                    if (ix < lo[0])
-                        continue;
-                    visited++;
-                    uint32_t k = hash_find(idx, make_key(idx, ix, iy, iz));
-                    if (k != CELL_NONE)
-                        scan_range(idx, idx->ustart[k], idx->ustart[k + 1], q[0], q[1], q[2],
-                                   excl, best, best_o);
-                }
-            }
-        }
-        double g = box_clearance(idx, q, c, r);
-        if (g == INFINITY || (g > 0.0 && *best < g * g))
-            return;
-        if (visited > budget) { /* rings are too costly here: finish by brute force */
-            scan_range(idx, 0, idx->n, q[0], q[1], q[2], excl, best, best_o);
-            return;
-        }
+    size_t mid = lo + (hi - lo) / 2, a = 2 * node + 1, b = 2 * node + 2;
+    double da = box_dist2(idx->box[a], s->q), db = box_dist2(idx->box[b], s->q);
+    if (da <= db) {
+        if (da <= s->best)
+            search(idx, a, lo, mid, s);
+        if (db <= s->best)
+            search(idx, b, mid, hi, s);
+    } else {
+        if (db <= s->best)
+            search(idx, b, mid, hi, s);
+        if (da <= s->best)
+            search(idx, a, lo, mid, s);
     }
 }
 
 int spatial_nearest(const spatial_index *idx, const double q_mm[3], size_t exclude,
                     size_t *out_index, double *out_dist_mm)
 {
-    if (!idx || !q_mm)
+    if (!idx || !q_mm || idx->ns == 0)
         return 0;
-    int64_t c[3];
-    for (int a = 0; a < 3; a++)
-        c[a] = cell_coord(idx, a, q_mm[a]);
-    uint64_t excl = exclude == SPATIAL_NONE || exclude >= idx->n ? UINT64_MAX : (uint64_t)exclude;
-    double best = INFINITY;
-    uint32_t best_o = CELL_NONE;
-    shell_search(idx, q_mm, c, 0, excl, &best, &best_o);
-    if (best_o == CELL_NONE)
+    if (!isfinite(q_mm[0]) || !isfinite(q_mm[1]) || !isfinite(q_mm[2]))
+        return 0; /* every distance is infinite or NaN: no neighbour, as by brute force */
+    query s = { { q_mm[0], q_mm[1], q_mm[2] },
+                exclude == SPATIAL_NONE || exclude >= idx->n ? NONE32 : (uint32_t)exclude,
+                INFINITY, NONE32 };
+    search(idx, 0, 0, idx->ns, &s);
+    if (s.best_o == NONE32)
         return 0;
     if (out_index)
-        *out_index = best_o;
+        *out_index = s.best_o;
     if (out_dist_mm)
-        *out_dist_mm = sqrt(best);
+        *out_dist_mm = sqrt(s.best);
     return 1;
 }
 
-/* First position at or after p whose key is >= k (galloping: cursors mostly move a little). */
-static inline size_t advance(const uint64_t *uk, size_t m, size_t p, uint64_t k)
+/* The leaf holding tree position t, with its range: the path is implied by the sizes. */
+static size_t leaf_of(const spatial_index *idx, size_t t, size_t *lo, size_t *hi)
 {
-    if (p >= m || uk[p] >= k)
-        return p;
-    size_t lo = p, step = 1; /* uk[lo] < k */
-    while (lo + step < m && uk[lo + step] < k) {
-        lo += step;
-        step *= 2;
-    }
-    size_t hi = lo + step < m ? lo + step : m; /* uk[hi] >= k or hi == m */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (uk[mid] < k) lo = mid; else hi = mid;
-    }
-    return hi;
-}
-
-#define ROWS_MAX 25 /* rows of a 5 x 5 x 5 block */
-
-/* The point ranges of the block of cells within Chebyshev distance R (1 or 2) of the cell
- * with coordinates c: one contiguous run of sorted points per row (dy, dz). cur holds a
- * cursor per row; calls must come in ascending key order. Also the block's faces, infinite
- * where the block reaches the grid's edge. Returns the number of ranges. */
-static int block_ranges(const spatial_index *idx, const int64_t c[3], int64_t R, size_t *cur,
-                        size_t *rb, size_t *re, double f_lo[3], double f_hi[3])
-{
-    const uint64_t *uk = idx->ukeys;
-    const uint32_t *us = idx->ustart;
-    int nr = 0, row = 0;
-    int64_t x0 = c[0] - R < 0 ? 0 : c[0] - R;
-    int64_t x1 = c[0] + R > idx->ncell[0] - 1 ? idx->ncell[0] - 1 : c[0] + R;
-    for (int64_t dz = -R; dz <= R; dz++)
-        for (int64_t dy = -R; dy <= R; dy++, row++) {
-            int64_t y = c[1] + dy, z = c[2] + dz;
-            if (y < 0 || y >= idx->ncell[1] || z < 0 || z >= idx->ncell[2])
-                continue;
-            uint64_t klo = make_key(idx, x0, y, z), khi = make_key(idx, x1, y, z);
-            size_t p = cur[row];
-            p += uk[p] < klo; /* cursors mostly move by a cell or two: no branches for that */
-            p += uk[p] < klo;
-            if (uk[p] < klo)
-                p = advance(uk, idx->m, p, klo);
-            cur[row] = p;
-            size_t e = p; /* run of at most 2R + 1 cells; keys ascend and a sentinel follows */
-            for (int64_t t = 0; t <= 2 * R; t++)
-                e += uk[p + (size_t)t] <= khi;
-            if (e > p) {
-                rb[nr] = us[p];
-                re[nr] = us[e];
-                nr++;
-            }
+    size_t node = 0, l = 0, h = idx->ns;
+    while (h - l > LEAF_MAX) {
+        size_t mid = l + (h - l) / 2;
+        if (t < mid) {
+            node = 2 * node + 1;
+            h = mid;
+        } else {
+            node = 2 * node + 2;
+            l = mid;
         }
-    for (int a = 0; a < 3; a++) {
-        f_lo[a] = c[a] - R > 0 ? idx->origin[a] + (double)(c[a] - R) * idx->cell : -INFINITY;
-        f_hi[a] = c[a] + R < idx->ncell[a] - 1 ? idx->origin[a] + (double)(c[a] + R + 1) * idx->cell
-                                                : INFINITY;
     }
-    return nr;
-}
-
-static inline double face_clearance(double px, double py, double pz, const double f_lo[3],
-                                    const double f_hi[3], double margin)
-{
-    double g = px - f_lo[0], t;
-    if ((t = f_hi[0] - px) < g) g = t;
-    if ((t = py - f_lo[1]) < g) g = t;
-    if ((t = f_hi[1] - py) < g) g = t;
-    if ((t = pz - f_lo[2]) < g) g = t;
-    if ((t = f_hi[2] - pz) < g) g = t;
-    return g - margin;
-}
-
-/* Best neighbour of sorted point i among the ranges: branch-free minimum of the squared
- * distance, then the smallest original index at that distance. */
-static inline void best_in_ranges(const spatial_index *idx, size_t i, int nr, const size_t *rb,
-                                  const size_t *re, double *best_out, uint32_t *best_o_out)
-{
-    const float *xs = idx->xs, *ys = idx->ys, *zs = idx->zs;
-    double px = xs[i], py = ys[i], pz = zs[i], best = INFINITY;
-    for (int r = 0; r < nr; r++)
-        for (size_t j = rb[r]; j < re[r]; j++) {
-            double d2 = dist2(px, py, pz, xs[j], ys[j], zs[j]);
-            d2 = j == i ? INFINITY : d2;
-            best = d2 < best ? d2 : best; /* minsd: no branch */
-        }
-    uint32_t best_o = CELL_NONE;
-    if (best < INFINITY) /* which point(s) were at that distance: smallest index wins */
-        for (int r = 0; r < nr; r++)
-            for (size_t j = rb[r]; j < re[r]; j++) {
-                double d2 = dist2(px, py, pz, xs[j], ys[j], zs[j]);
-                if (d2 == best && j != i) {
-                    uint32_t o = idx->orig[j];
-                    best_o = o < best_o ? o : best_o;
-                }
-            }
-    *best_out = best;
-    *best_o_out = best_o;
-}
-
-static int push_late(uint32_t **late, size_t *nlate, size_t *cap, size_t i)
-{
-    if (*nlate == *cap) {
-        size_t nc = *cap ? 2 * *cap : 1024;
-        uint32_t *a = realloc(*late, nc * sizeof *a);
-        if (!a)
-            return -1;
-        *late = a;
-        *cap = nc;
-    }
-    (*late)[(*nlate)++] = (uint32_t)i;
-    return 0;
+    *lo = l;
+    *hi = h;
+    return node;
 }
 
 int spatial_all_nearest(const spatial_index *idx, double *out_nn_mm, size_t *out_index)
 {
     if (!idx || !out_nn_mm || idx->n < 2)
         return -1;
-    const size_t m = idx->m, n = idx->n;
-    const uint64_t xmask = ((uint64_t)1 << idx->bx) - 1, ymask = ((uint64_t)1 << idx->by) - 1;
-    /* results in sorted order first (squared distance, original index), scattered to the
-     * caller's order at the end in one tight pass: far cheaper than scattering as we go */
-    double *sd = malloc(n * sizeof *sd);
-    uint32_t *so = malloc(n * sizeof *so);
-    uint32_t *late = NULL, *late2 = NULL; /* sorted positions still unresolved */
-    size_t nlate = 0, caplate = 0, nlate2 = 0, caplate2 = 0;
-    size_t cur[ROWS_MAX];
-    size_t rb[ROWS_MAX], re[ROWS_MAX];
-    double f_lo[3], f_hi[3];
-    int rc = -1;
-    if (!sd || !so)
-        goto out;
-
-    /* 1: every point against the 3 x 3 x 3 block around its cell */
-    memset(cur, 0, sizeof cur);
-    for (size_t ci = 0; ci < m; ci++) {
-        uint64_t key = idx->ukeys[ci];
-        int64_t c[3] = {(int64_t)(key & xmask), (int64_t)((key >> idx->bx) & ymask),
-                        (int64_t)(key >> (idx->bx + idx->by))};
-        int nr = block_ranges(idx, c, 1, cur, rb, re, f_lo, f_hi);
-        for (size_t i = idx->ustart[ci]; i < idx->ustart[ci + 1]; i++) {
-            best_in_ranges(idx, i, nr, rb, re, &sd[i], &so[i]);
-            double g = face_clearance(idx->xs[i], idx->ys[i], idx->zs[i], f_lo, f_hi, idx->margin);
-            if (!(g == INFINITY || (g > 0.0 && sd[i] < g * g)) &&
-                push_late(&late, &nlate, &caplate, i) != 0)
-                goto out;
+    size_t ns = idx->ns;
+    double *sd = malloc((ns ? ns : 1) * sizeof *sd);
+    uint32_t *so = malloc((ns ? ns : 1) * sizeof *so);
+    if (!sd || !so) {
+        free(sd);
+        free(so);
+        return -1;
+    }
+    /* Spots alone at their coordinates, in tree order (neighbouring queries touch the same
+     * nodes). Their own leaf first gives a tight bound, then one search from the root. */
+    for (size_t t = 0; t < ns; t++) {
+        const spot *sp = &idx->spots[t];
+        if (sp->second != NONE32)
+            continue;
+        query s = { { sp->p[0], sp->p[1], sp->p[2] }, sp->first, INFINITY, NONE32 };
+        size_t lo, hi;
+        leaf_of(idx, t, &lo, &hi);
+        scan_leaf(idx, lo, hi, &s);
+        search(idx, 0, 0, ns, &s);
+        sd[t] = s.best;
+        so[t] = s.best_o;
+    }
+    for (size_t i = 0; i < idx->n; i++) {
+        uint32_t t = idx->spot_of[i];
+        double d;
+        size_t o;
+        if (t == NONE32) {
+            d = INFINITY;
+            o = SPATIAL_NONE;
+        } else if (idx->spots[t].second != NONE32) { /* shares its spot: distance 0 */
+            const spot *sp = &idx->spots[t];
+            d = 0.0;
+            o = sp->first == (uint32_t)i ? sp->second : sp->first;
+        } else {
+            d = sqrt(sd[t]);
+            o = so[t] == NONE32 ? SPATIAL_NONE : so[t];
         }
+        out_nn_mm[i] = d;
+        if (out_index)
+            out_index[i] = o;
     }
-
-    /* 2: the few left against the 5 x 5 x 5 block (they come in cell order) */
-    memset(cur, 0, sizeof cur);
-    int nr = 0;
-    uint64_t last_key = UINT64_MAX;
-    for (size_t k = 0; k < nlate; k++) {
-        size_t i = late[k];
-        int64_t c[3];
-        for (int a = 0; a < 3; a++)
-            c[a] = cell_coord(idx, a, a == 0 ? idx->xs[i] : a == 1 ? idx->ys[i] : idx->zs[i]);
-        uint64_t key = make_key(idx, c[0], c[1], c[2]);
-        if (key != last_key)
-            nr = block_ranges(idx, c, 2, cur, rb, re, f_lo, f_hi);
-        last_key = key;
-        best_in_ranges(idx, i, nr, rb, re, &sd[i], &so[i]);
-        double g = face_clearance(idx->xs[i], idx->ys[i], idx->zs[i], f_lo, f_hi, idx->margin);
-        if (!(g == INFINITY || (g > 0.0 && sd[i] < g * g)) &&
-            push_late(&late2, &nlate2, &caplate2, i) != 0)
-            goto out;
-    }
-
-    /* 3: the rare rest (sparse spots, outliers): rings from 3 outwards */
-    for (size_t k = 0; k < nlate2; k++) {
-        size_t i = late2[k];
-        double q[3] = {idx->xs[i], idx->ys[i], idx->zs[i]};
-        int64_t c[3];
-        for (int a = 0; a < 3; a++)
-            c[a] = cell_coord(idx, a, q[a]);
-        shell_search(idx, q, c, 3, idx->orig[i], &sd[i], &so[i]);
-    }
-
-    const uint32_t *orig = idx->orig;
-    for (size_t i = 0; i < n; i++)
-        out_nn_mm[orig[i]] = sqrt(sd[i]);
-    if (out_index)
-        for (size_t i = 0; i < n; i++)
-            out_index[orig[i]] = so[i] == CELL_NONE ? SPATIAL_NONE : so[i];
-    rc = 0;
-out:
-    free(late);
-    free(late2);
     free(sd);
     free(so);
-    return rc;
+    return 0;
 }
 
 void spatial_all_nearest_brute(const float *xyz, size_t n, double *out_nn_mm, size_t *out_index)

@@ -1,6 +1,8 @@
-/* spatial.h: nearest neighbours of dots in 3D (surface points), through a uniform grid
- * hashed by cell, sized for dots of known density. Also the plain statistics built on
- * them. The index keeps a sorted copy of the points; the caller's array may be freed. */
+/* spatial.h: exact nearest neighbours of dots in 3D (surface points), through a k-d tree
+ * over the distinct points, whatever their layout (O(n log n) to build and for all
+ * nearest neighbours; 200,000 dots at one spot cost no more than one). Also the plain
+ * statistics built on them. The index keeps its own copy of the points; the caller's
+ * array may be freed. */
 #ifndef STIPPLE_SPATIAL_H
 #define STIPPLE_SPATIAL_H
 
@@ -10,8 +12,8 @@
 
 typedef struct spatial_index spatial_index;
 
-/* xyz: 3 floats a point (mm). cell_mm: grid cell edge, about the expected spacing.
- * NULL on allocation failure or n == 0. */
+/* xyz: 3 floats a point (mm). cell_mm: the expected spacing, a hint the tree does not
+ * need (ignored). NULL on allocation failure or n == 0. */
 spatial_index *spatial_build(const float *xyz, size_t n, double cell_mm);
 void spatial_free(spatial_index *idx);   /* NULL is a no-op */
 
