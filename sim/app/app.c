@@ -109,7 +109,10 @@ static void loop(app *a)
             a->dirty = 0;
             a->settle_render = a->shots_now || score_shot;   /* shots do not catch a cross-fade */
             a->scr->draw(a);
-            take_due_shots(a, score_shot);
+            if (a->scr->take_shots && a->shots_now)
+                a->scr->take_shots(a);
+            else
+                take_due_shots(a, score_shot);
             glFinish();
             SDL_GL_SwapWindow(a->gl.window);
             frame_timing(a, t_frame);
@@ -150,7 +153,9 @@ int app_run(const app_options *o)
     if (head)
         app_head_prefetch_start();
     memcpy(a->shots, o->shots, sizeof a->shots);
-    a->markers = calloc(APP_MAX_MARKERS + 8, sizeof *a->markers);
+    /* practice caps its flags at APP_MAX_MARKERS; review draws a ghost and a hover path too */
+    a->marker_cap = o->review ? 4 * APP_MAX_MARKERS : APP_MAX_MARKERS + 8;
+    a->markers = calloc((size_t)a->marker_cap, sizeof *a->markers);
     int rc = app_gl_open(&a->gl, o->width, o->height, "Stipple");
     if (rc != 0) {
         surface_free(app_head_prefetch_take());
@@ -177,7 +182,12 @@ int app_run(const app_options *o)
     }
     a->last_clock_s = -1;
     app_set_screen(a, &app_screen_picker);
-    if (o->lesson_path) {
+    if (o->review) {
+        if (review_start(a) != 0) {
+            a->exit_code = 1;
+            a->running = 0;
+        }
+    } else if (o->lesson_path) {
         if (practice_start(a, o->lesson_path) != 0) {
             a->exit_code = 1;
             a->running = 0;
@@ -194,6 +204,7 @@ int app_run(const app_options *o)
         practice_close_session(a, a->now_us);
     }
     int code = a->exit_code;
+    review_stop(a);
     practice_stop(a);
     input_hotplug_close(a->hotplug);
     hud_free(a->hud);

@@ -42,6 +42,15 @@ typedef struct app_options {
     const char *tablet_area;
     int   mouse;
     const char *input_dir;     /* where to look for devices (NULL: /dev/input) */
+    /* review (stipple review): input_file/input_session is the session, lesson_path its
+     * lesson; shots at times are taken paused; exit_after: quit once they are taken */
+    int   review;
+    int64_t review_at_us;      /* the first frame's time; -1: the end */
+    const char *review_steps[APP_MAX_SHOTS];   /* "dot+", "dot-", "flag+", "flag-", after --at */
+    int   review_step_count;
+    int   review_kind;         /* enum review_kind: the flags shown and stepped through */
+    const char *review_ghost;  /* "expert" or a session file */
+    int   review_play_frames;  /* bench: play from the start at 64x for this many frames, print fps, quit */
 } app_options;
 
 int app_run(const app_options *o);

@@ -55,7 +55,7 @@ float hud_wrapped(hud *h, hud_font f, float x, float y, float w, hud_rgba c, con
 
 void hud_add_marker(app *a, const double pos[3], const double nrm[3], uint8_t r, uint8_t g, uint8_t b, uint8_t al, float size)
 {
-    if (a->nmarkers >= APP_MAX_MARKERS + 8)
+    if (a->nmarkers >= (size_t)a->marker_cap)
         return;
     render_marker *m = &a->markers[a->nmarkers++];
     for (int i = 0; i < 3; i++) {

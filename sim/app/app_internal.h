@@ -40,9 +40,11 @@ typedef struct app_screen {
     int (*idle_ms)(app *a);
     /* the window's close button (optional; quits without) */
     void (*quit)(app *a);
+    /* takes the screenshots due with the frame just drawn (optional; the loop's own without) */
+    void (*take_shots)(app *a);
 } app_screen;
 
-extern const app_screen app_screen_picker, app_screen_practice, app_screen_score;
+extern const app_screen app_screen_picker, app_screen_practice, app_screen_score, app_screen_review;
 
 enum src_kind { SRC_MOUSE = 0, SRC_SESSION, SRC_EVEMU };
 
@@ -124,6 +126,9 @@ struct app {
 
     render_marker *markers;
     size_t  nmarkers;
+    int     marker_cap;
+
+    struct review *review;          /* the review screen's state (screen_review.c) */
 
     /* a live pen (issue 4): the source lives inside li, read on its own thread */
     live_input *li;
@@ -145,6 +150,10 @@ int  practice_close_session(app *a, int64_t t_end);
 /* the 3D scene of the practice and score screens, with the screen's HUD over it */
 void scene_begin(app *a);   /* the dots synced, no markers yet */
 void scene_end(app *a, const view_state *v, void (*hud_fn)(app *a, const view_state *v));
+
+/* ---- review (screen_review.c) --------------------------------------------------------- */
+int  review_start(app *a);
+void review_stop(app *a);
 
 /* ---- score (screen_score.c) ----------------------------------------------------------- */
 void score_enter(app *a);

@@ -22,6 +22,7 @@
     X(devices_test)         \
     X(calibrate)            \
     X(sessions)             \
+    X(review)               \
     X(gradebook_trainees)   \
     X(gradebook_stations)   \
     X(gradebook_instructors) \
