@@ -152,8 +152,8 @@ int certificate_pdf_write(const char *path, const char *payload, const char *sig
     text_at(cr, MARGIN, p.y, "lesson");
     text_at(cr, MARGIN + 130, p.y, "date (UTC)");
     text_at(cr, MARGIN + 200, p.y, "station");
-    text_at(cr, MARGIN + 290, p.y, "score");
-    text_at(cr, MARGIN + 330, p.y, "result");
+    text_at(cr, MARGIN + 300, p.y, "score");
+    text_at(cr, MARGIN + 345, p.y, "result");
     p.y += 4;
     for (size_t i = 0; i < json_array_size(ev); i++) {
         json_t *e = json_array_get(ev, i);
@@ -165,8 +165,8 @@ int certificate_pdf_write(const char *path, const char *payload, const char *sig
         text_at(cr, MARGIN + 130, p.y, line);
         text_at(cr, MARGIN + 200, p.y, jstr(e, "station"));
         snprintf(line, sizeof line, "%.1f", json_number_value(json_object_get(e, "total")));
-        text_at(cr, MARGIN + 290, p.y, line);
-        text_at(cr, MARGIN + 330, p.y, json_is_true(json_object_get(e, "passed")) ? "passed" : "failed");
+        text_at(cr, MARGIN + 300, p.y, line);
+        text_at(cr, MARGIN + 345, p.y, json_is_true(json_object_get(e, "passed")) ? "passed" : "failed");
         p.y += 10;
         font(cr, 1, 0, 6.5);
         snprintf(line, sizeof line, "session %s", jstr(e, "session"));

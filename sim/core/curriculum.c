@@ -356,11 +356,9 @@ int curriculum_load_mem(const char *text, size_t len, const char *name, curricul
             goto bad;
         }
     }
-    /* what is missing is reported at the end of the file */
-    if (r.line > 1)
-        r.line--;
+    /* what is missing is reported at the top of the file, as the lesson loader does */
+    r.line = 1;
     if (!have_format) {
-        r.line = 1;
         fail(&r, 1, "empty: the first line says 'curriculum %s'", CURRICULUM_FORMAT);
         goto bad;
     }

@@ -176,7 +176,7 @@ int gb_certify_judge(const curriculum *c, const gb_session *s, size_t n, const g
             if (fails[0])
                 tb_printf(&t, "%s", fails);
             if (!avg_ok)
-                tb_printf(&t, "; their average %.1f is under %.1f", avg, c->average_min);
+                tb_printf(&t, "; their average %.2f is under %.2f", avg, c->average_min);
             tb_printf(&t, "\n");
         }
     }
