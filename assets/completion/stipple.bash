@@ -18,6 +18,7 @@ _stipple() {
     gradebook) subs="$subs progress" ;;
     gradebook) subs="$subs override" ;;
     gradebook) subs="$subs export" ;;
+    gradebook) subs="$subs bench" ;;
     esac
     if [ -n "$subs" ]; then
         if [ "$COMP_CWORD" -eq 2 ] && [[ $cur != -* ]]; then
@@ -118,6 +119,11 @@ _stipple() {
         opts="$opts --csv --output --db"
         files=" --output -o --db"
         dirs=""
+        profiles="" ;;
+    "gradebook bench")
+        opts="$opts --sessions --jobs --quick --lessons --db"
+        files=" --sessions --jobs --db"
+        dirs=" --lessons"
         profiles="" ;;
     "certify")
         opts="$opts --curriculum --output --verify --key --db"

@@ -8,18 +8,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "certificate_pdf.h"
+#include "curriculum.h"
+#include "gb_certify.h"
 #include "gb_import.h"
 #include "gb_keys.h"
 #include "gb_progress.h"
 #include "gradebook.h"
 #include "text_escape.h"
+#include "trainee.h"
 
 enum {
     OPT_DB = CLI_LONG, OPT_NAME, OPT_KEY, OPT_TRAINEE, OPT_LESSONS, OPT_INSTRUCTOR, OPT_VERDICT, OPT_REASON,
-    OPT_JSON, OPT_CSV, OPT_JOBS,
+    OPT_JSON, OPT_CSV, OPT_JOBS, OPT_SESSIONS, OPT_QUICK,
 };
 
 #define DB_OPTION { OPT_DB, "db", "PATH|URI", "the gradebook: a file, or postgresql://... (default $STIPPLE_GRADEBOOK, else $XDG_DATA_HOME/stipple/gradebook.db)" }
@@ -30,7 +36,8 @@ static const char gradebook_details[] =
 
 typedef struct gb_args {
     const char *db, *name, *key, *trainee, *lessons, *output, *instructor, *verdict, *reason;
-    int json, csv, jobs;
+    int json, csv, jobs, quick;
+    long sessions;
     char **rest;
     int nrest;
 } gb_args;
@@ -57,6 +64,16 @@ static int parse_args(const cli_command *cmd, int argc, char **argv, gb_args *a)
         case OPT_REASON: a->reason = ca.value; break;
         case OPT_JSON: a->json = 1; break;
         case OPT_CSV: a->csv = 1; break;
+        case OPT_QUICK: a->quick = 1; break;
+        case OPT_SESSIONS: {
+            uint64_t v;
+            if (cli_value_u64(cmd, "--sessions", ca.value, &v) != 0)
+                return 2;
+            if (v < 1 || v > 100000)
+                return cli_usage_error(cmd, "--sessions takes 1 to 100000");
+            a->sessions = (long)v;
+            break;
+        }
         case OPT_JOBS: {
             uint64_t v;
             if (cli_value_u64(cmd, "--jobs", ca.value, &v) != 0)
@@ -608,4 +625,257 @@ const cli_command cli_cmd_gradebook_override = {
 };
 const cli_command cli_cmd_gradebook_export = {
     "gradebook export", "", "every stored session as CSV", export_options, run_export, NULL
+};
+
+/* ---- bench ------------------------------------------------------------------------------ */
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static double cpu_s(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec * 1e-6 + (double)u.ru_stime.tv_sec
+           + (double)u.ru_stime.tv_usec * 1e-6;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Import: virtual-trainee sessions of the full first-session lesson (13 minutes each),
+ * graded on `jobs` threads into the gradebook. */
+static int bench_import(gradebook *g, const gb_args *a, const char *tmp)
+{
+    int k = a->quick ? 4 : 16, jobs = a->jobs ? a->jobs : 2;
+    char lesson_path[4096];
+    snprintf(lesson_path, sizeof lesson_path, "%s/03-session1-frontal.json", cli_lessons_dir(a->lessons));
+    char **files = calloc((size_t)k, sizeof *files);
+    if (!files)
+        return 1;
+    for (int i = 0; i < k; i++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/s%02d.stp", tmp, i);
+        files[i] = strdup(p);
+        if (!files[i] || cli_simulate_to_file(lesson_path, TRAINEE_EXPERT, 1000u + (unsigned)i, p) != 0) {
+            gb_paths_free(files, (size_t)i + 1);
+            return 1;
+        }
+    }
+    session_data d;
+    char err[1024];
+    double minutes = 0;
+    if (session_load_file(files[0], &d, err, sizeof err) == 0) {
+        minutes = (double)d.end_t_us / 60e6;
+        session_data_free(&d);
+    }
+    gb_import_opts o;
+    memset(&o, 0, sizeof o);
+    gb_limits_default(&o.limits);
+    o.threads = jobs;
+    char tname[GB_ID_MAX];
+    snprintf(tname, sizeof tname, "bench-%ld", (long)getpid());
+    o.trainee_id = tname;
+    gb_lessons *ls = gb_lessons_load(cli_lessons_dir(a->lessons), err, sizeof err);
+    if (!ls) {
+        fprintf(stderr, "stipple: %s\n", err);
+        gb_paths_free(files, (size_t)k);
+        return 1;
+    }
+    o.lessons = ls;
+    gb_import_stats st;
+    double t0 = now_s(), c0 = cpu_s();
+    int rc = gb_import(g, files, (size_t)k, &o, &st, err, sizeof err);
+    double wall = now_s() - t0, cpu = cpu_s() - c0;
+    if (rc == 0)
+        printf("gradebook import: %d sessions of %.1f min (%s) on %d threads: %.2f s wall, %.2f s CPU: "
+               "%.1f sessions/s (%.0f ms CPU each)\n", k, minutes, "session1-frontal, expert", jobs, wall, cpu,
+               (double)k / wall, 1e3 * cpu / k);
+    else
+        fprintf(stderr, "stipple: %s\n", err);
+    gb_lessons_free(ls);
+    for (int i = 0; i < k; i++)
+        unlink(files[i]);
+    gb_paths_free(files, (size_t)k);
+    return rc != 0;
+}
+
+/* Progress and certify for one trainee with n stored sessions over the shipped curriculum. */
+static int bench_queries(gradebook *g, const gb_args *a, const char *tmp)
+{
+    char cpath[4096], err[1024];
+    snprintf(cpath, sizeof cpath, "%s/smp-technician-1.curriculum", cli_lessons_dir(a->lessons));
+    curriculum c;
+    if (curriculum_load_file(cpath, &c, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    long n = a->sessions ? a->sessions : 500;
+    gb_person p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.id, sizeof p.id, "bench-q-%ld-%ld", (long)getpid(), (long)time(NULL));
+    snprintf(p.name, sizeof p.name, "Bench Trainee");
+    if (gradebook_person_add(g, GB_TRAINEE, &p, err, sizeof err) != 0) {
+        fprintf(stderr, "stipple: %s\n", err);
+        curriculum_free(&c);
+        return 1;
+    }
+    double t0 = now_s();
+    for (long i = 0; i < n; i++) {
+        gb_session s;
+        memset(&s, 0, sizeof s);
+        unsigned char h[32];
+        char seed[160];
+        snprintf(seed, sizeof seed, "%s/%ld", p.id, i);
+        crypto_generichash(h, sizeof h, (const unsigned char *)seed, strlen(seed), NULL, 0);
+        sodium_bin2hex(s.hash, sizeof s.hash, h, sizeof h);
+        const curriculum_lesson *cl = &c.lessons[(size_t)i % c.lesson_count];
+        snprintf(s.trainee_id, sizeof s.trainee_id, "%s", p.id);
+        snprintf(s.lesson_id, sizeof s.lesson_id, "%s", cl->id);
+        snprintf(s.lesson_hash, sizeof s.lesson_hash, "%064d", 0);
+        snprintf(s.origin, sizeof s.origin, "live");
+        snprintf(s.station_id, sizeof s.station_id, "bench-station");
+        snprintf(s.attempt_at, sizeof s.attempt_at, "2026-%02ld-%02ldT%02ld:00:00.000000Z", 1 + i / 300 % 12,
+                 1 + i / 12 % 28, i % 12 + 8);
+        s.started_known = 1;
+        gradebook_now(s.imported_at);
+        snprintf(s.file_name, sizeof s.file_name, "bench-%ld.stp", i);
+        snprintf(s.verification, sizeof s.verification, "verified");
+        s.exam = cl->exam;
+        s.rules_version = 1;
+        s.total = 80.0 + (double)(i % 17);
+        s.passed = 1;
+        snprintf(s.metrics, sizeof s.metrics, "spacing=%.2f,depth=90.00", s.total);
+        s.dots = 1500;
+        s.evidence = 1;
+        if (gradebook_session_put(g, &s, NULL, err, sizeof err) != 0) {
+            fprintf(stderr, "stipple: %s\n", err);
+            curriculum_free(&c);
+            return 1;
+        }
+    }
+    double put_s = now_s() - t0;
+    enum { RUNS = 7 };
+    double tp[RUNS], tc[RUNS];
+    int met = 0;
+    size_t got = 0;
+    for (int r = 0; r < RUNS; r++) {
+        gb_session *s = NULL;
+        gb_override *ov = NULL;
+        gb_lesson_progress *pr = NULL;
+        size_t ns = 0, nov = 0, np = 0;
+        double a0 = now_s();
+        if (gradebook_sessions(g, p.id, &s, &ns, err, sizeof err) != 0 || gb_progress(s, ns, &pr, &np) != 0) {
+            fprintf(stderr, "stipple: %s\n", err);
+            free(s);
+            curriculum_free(&c);
+            return 1;
+        }
+        tp[r] = now_s() - a0;
+        free(pr);
+        free(s);
+        got = ns;
+        /* certify as the command does it: read, judge, sign, write the PDF */
+        a0 = now_s();
+        gb_cert_result cr;
+        memset(&cr, 0, sizeof cr);
+        if (gradebook_sessions(g, p.id, &s, &ns, err, sizeof err) == 0
+            && gradebook_overrides(g, p.id, &ov, &nov, err, sizeof err) == 0
+            && gb_certify_judge(&c, s, ns, ov, nov, &cr) == 0 && cr.met) {
+            gb_keypair kp;
+            crypto_sign_keypair(kp.pk, kp.sk);
+            char pk[65], sig[129], code[16], now[GB_TIME_MAX], pdf[4200];
+            gb_key_public_hex(&kp, pk);
+            gradebook_now(now);
+            char *payload = gb_certificate_payload(&c, &p, &cr, now, pk);
+            if (payload) {
+                gb_key_sign_hex(&kp, payload, strlen(payload), sig);
+                gb_certificate_code(payload, sig, code);
+                snprintf(pdf, sizeof pdf, "%s/bench.pdf", tmp);
+                met = certificate_pdf_write(pdf, payload, sig, code, err, sizeof err) == 0;
+                unlink(pdf);
+            }
+            free(payload);
+        }
+        tc[r] = now_s() - a0;
+        gb_cert_result_free(&cr);
+        free(s);
+        free(ov);
+    }
+    printf("gradebook %s: stored %ld sessions for one trainee in %.2f s (%.1f ms each)\n", gradebook_engine(g), n,
+           put_s, 1e3 * put_s / (double)n);
+    printf("gradebook %s: progress of a trainee with %zu sessions: %.1f ms (median of %d)\n", gradebook_engine(g),
+           got, 1e3 * median(tp, RUNS), RUNS);
+    printf("gradebook %s: certify (judge, sign, PDF) with %zu sessions: %.1f ms (median of %d)%s\n",
+           gradebook_engine(g), got, 1e3 * median(tc, RUNS), RUNS, met ? "" : " [the rule was not met: no PDF made]");
+    curriculum_free(&c);
+    return 0;
+}
+
+static int run_bench(const cli_command *cmd, int argc, char **argv)
+{
+    gb_args a;
+    int rc = parse_args(cmd, argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if ((rc = want_args(cmd, &a, 0, 0)) != 0)
+        return rc;
+    char tmp[] = "/tmp/stipple-gbbench-XXXXXX";
+    if (!mkdtemp(tmp)) {
+        fprintf(stderr, "stipple: cannot make a temporary folder: %s\n", strerror(errno));
+        return 1;
+    }
+    char dbpath[4200];
+    gb_args b = a;
+    if (!a.db || !*a.db) {
+        snprintf(dbpath, sizeof dbpath, "%s/bench.db", tmp);
+        b.db = dbpath;
+    }
+    gradebook *g = open_db(&b);
+    if (!g) {
+        rmdir(tmp);
+        return 1;
+    }
+    rc = bench_import(g, &a, tmp);
+    if (rc == 0)
+        rc = bench_queries(g, &a, tmp);
+    gradebook_close(g);
+    if (!a.db) {
+        char f[4300];
+        const char *suffix[] = { "", "-wal", "-shm" };
+        for (int i = 0; i < 3; i++) {
+            snprintf(f, sizeof f, "%s%s", dbpath, suffix[i]);
+            unlink(f);
+        }
+    }
+    rmdir(tmp);
+    return rc;
+}
+
+static const cli_option bench_options[] = {
+    { OPT_SESSIONS, "sessions", "N", "sessions of the one trainee for progress and certify (default 500)" },
+    { OPT_JOBS, "jobs", "N", "import threads (default 2)" },
+    { OPT_QUICK, "quick", NULL, "fewer sessions to import (a smoke test)" },
+    { OPT_LESSONS, "lessons", "DIR", "the lessons folder" },
+    { OPT_DB, "db", "PATH|URI", "the gradebook to measure (default: a temporary SQLite file); its rows stay" },
+    { 0 }
+};
+
+const cli_command cli_cmd_gradebook_bench = {
+    "gradebook bench", "", "measure import, progress and certify speed", bench_options, run_bench,
+    "Import: 13-minute virtual-trainee sessions of session1-frontal graded on 2 threads (sessions/s).\n"
+    "Progress and certify: one trainee with 500 stored sessions (medians of 7 runs).\n"
 };

@@ -30,6 +30,7 @@
     X(gradebook_progress)   \
     X(gradebook_override)   \
     X(gradebook_export)     \
+    X(gradebook_bench)      \
     X(certify)              \
     X(head)                 \
     X(bench)
