@@ -274,5 +274,6 @@ int main(void)
     test_rule(&c);
     test_certificate(&c);
     curriculum_free(&c);
+    certificate_pdf_release_fonts();
     return check_summary("test_certify");
 }

@@ -3,6 +3,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <jansson.h>
 #include <sodium.h>
 
@@ -255,4 +256,10 @@ int certificate_pdf_read(const char *path, char **payload, char signature_hex[12
     *payload = (char *)bin;
     free(buf);
     return 0;
+}
+
+void certificate_pdf_release_fonts(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }

@@ -14,4 +14,8 @@ int certificate_pdf_write(const char *path, const char *payload, const char *sig
  * Bounded: at most 16 MiB of file. 0, or -1 with err. */
 int certificate_pdf_read(const char *path, char **payload, char signature_hex[129], char *err, size_t errlen);
 
+/* Frees cairo's and fontconfig's process-wide font caches (they are kept until exit
+ * otherwise, which leak checkers report). Call once, when no more certificates are made. */
+void certificate_pdf_release_fonts(void);
+
 #endif

@@ -176,6 +176,7 @@ static int do_certify(const cert_args *a)
            text_escaped(p.name), c.id, text_escaped(out), cert.code, r.evidence_count);
     rc = 0;
 done:
+    certificate_pdf_release_fonts();
     free(payload);
     gb_cert_result_free(&r);
     free(s);

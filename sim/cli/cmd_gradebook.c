@@ -815,6 +815,7 @@ static int bench_queries(gradebook *g, const gb_args *a, const char *tmp)
         free(s);
         free(ov);
     }
+    certificate_pdf_release_fonts();
     printf("gradebook %s: stored %ld sessions for one trainee in %.2f s (%.1f ms each)\n", gradebook_engine(g), n,
            put_s, 1e3 * put_s / (double)n);
     printf("gradebook %s: progress of a trainee with %zu sessions: %.1f ms (median of %d)\n", gradebook_engine(g),
