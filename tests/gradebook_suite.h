@@ -234,23 +234,30 @@ static void suite_concurrent(fresh_db_fn fresh)
                 fprintf(stderr, "child %d: %s\n", k, err);
                 _exit(1);
             }
+            int mine = 0;
             for (int j = 0; j < N; j++) {
                 gb_session s;
+                int ins = 0;
                 make_session(k ? N - 1 - j : j, "amy", "soft-hairline", 80, &s);
-                if (gradebook_session_put(g, &s, NULL, err, sizeof err) != 0) {
+                if (gradebook_session_put(g, &s, &ins, err, sizeof err) != 0) {
                     fprintf(stderr, "child %d: %s\n", k, err);
-                    _exit(1);
+                    _exit(255);
                 }
+                mine += ins;
             }
             gradebook_close(g);
-            _exit(0);
+            _exit(mine);   /* how many this writer stored */
         }
     }
+    int stored_by = 0;
     for (int k = 0; k < 2; k++) {
         int st = 0;
         waitpid(kids[k], &st, 0);
-        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "writer %d finished cleanly", k);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) != 255, "writer %d finished cleanly", k);
+        if (WIFEXITED(st) && WEXITSTATUS(st) != 255)
+            stored_by += WEXITSTATUS(st);
     }
+    CHECK(stored_by == N, "each session reported stored by exactly one writer (%d of %d)", stored_by, N);
     gradebook *g = suite_open(w);
     if (!g)
         return;

@@ -415,19 +415,21 @@ int gradebook_session_put(gradebook *g, const gb_session *s, int *inserted, char
         GB_TEXT(s->failed_metrics), GB_INT(s->dots), GB_INT(s->dots_outside_zone), GB_INT(s->wrong_pigment),
         GB_INT(s->evidence), GB_TEXT(s->refusal),
     };
+    /* RETURNING says whether this transaction stored it: with two importers at once the
+     * loser's INSERT waits for the winner's commit and then does nothing */
+    gb_rows r;
     if (g->d.begin(g->d.conn, GB_TX_WRITE, err, errlen) != 0)
         return -1;
-    int had = gradebook_session_has(g, s->hash, err, errlen);
-    if (had < 0)
+    if (query(g, "INSERT INTO sessions (" SESSION_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                 "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING RETURNING hash",
+              sizeof p / sizeof p[0], p, &r, err, errlen) != 0)
         goto fail;
-    if (!had && query(g, "INSERT INTO sessions (" SESSION_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
-                      sizeof p / sizeof p[0], p, NULL, err, errlen) != 0)
-        goto fail;
+    size_t stored = r.nrows;
+    gb_rows_free(&r);
     if (g->d.commit(g->d.conn, err, errlen) != 0)
         goto fail;
     if (inserted)
-        *inserted = !had;
+        *inserted = stored > 0;
     return 0;
 fail:
     g->d.rollback(g->d.conn);
