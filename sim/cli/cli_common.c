@@ -131,6 +131,14 @@ int cli_replay(const char *session_path, const char *lesson_path, const char *le
     }
     if (out->data.warning[0])
         fprintf(stderr, "stipple: %s: warning: %s\n", session_path, out->data.warning);
+    /* damage that left nothing: an error, not a report of 0 dots scoring 0 (a session that
+     * is whole but empty still grades) */
+    if (out->data.event_count == 0 && (out->data.recovered || !out->data.complete)) {
+        cli_file_error(session_path, "nothing could be recovered from this session (damaged or cut short before "
+                                     "its first events)");
+        session_data_free(&out->data);
+        return -1;
+    }
     if (cli_lesson_for_session(&out->data, lesson_path, cli_lessons_dir(lessons_dir), &out->lesson) != 0) {
         session_data_free(&out->data);
         return -1;

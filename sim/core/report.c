@@ -4,6 +4,7 @@
  * number is finite (score.c guarantees it; jreal() guards it again, mapping a non-finite
  * value to 0), so the same result gives the same bytes. */
 #include "report.h"
+#include "text_escape.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -52,13 +53,25 @@ int report_write_text(FILE *f, const lesson *l, const dot *dots, const score_res
     const score_quality *q = &r->quality;
 
     fprintf(f, "Stipple report\n");
-    fprintf(f, "Lesson:   %s (%s, version %d)\n", l->title, l->id, l->version);
+    /* names from files go out escaped (text_escape.h): a title must not drive the terminal;
+     * the stream form, as workers write reports in parallel */
+    fprintf(f, "Lesson:   ");
+    text_escape_fputs(f, l->title);
+    fprintf(f, " (");
+    text_escape_fputs(f, l->id);
+    fprintf(f, ", version %d)\n", l->version);
     if (m) {
-        fprintf(f, "Session:  %s, source %s, %.1f s, %zu pen samples, %zu dots%s\n",
-                str_or(m->session_path, "(live)"), str_or(m->source, "?"), (double)m->duration_us / 1e6,
+        fprintf(f, "Session:  ");
+        text_escape_fputs(f, str_or(m->session_path, "(live)"));
+        fprintf(f, ", source ");
+        text_escape_fputs(f, str_or(m->source, "?"));
+        fprintf(f, ", %.1f s, %zu pen samples, %zu dots%s\n", (double)m->duration_us / 1e6,
                 m->pen_samples, r->dot_count, m->complete ? "" : ", incomplete");
-        if (m->warning)
-            fprintf(f, "WARNING:  %s\n", m->warning);
+        if (m->warning) {
+            fprintf(f, "WARNING:  ");
+            text_escape_fputs(f, m->warning);
+            fputc('\n', f);
+        }
     } else {
         fprintf(f, "Session:  %zu dots\n", r->dot_count);
     }
