@@ -2,7 +2,7 @@
 # tests/test_cli.sh checks that this file matches it (regenerate, do not edit).
 _stipple() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local first="help version completion lesson simulate grade dots demo practice devices calibrate sessions review gradebook certify head bench"
+    local first="help version completion lesson simulate grade dots demo practice devices calibrate sessions review annotate gradebook certify head bench"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$first" -- "$cur"))
         return
@@ -84,6 +84,11 @@ _stipple() {
         opts="$opts --at --step --kind --screenshot-at --exit-after --ghost --lesson --lessons --size --bench"
         files=" --at --step --kind --screenshot-at --exit-after --ghost --lesson --size"
         dirs=" --lessons"
+        profiles="" ;;
+    "annotate")
+        opts="$opts --text --at --dot --region --override --reason --author --json"
+        files=" --text --at --dot --region --override --reason --author"
+        dirs=""
         profiles="" ;;
     "gradebook trainees")
         opts="$opts --name --json --db"

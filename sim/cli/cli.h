@@ -61,6 +61,11 @@ int  cli_grade_text(const char *session, const char *lesson_path, const char *le
 /* grade --csv: a header and one row per graded session. 0 or -1. */
 int  cli_write_grade_csv(FILE *f, const char *const *paths, const cli_graded *g, const int *rc, size_t n);
 
+/* cmd_annotate.c: an instructor's grade overrides from the session's notes, each beside the
+ * computed score (both kept); a warning instead when the notes belong to another session. */
+struct score_result;
+void cli_write_overrides(FILE *f, const char *session_path, const struct score_result *sc);
+
 /* Errors about a file, printed once as "stipple: FILE: reason" (a reason that already
  * starts with "FILE: " is not given the name twice). */
 void cli_file_error(const char *path, const char *reason);

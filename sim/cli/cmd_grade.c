@@ -34,6 +34,7 @@ static char *text_report(const replayed *r, const score_result *sc, const report
     if (!f)
         return NULL;
     int bad = report_write_text(f, &r->lesson, r->dots, sc, m) != 0;
+    cli_write_overrides(f, m->session_path, sc);   /* an instructor's, beside the computed scores */
     bad |= fclose(f) != 0;
     if (bad) {
         free(buf);

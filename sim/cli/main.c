@@ -23,6 +23,7 @@
     X(calibrate)            \
     X(sessions)             \
     X(review)               \
+    X(annotate)             \
     X(gradebook_trainees)   \
     X(gradebook_stations)   \
     X(gradebook_instructors) \
