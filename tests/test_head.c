@@ -2,6 +2,7 @@
  * mesh), and its named landmarks against their definitions (each checked by an
  * independent look at the mesh or the chart, not by typed-in positions). */
 #include "head_landmarks.h"
+#include "lesson.h"
 #include "head_shape.h"
 #include "surface.h"
 #include "vec3.h"
@@ -117,8 +118,94 @@ static void test_landmarks(const surface *s)
         CHECK(line[i].pos_mm[0] > line[i - 1].pos_mm[0], "the nape line runs right to left");
 }
 
+/* A head lesson whose zone and hairline are placed by landmarks. */
+static const char LM_LESSON[] =
+    "{\n"
+    "  \"format\": \"stipple-lesson/1\", \"id\": \"lm\", \"title\": \"landmarks\", \"version\": 1,\n"
+    "  \"surface\": {\"kind\": \"head\"},\n"
+    "  \"client\": {\"fitzpatrick\": 2, \"hair_colour\": \"brown\"},\n"
+    "  \"zones\": [{\"name\": \"front\", \"polygon_mm\": [{\"landmark\": \"temple_r\"}, "
+    "{\"landmark\": \"brow_crease\", \"offset_mm\": [0, -17]}, {\"landmark\": \"temple_l\"}, "
+    "{\"landmark\": \"crown_whorl\", \"offset_mm\": [0, 60]}]}],\n"
+    "  \"hairline\": {\"style\": \"natural\", \"line_mm\": [{\"landmark\": \"temple_r\"}, "
+    "{\"landmark\": \"brow_crease\", \"offset_mm\": [0, -17]}, {\"landmark\": \"temple_l\"}]},\n"
+    "  \"session\": {\"number\": 1, \"density_per_cm2\": 30},\n"
+    "  \"needle\": {\"config\": \"1RL\", \"diameter_mm\": 0.20},\n"
+    "  \"pigment\": {\"target_shade\": 10, \"allowed_shades\": [8, 14]},\n"
+    "  \"weights\": {\"spacing\": 0.3, \"depth\": 0.3, \"pigment\": 0.1, \"hairline\": 0.2, \"quality\": 0.1},\n"
+    "  \"pass\": {\"spacing\": 60, \"depth\": 60, \"pigment\": 60, \"hairline\": 60, \"quality\": 60, \"total\": 70},\n"
+    "  \"sources\": [\"test\"]\n"
+    "}\n";
+
+static void test_lesson_landmarks(void)
+{
+    lesson l;
+    char err[512] = "";
+    int rc = lesson_load_mem(LM_LESSON, strlen(LM_LESSON), "lm.json", &l, err, sizeof err);
+    CHECK(rc == 0, "a lesson placed by landmarks loads (%s)", err);
+    if (rc != 0)
+        return;
+    double tr[2], cr[2], tl[2], cw[2];
+    CHECK(head_landmark_chart(LANDMARK_TEMPLE_R, tr) && head_landmark_chart(LANDMARK_BROW_CREASE, cr)
+          && head_landmark_chart(LANDMARK_TEMPLE_L, tl) && head_landmark_chart(LANDMARK_CROWN_WHORL, cw),
+          "the standard head's landmarks");
+    const chart_point *z = l.zones[0].polygon;
+    CHECK(l.zones[0].polygon_count == 4, "four zone points");
+    CHECK(z[0].u_mm == tr[0] && z[0].v_mm == tr[1], "zone point 0 at the right temple peak");
+    CHECK(z[1].u_mm == cr[0] && z[1].v_mm == cr[1] - 17.0, "zone point 1 17 mm above the brow crease");
+    CHECK(z[2].u_mm == tl[0] && z[2].v_mm == tl[1], "zone point 2 at the left temple peak");
+    CHECK(z[3].u_mm == cw[0] && z[3].v_mm == cw[1] + 60.0, "zone point 3 60 mm in front of the crown whorl");
+    CHECK(l.has_hairline && l.hairline.line_count == 3 && l.hairline.line[1].u_mm == 0.0,
+          "the hairline's midpoint on the midline (a widow's peak would be there)");
+    /* and the same landmark found on a freshly made head */
+    surface *s = surface_create(SURFACE_HEAD, 0.0, 0.0);
+    landmark_point lm[LANDMARK_COUNT];
+    CHECK(s && head_landmarks(s, lm), "a fresh head's landmarks");
+    if (s)
+        CHECK(lm[LANDMARK_BROW_CREASE].chart_mm[1] == cr[1], "the cached landmark equals a fresh one");
+    surface_free(s);
+    lesson_free(&l);
+
+    /* bad references: file:line:column at the reference */
+    /* want "at": the error points into the changed text; "": only the file is checked */
+    struct { const char *from, *to, *want; } bad[] = {
+        { "\"landmark\": \"brow_crease\"", "\"landmark\": \"chin\"", "at" },
+        { "\"landmark\": \"temple_l\"}]}", "\"landmark\": \"temple_l\", \"offset_mm\": [1]}]}", "at" },
+        { "\"landmark\": \"temple_r\"}, {", "\"landmark\": \"temple_r\", \"near\": 1}, {", "at" },
+        { "\"kind\": \"head\"", "\"kind\": \"practice_skin\", \"width_mm\": 100, \"height_mm\": 100", "" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char text[4096];
+        const char *at = strstr(LM_LESSON, bad[k].from);
+        CHECK(at != NULL, "bad case %zu applies", k);
+        if (!at)
+            continue;
+        size_t pre = (size_t)(at - LM_LESSON);
+        snprintf(text, sizeof text, "%.*s%s%s", (int)pre, LM_LESSON, bad[k].to, at + strlen(bad[k].from));
+        err[0] = '\0';
+        rc = lesson_load_mem(text, strlen(text), "lm.json", &l, err, sizeof err);
+        printf("bad landmark reference %zu: %s\n", k, err);
+        CHECK(rc != 0, "bad case %zu refused", k);
+        if (rc == 0)
+            lesson_free(&l);
+        /* the error's line and column fall inside the text that was changed */
+        size_t line = 1, col0 = 1;
+        for (size_t i = 0; i < pre; i++) {
+            if (text[i] == '\n') { line++; col0 = 1; } else col0++;
+        }
+        size_t el = 0, ec = 0;
+        int got = sscanf(err, "lm.json:%zu:%zu:", &el, &ec);
+        if (bad[k].want[0])
+            CHECK(got == 2 && el == line && ec >= col0 && ec <= col0 + strlen(bad[k].to),
+                  "bad case %zu error at line %zu, columns %zu-%zu: %s", k, line, col0, col0 + strlen(bad[k].to), err);
+        else
+            CHECK(strncmp(err, "lm.json:", 8) == 0, "bad case %zu names the file: %s", k, err);
+    }
+}
+
 int main(void)
 {
+    test_lesson_landmarks();
     test_names();
     surface *s = surface_create(SURFACE_HEAD, 0.0, 0.0);
     CHECK(s != NULL, "head created");

@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #define LM_PI 3.14159265358979323846
 #define BROW_CREASE_ABOVE_GLABELLA_MM 35.0
@@ -194,6 +195,37 @@ int head_landmarks(const surface *s, landmark_point out[LANDMARK_COUNT])
         return 0;
     fill(s, np, &lm[LANDMARK_NAPE]);
     memcpy(out, lm, sizeof lm);
+    return 1;
+}
+
+/* ---- the standard head's landmarks, once per process ------------------------------------ */
+static once_flag std_once = ONCE_FLAG_INIT;
+static int std_ok;
+static double std_chart[LANDMARK_COUNT][2];
+
+static void std_landmarks_make(void)
+{
+    surface *s = surface_create(SURFACE_HEAD, 0.0, 0.0);
+    landmark_point lm[LANDMARK_COUNT];
+    if (s && head_landmarks(s, lm)) {
+        for (int i = 0; i < LANDMARK_COUNT; i++) {
+            std_chart[i][0] = lm[i].chart_mm[0];
+            std_chart[i][1] = lm[i].chart_mm[1];
+        }
+        std_ok = 1;
+    }
+    surface_free(s);
+}
+
+int head_landmark_chart(head_landmark lm, double chart_mm[2])
+{
+    if ((int)lm < 0 || lm >= LANDMARK_COUNT)
+        return 0;
+    call_once(&std_once, std_landmarks_make);
+    if (!std_ok)
+        return 0;
+    chart_mm[0] = std_chart[lm][0];
+    chart_mm[1] = std_chart[lm][1];
     return 1;
 }
 

@@ -7,6 +7,8 @@
  * to find the value at a JSON path. Defaults come from model-defaults.md.
  * Never exits or aborts on bad input; the caller's lesson is only written on success. */
 #include "lesson.h"
+#include "head_landmarks.h"
+#include "norwood.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -623,9 +625,51 @@ static int pair_in(ctx *c, json_t *obj, const char *key, int required, const dou
     return rc;
 }
 
-/* A chart point [u, v] in mm at the current path. */
+/* {"landmark": NAME, "offset_mm": [du, dv]}: a head landmark's chart point, moved. */
+static int want_landmark_point(ctx *c, json_t *v, chart_point *out)
+{
+    static const char *const keys[] = { "landmark", "offset_mm", NULL };
+    const char *name;
+    char q[128];
+    if (check_keys(c, v, keys) || str_in(c, v, "landmark", 1, 64, &name))
+        return -1;
+    head_landmark lm = landmark_from_name(name);
+    push_key(c, "landmark");
+    int rc = 0;
+    if (lm == LANDMARK_COUNT)
+        rc = fail(c, 0, "unknown landmark %s (known: glabella, nasion, brow_crease, temple_l, temple_r, vertex, "
+                  "crown_whorl, occipital_protuberance, opisthocranion, tragion_l, tragion_r, nape)",
+                  quoted(q, sizeof q, name));
+    else if (c->l->surface != SURFACE_HEAD)
+        rc = fail(c, 0, "landmark %s is on the head, and this lesson's surface is not", quoted(q, sizeof q, name));
+    double at[2] = { 0.0, 0.0 };
+    if (rc == 0 && !head_landmark_chart(lm, at))
+        rc = fail(c, 0, "landmark %s could not be found on the head", quoted(q, sizeof q, name));
+    pop(c);
+    json_t *off = json_object_get(v, "offset_mm");
+    double d[2] = { 0.0, 0.0 };
+    if (rc == 0 && off) {
+        push_key(c, "offset_mm");
+        rc = want_array(c, off, 2, 2, "an offset [du, dv] in mm");
+        for (size_t i = 0; rc == 0 && i < 2; i++) {
+            push_index(c, i);
+            rc = want_number(c, json_array_get(off, i), -300.0, 300.0, &d[i]);
+            pop(c);
+        }
+        pop(c);
+    }
+    if (rc == 0) {
+        out->u_mm = at[0] + d[0];
+        out->v_mm = at[1] + d[1];
+    }
+    return rc;
+}
+
+/* A chart point at the current path: [u, v] in mm, or a landmark with an offset. */
 static int want_point(ctx *c, json_t *v, chart_point *out)
 {
+    if (json_is_object(v))
+        return want_landmark_point(c, v, out);
     double x[2];
     if (want_array(c, v, 2, 2, "a point [u, v] in mm"))
         return -1;
@@ -723,9 +767,46 @@ static double polygon_area(const chart_point *p, size_t n)
 
 static int load_area(ctx *c, json_t *z, lesson_zone *zone, const char *what);
 
+/* "norwood": {"stage": "I".."VII", "part": "bald" | "hair"} (head lessons). */
+static int load_norwood(ctx *c, json_t *nw, lesson_zone *zone)
+{
+    static const char *const keys[] = { "stage", "part", NULL };
+    const char *stage, *part;
+    char q[96];
+    push_key(c, "norwood");
+    int rc = want_type(c, nw, JSON_OBJECT, "an object {\"stage\": \"I\"..\"VII\", \"part\": \"bald\" or \"hair\"}");
+    if (rc == 0)
+        rc = check_keys(c, nw, keys);
+    if (rc == 0)
+        rc = str_in(c, nw, "stage", 1, 8, &stage);
+    if (rc == 0)
+        rc = str_in(c, nw, "part", 1, 8, &part);
+    if (rc == 0 && c->l->surface != SURFACE_HEAD)
+        rc = fail(c, 0, "a Norwood preset is on the head, and this lesson's surface is not");
+    if (rc == 0) {
+        zone->norwood_stage = norwood_from_name(stage);
+        if (!zone->norwood_stage) {
+            push_key(c, "stage");
+            rc = fail(c, 0, "unknown Norwood stage %s (expected \"I\" to \"VII\")", quoted(q, sizeof q, stage));
+            pop(c);
+        }
+    }
+    if (rc == 0) {
+        if (strcmp(part, "bald") == 0 || strcmp(part, "hair") == 0) {
+            zone->norwood_hair = strcmp(part, "hair") == 0;
+        } else {
+            push_key(c, "part");
+            rc = fail(c, 0, "unknown part %s (expected \"bald\" or \"hair\")", quoted(q, sizeof q, part));
+            pop(c);
+        }
+    }
+    pop(c);
+    return rc;
+}
+
 static int load_zone(ctx *c, json_t *z, lesson_zone *zone)
 {
-    static const char *const keys[] = { "name", "polygon_mm", "regions", NULL };
+    static const char *const keys[] = { "name", "polygon_mm", "regions", "norwood", NULL };
     lesson *l = c->l;
     const char *name;
     char p[160], q[96];
@@ -755,8 +836,11 @@ static int load_area(ctx *c, json_t *z, lesson_zone *zone, const char *what)
     char p[160], q[96], h[96];
     poly = json_object_get(z, "polygon_mm");
     regs = json_object_get(z, "regions");
-    if (!poly && !regs)
-        return fail(c, 0, "%s needs \"polygon_mm\", \"regions\" or both", what);
+    json_t *nw = json_object_get(z, "norwood");
+    if (!poly && !regs && !nw)
+        return fail(c, 0, "%s needs \"polygon_mm\", \"regions\" or both (or a \"norwood\" preset)", what);
+    if (nw && load_norwood(c, nw, zone))
+        return -1;
     if (poly) {
         push_key(c, "polygon_mm");
         if (want_array(c, poly, 3, LESSON_MAX_POINTS, "an array of 3 to 4096 points [u, v]")) {
@@ -943,7 +1027,7 @@ static int points_in(ctx *c, json_t *obj, const char *key, size_t min, chart_poi
 
 static int load_hair(ctx *c, json_t *root)
 {
-    static const char *const keys[] = { "polygon_mm", "regions", "density_per_cm2", "length_mm", "colour", "seed", NULL };
+    static const char *const keys[] = { "polygon_mm", "regions", "norwood", "density_per_cm2", "length_mm", "colour", "seed", NULL };
     lesson *l = c->l;
     lesson_hair *hr = &l->hair;
     json_t *o;
@@ -1672,7 +1756,11 @@ int lesson_area_contains(const lesson_zone *z, double u_mm, double v_mm, region_
         return 0;
     if (z->region_mask && (r <= REGION_NONE || r >= 32 || !(z->region_mask & (1u << (unsigned)r))))
         return 0;
-    return z->polygon || z->region_mask;
+    if (z->norwood_stage) {
+        if (!region_is_scalp(r) || norwood_is_bald(z->norwood_stage, u_mm, v_mm) == z->norwood_hair)
+            return 0;
+    }
+    return z->polygon || z->region_mask || z->norwood_stage;
 }
 
 int lesson_zone_contains(const lesson *l, double u_mm, double v_mm, region_id r)

@@ -16,12 +16,15 @@
 
 typedef struct chart_point { double u_mm, v_mm; } chart_point;
 
-/* A working zone: a chart polygon, a set of regions, or both (then their intersection). */
+/* A working zone: a chart polygon, a set of regions, a Norwood preset's bald part or its
+ * hair, or several (then their intersection). */
 typedef struct lesson_zone {
     char         name[48];
     chart_point *polygon;       /* NULL when the zone is regions only */
     size_t       polygon_count;
     uint32_t     region_mask;   /* bit (1u << region_id); 0 when polygon only */
+    int          norwood_stage; /* 1..7: a Norwood preset limits the area (norwood.h); 0 none */
+    int          norwood_hair;  /* 1: the preset's remaining hair, 0: its bald part */
 } lesson_zone;
 
 typedef enum hairline_style {

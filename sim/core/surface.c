@@ -1064,17 +1064,34 @@ int surface_chart_of_point(const surface *s, const double pos_mm[3], double char
     return surface_region_at_chart(s, chart_mm[0], chart_mm[1]) != REGION_NONE;
 }
 
+double head_chart_hairline_rho(double alpha_deg)
+{
+    if (!isfinite(alpha_deg))
+        return 0.0;
+    double aa = fmod(fabs(alpha_deg), 360.0);
+    return hairline_rho(aa > 180.0 ? 360.0 - aa : aa);
+}
+
+void head_chart_crown(double centre_mm[2], double *radius_mm)
+{
+    centre_mm[0] = 0.0;
+    centre_mm[1] = VERTEX_V;
+    *radius_mm = VERTEX_R;
+}
+
 double surface_hairline_rho(const surface *s, double alpha_deg)
 {
-    if (!s || s->kind != SURFACE_HEAD || !isfinite(alpha_deg))
+    if (!s || s->kind != SURFACE_HEAD)
         return 0.0;
-    return hairline_rho(fabs(alpha_deg));
+    return head_chart_hairline_rho(alpha_deg);
 }
 
 void surface_crown_disc(const surface *s, double centre_mm[2], double *radius_mm)
 {
     int head = s && s->kind == SURFACE_HEAD;
-    centre_mm[0] = 0.0;
-    centre_mm[1] = head ? VERTEX_V : 0.0;
-    *radius_mm = head ? VERTEX_R : 0.0;
+    head_chart_crown(centre_mm, radius_mm);
+    if (!head) {
+        centre_mm[0] = centre_mm[1] = 0.0;
+        *radius_mm = 0.0;
+    }
 }

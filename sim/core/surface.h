@@ -85,6 +85,10 @@ int    surface_chart_of_point(const surface *s, const double pos_mm[3], double c
  * VERTEX region, a disc in the chart): its centre and radius. 0 on the practice skin. */
 double surface_hairline_rho(const surface *s, double alpha_deg);
 void   surface_crown_disc(const surface *s, double centre_mm[2], double *radius_mm);
+/* The same for the head chart, without a surface: the natural anterior hairline's chart
+ * radius at azimuth alpha_deg (|alpha| > 70: the domain's edge), and the crown's disc. */
+double head_chart_hairline_rho(double alpha_deg);
+void   head_chart_crown(double centre_mm[2], double *radius_mm);
 /* Region at chart coordinates (REGION_NONE outside the chart). */
 region_id surface_region_at_chart(const surface *s, double u_mm, double v_mm);
 
