@@ -47,11 +47,10 @@ int head_landmarks(const surface *s, landmark_point out[LANDMARK_COUNT]);
 int head_nape_line(const surface *s, landmark_point *out, int n);
 
 /* The chart point (mm) of a landmark of the standard head (the one surface_create makes),
- * for lessons: computed once per process on first use (a head is built and its landmarks
- * found, ~0.5 s) and kept; thread-safe. For landmarks off the scalp (glabella, nasion,
- * tragions, the inion, the nape) it is the chart point of the cranium in their direction,
- * which may lie outside the chart's domain. 0 when lm is unknown or the head cannot be
- * built. */
+ * for lessons: from a table kept equal to what head_landmarks() finds (tests/test_head.c
+ * checks it), so loading a lesson never builds a head. For landmarks off the scalp
+ * (glabella, nasion, tragions, the inion, the nape) it is the chart point of the cranium in
+ * their direction, outside the chart's domain. 0 when lm is unknown. */
 int head_landmark_chart(head_landmark lm, double chart_mm[2]);
 
 typedef struct head_measurements {
