@@ -121,7 +121,7 @@ static void check_session(const char *lesson_file, int profile, uint64_t seed)
         engine_keyframe_save(e, pts[i].kf);
         const dot *dd = engine_dots(e, &pts[i].n);
         pts[i].dots = malloc((pts[i].n ? pts[i].n : 1) * sizeof(dot));
-        memcpy(pts[i].dots, dd, pts[i].n * sizeof(dot));
+        if (pts[i].n) memcpy(pts[i].dots, dd, pts[i].n * sizeof(dot)); /* dd may be NULL when empty */
     }
     engine_free(e);
     /* seeks in random order */
