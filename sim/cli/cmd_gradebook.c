@@ -702,8 +702,9 @@ static int bench_import(gradebook *g, const gb_args *a, const char *tmp)
     double wall = now_s() - t0, cpu = cpu_s() - c0;
     if (rc == 0)
         printf("gradebook import: %d sessions of %.1f min (%s) on %d threads: %.2f s wall, %.2f s CPU: "
-               "%.1f sessions/s (%.0f ms CPU each)\n", k, minutes, "session1-frontal, expert", jobs, wall, cpu,
-               (double)k / wall, 1e3 * cpu / k);
+               "%.1f sessions/s (%.0f ms CPU each; %.1f sessions/s when %d cores are free)\n", k, minutes,
+               "session1-frontal, expert", jobs, wall, cpu, (double)k / wall, 1e3 * cpu / k,
+               cpu > 0 ? (double)jobs * k / cpu : 0.0, jobs);
     else
         fprintf(stderr, "stipple: %s\n", err);
     gb_lessons_free(ls);
