@@ -660,7 +660,7 @@ static double median(double *v, int n)
  * graded on `jobs` threads into the gradebook. */
 static int bench_import(gradebook *g, const gb_args *a, const char *tmp)
 {
-    int k = a->quick ? 4 : 16, jobs = a->jobs ? a->jobs : 2;
+    int k = a->quick ? 4 : 32, jobs = a->jobs ? a->jobs : 2;
     char lesson_path[4096];
     snprintf(lesson_path, sizeof lesson_path, "%s/03-session1-frontal.json", cli_lessons_dir(a->lessons));
     char **files = calloc((size_t)k, sizeof *files);
@@ -696,17 +696,26 @@ static int bench_import(gradebook *g, const gb_args *a, const char *tmp)
         return 1;
     }
     o.lessons = ls;
+    /* the first session pays for making the lesson's surface and zone (once per import) */
+    gb_session first;
+    double p0 = now_s(), pc0 = cpu_s();
+    int rc = gb_grade_file(files[0], ls, &o.limits, tname, &first, err, sizeof err);
+    double prep_wall = now_s() - p0, prep_cpu = cpu_s() - pc0;
     gb_import_stats st;
     double t0 = now_s(), c0 = cpu_s();
-    int rc = gb_import(g, files, (size_t)k, &o, &st, err, sizeof err);
-    double wall = now_s() - t0, cpu = cpu_s() - c0;
     if (rc == 0)
+        rc = gb_import(g, files, (size_t)k, &o, &st, err, sizeof err);
+    double wall = now_s() - t0, cpu = cpu_s() - c0;
+    if (rc == 0) {
+        printf("gradebook import: lesson preparation (surface, zone) and one session: %.0f ms wall, %.0f ms CPU, "
+               "once per import\n", 1e3 * prep_wall, 1e3 * prep_cpu);
         printf("gradebook import: %d sessions of %.1f min (%s) on %d threads: %.2f s wall, %.2f s CPU: "
                "%.1f sessions/s (%.0f ms CPU each; %.1f sessions/s when %d cores are free)\n", k, minutes,
                "session1-frontal, expert", jobs, wall, cpu, (double)k / wall, 1e3 * cpu / k,
                cpu > 0 ? (double)jobs * k / cpu : 0.0, jobs);
-    else
+    } else {
         fprintf(stderr, "stipple: %s\n", err);
+    }
     gb_lessons_free(ls);
     for (int i = 0; i < k; i++)
         unlink(files[i]);
@@ -878,6 +887,7 @@ static const cli_option bench_options[] = {
 
 const cli_command cli_cmd_gradebook_bench = {
     "gradebook bench", "", "measure import, progress and certify speed", bench_options, run_bench,
-    "Import: 13-minute virtual-trainee sessions of session1-frontal graded on 2 threads (sessions/s).\n"
+    "Import: 32 13-minute virtual-trainee sessions of session1-frontal on 2 threads (sessions/s), after\n"
+    "the lesson is prepared once (its surface and zone).\n"
     "Progress and certify: one trainee with 500 stored sessions (medians of 7 runs).\n"
 };
