@@ -34,12 +34,12 @@ static void fake_hash(int i, char out[65])
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-static void make_session(int i, const char *trainee, const char *lesson, double total, gb_session *s)
+static void make_session(int i, const char *trainee, const char *lesson_id, double total, gb_session *s)
 {
     memset(s, 0, sizeof *s);
     fake_hash(i, s->hash);
     snprintf(s->trainee_id, sizeof s->trainee_id, "%s", trainee);
-    snprintf(s->lesson_id, sizeof s->lesson_id, "%s", lesson);
+    snprintf(s->lesson_id, sizeof s->lesson_id, "%s", lesson_id);
     fake_hash(-1, s->lesson_hash);
     snprintf(s->origin, sizeof s->origin, "live");
     snprintf(s->station_id, sizeof s->station_id, "st-1");

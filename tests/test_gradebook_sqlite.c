@@ -2,7 +2,11 @@
  * has: its mode (0600, and the WAL's files too) and the default location. */
 #include <sys/stat.h>
 
+#include "gb_import.h"
 #include "gb_progress.h"
+#include "lesson.h"
+#include "surface.h"
+#include "trainee.h"
 #include "gradebook_suite.h"
 
 static char dir[] = "/tmp/stipple-gb-XXXXXX";
@@ -78,6 +82,63 @@ static void test_progress(void)
     free(p);
 }
 
+static int sink(void *ctx, const session_event *ev)
+{
+    return session_writer_add(ctx, ev) == 0 ? 0 : -1;
+}
+
+/* The limits hold: a file over the size limit and a session over the dot limit are refused
+ * with the reason; within them the same file is graded. */
+static void test_limits(void)
+{
+    const char *lpath = STIPPLE_SOURCE_DIR "/lessons/01-spacing-drill.json";
+    lesson l;
+    char err[512];
+    if (lesson_load_file(lpath, &l, err, sizeof err) != 0) {
+        CHECK(0, "%s", err);
+        return;
+    }
+    surface *sf = surface_create(l.surface, l.skin_width_mm, l.skin_height_mm);
+    session_header h;
+    trainee_session_header(&l, TRAINEE_EXPERT, 7, &h);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/limits.stp", dir);
+    session_writer *w = session_writer_open(path, &h, err, sizeof err);
+    int64_t end_us = 0;
+    CHECK(w && trainee_run(&l, sf, TRAINEE_EXPERT, 7, &h.device, &h.calibration, sink, w, &end_us) == 0
+          && session_writer_close(w, end_us) == 0, "simulate a session");
+    surface_free(sf);
+    lesson_free(&l);
+
+    gb_lessons *ls = gb_lessons_load(STIPPLE_SOURCE_DIR "/lessons", err, sizeof err);
+    CHECK(ls != NULL, "lessons: %s", err);
+    if (!ls)
+        return;
+    gb_limits lim;
+    gb_limits_default(&lim);
+    gb_session s;
+    char reason[256] = "";
+    CHECK(gb_grade_file(path, ls, &lim, "amy", &s, reason, sizeof reason) == 0, "graded within the limits: %s", reason);
+    CHECK(s.dots > 10 && !s.evidence && strstr(s.refusal, "unsigned") && s.synthetic, "a synthetic, unsigned session: %s",
+          s.refusal);
+    gb_limits small = lim;
+    small.max_file_bytes = 1000;
+    CHECK(gb_grade_file(path, ls, &small, "amy", &s, reason, sizeof reason) != 0 && strstr(reason, "over the 1000-byte limit"),
+          "size limit: %s", reason);
+    small = lim;
+    small.max_dots = 10;
+    CHECK(gb_grade_file(path, ls, &small, "amy", &s, reason, sizeof reason) != 0 && strstr(reason, "over the limit of 10"),
+          "dot limit: %s", reason);
+    small = lim;
+    small.max_files = 2;
+    const char *many[] = { path, path, path };
+    char **files = NULL;
+    size_t n = 0;
+    CHECK(gb_expand_paths(many, 3, &small, &files, &n, err, sizeof err) != 0 && strstr(err, "more than 2"),
+          "count limit: %s", err);
+    gb_lessons_free(ls);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -87,6 +148,7 @@ int main(void)
     run_suite(fresh_db);
     test_file_modes();
     test_progress();
+    test_limits();
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
