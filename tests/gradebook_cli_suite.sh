@@ -10,7 +10,7 @@ ok()    { pass=$((pass + 1)); }
 bad()   { fail=$((fail + 1)); echo "FAIL: $*"; }
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
 py=/usr/bin/python3
-NSESS=${NSESS:-16}
+NSESS=${NSESS:-10}
 
 make_sessions() {
     mkdir -p "$work/lessons" "$work/sessions"
