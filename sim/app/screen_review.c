@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "annotations.h"
 #include "app_internal.h"
 #include "replay.h"
 #include "review.h"
@@ -48,6 +49,12 @@ typedef struct review {
     char    ghost_name[96];
     int     drag_tl;
     int     steps_done;
+    /* the instructor's notes (annotations.h): shown; applied only when bound to this session */
+    annotations notes;
+    int     notes_rc;
+    char    notes_msg[600];
+    int     typing;               /* A: a comment being typed */
+    char    typed[ANNOT_MAX_TEXT + 1];
     double  bench_t0;
     int     bench_frames;
     double  open_t0;
@@ -240,6 +247,13 @@ static void draw_timeline(app *a)
         if (r->tl_view[c])
             hud_rect(h, cx, my + 16.0f, 1.0f, 3.0f, C_ACCENT);
     }
+    for (size_t i = 0; i < r->notes.count; i++) {
+        const annotation *n = &r->notes.notes[i];
+        if (n->kind == ANNOT_COMMENT && n->pin == ANNOT_AT_TIME) {
+            float nx = x + (float)((double)n->at_us / (double)(r->end_us > 0 ? r->end_us : 1) * (double)w);
+            hud_rect(h, nx - 1.0f, y - 10.0f, 3.0f, 8.0f, C_ACCENT);
+        }
+    }
     float px = x + (float)((double)r->t_us / (double)(r->end_us > 0 ? r->end_us : 1) * (double)w);
     hud_rect(h, px - 1.0f, y - 4.0f, 2.0f, hh + 2.0f, (hud_rgba){ 255, 255, 255, 255 });
     hud_text(h, HUD_SMALL, x, y - 20.0f, C_DIM,
@@ -345,6 +359,9 @@ int review_start(app *a)
     a->pen_desc = &r->data->header.device;
     timeline_build(a);
     load_ghost(a);
+    r->notes_rc = annotations_load(a->opt->input_file, &r->notes, r->notes_msg, sizeof r->notes_msg);
+    if (r->notes_rc == ANNOT_CORRUPT || r->notes_rc == ANNOT_MISMATCH)
+        fprintf(stderr, "stipple review: warning: %s\n", r->notes_msg);
     r->free_view = *engine_view(a->eng);
     seek(a, a->opt->review_at_us >= 0 ? a->opt->review_at_us : r->end_us);
     app_set_screen(a, &app_screen_review);
@@ -367,6 +384,7 @@ void review_stop(app *a)
     free(r->tl_dropped);
     free(r->tl_view);
     free(r->ghost);
+    annotations_free(&r->notes);
     free(r);
     a->review = NULL;
 }
@@ -557,6 +575,54 @@ static void inspector(app *a, float x, float y, float w)
     hud_text(h, HUD_SMALL, x + 10.0f, y + 4.0f, C_TEXT, "Jump to its moment (J)");
 }
 
+/* The notes: overrides beside the computed score, comments at this moment or on the
+ * inspected dot, the count; a sidecar that is not this session's is named, not applied. */
+static void notes_panel(app *a, float x, float y, float w)
+{
+    review *r = RV(a);
+    hud *h = a->hud;
+    float lh = hud_line_height(h, HUD_SMALL) + 1.0f;
+    if (r->typing) {
+        hud_rect(h, x - 10.0f, y - 6.0f, w + 30.0f, 60.0f, (hud_rgba){ 30, 40, 60, 240 });
+        hud_textf(h, HUD_SMALL, x, y, C_ACCENT, "Comment on %s (Enter saves, Esc cancels):",
+                  r->selected >= 0 ? "the inspected dot" : "this moment");
+        hud_wrapped(h, HUD_SMALL, x, y + lh, w, C_TEXT, r->typed[0] ? r->typed : "_");
+        return;
+    }
+    if (r->notes_rc == ANNOT_NONE && !r->notes.count)
+        return;
+    float y0 = y;
+    hud_rect(h, x - 10.0f, y - 6.0f, w + 30.0f, 130.0f, C_PANEL);
+    if (r->notes_rc == ANNOT_CORRUPT || r->notes_rc == ANNOT_MISMATCH) {
+        y += hud_wrapped(h, HUD_SMALL, x, y, w, C_BAD, r->notes_msg);
+        if (r->notes_rc == ANNOT_CORRUPT)
+            return;
+    }
+    int applied = r->notes_rc == ANNOT_OK;
+    hud_textf(h, HUD_SMALL, x, y, C_DIM, "Notes: %zu%s (A: add a comment)", r->notes.count, applied ? "" : " (not applied)");
+    y += lh;
+    for (int m = 0; m < METRIC_COUNT && y < y0 + 115.0f; m++) {
+        const annotation *o = annotations_override(&r->notes, m);
+        if (!o)
+            continue;
+        char line[ANNOT_MAX_TEXT + 96];
+        snprintf(line, sizeof line, "%s override %.1f (computed %.1f): %s", metric_name(m), o->score,
+                 r->have_score ? r->score.metric_score[m] : 0.0, o->text);
+        y += hud_wrapped(h, HUD_SMALL, x, y, w, applied ? C_ACCENT : C_DIM, line);
+    }
+    for (size_t i = 0; i < r->notes.count && y < y0 + 115.0f; i++) {
+        const annotation *n = &r->notes.notes[i];
+        int here = n->kind == ANNOT_COMMENT &&
+                   ((n->pin == ANNOT_AT_DOT && n->dot == r->selected + 1) ||
+                    (n->pin == ANNOT_AT_TIME && llabs(n->at_us - r->t_us) <= 3000000));
+        if (!here)
+            continue;
+        char line[ANNOT_MAX_TEXT + 96];
+        snprintf(line, sizeof line, "%s%s%s%s", n->text, n->author[0] ? " (" : "", n->author, n->author[0] ? ")" : "");
+        y += hud_wrapped(h, HUD_SMALL, x, y, w, C_WARN, line);
+    }
+}
+
 static void draw_review_hud(app *a, const view_state *v)
 {
     (void)v;
@@ -600,11 +666,12 @@ static void draw_review_hud(app *a, const view_state *v)
     float ix = W - PANEL_W, iy = 64.0f;
     hud_rect(h, ix - 10.0f, iy - 6.0f, PANEL_W, 230.0f, C_PANEL);
     inspector(a, ix, iy, PANEL_W - 30.0f);
+    notes_panel(a, ix, iy + 236.0f, PANEL_W - 30.0f);
     draw_timeline(a);
     hud_rect(h, 0, (float)a->gl.height - 24.0f, W, 24.0f, C_PANEL);
     hud_text(h, HUD_SMALL, 12.0f, (float)a->gl.height - 20.0f, C_DIM,
              "Space play   - + speed   Left/Right dot   shift+Left/Right or pen side buttons: flag   K kind   "
-             "click timeline seek   click dot inspect   C camera   H healed   Home/End   Esc quit");
+             "click timeline seek   click dot inspect   A comment   C camera   H healed   Esc quit");
 }
 
 static void review_draw(app *a)
@@ -692,10 +759,72 @@ static void go_free(app *a)
     }
 }
 
+/* A comment typed in the review: pinned to the inspected dot, else to this moment; saved in
+ * the sidecar at once (the session is never written). */
+static void type_comment(app *a, const SDL_Event *e)
+{
+    review *r = RV(a);
+    if (e->type == SDL_TEXTINPUT) {
+        size_t len = strlen(r->typed), add = strlen(e->text.text);
+        if (len + add <= ANNOT_MAX_TEXT)
+            memcpy(r->typed + len, e->text.text, add + 1);
+        return;
+    }
+    if (e->type != SDL_KEYDOWN)
+        return;
+    SDL_Keycode k = e->key.keysym.sym;
+    if (k == SDLK_BACKSPACE) {
+        size_t len = strlen(r->typed);
+        while (len > 0 && ((unsigned char)r->typed[len - 1] & 0xC0) == 0x80)   /* a whole UTF-8 character */
+            len--;
+        if (len > 0)
+            len--;
+        r->typed[len] = 0;
+    } else if (k == SDLK_ESCAPE || k == SDLK_RETURN || k == SDLK_KP_ENTER) {
+        SDL_StopTextInput();
+        r->typing = 0;
+        if (k == SDLK_ESCAPE || !r->typed[0])
+            return;
+        annotation n;
+        memset(&n, 0, sizeof n);
+        n.kind = ANNOT_COMMENT;
+        if (r->selected >= 0) {
+            n.pin = ANNOT_AT_DOT;
+            n.dot = r->selected + 1;
+        } else {
+            n.pin = ANNOT_AT_TIME;
+            n.at_us = r->t_us;
+        }
+        snprintf(n.text, sizeof n.text, "%s", r->typed);
+        const char *user = getenv("USER");
+        snprintf(n.author, sizeof n.author, "%s", user ? user : "");
+        char err[600] = "too many notes";
+        if (annotations_add(&r->notes, &n) != 0 || annotations_save(a->opt->input_file, &r->notes, err, sizeof err) != 0) {
+            snprintf(r->notes_msg, sizeof r->notes_msg, "not saved: %s", err);
+            fprintf(stderr, "stipple review: %s\n", r->notes_msg);
+        } else {
+            r->notes_rc = ANNOT_OK;
+            printf("review: comment saved beside %s\n", a->opt->input_file);
+        }
+    }
+}
+
 static void review_event(app *a, const SDL_Event *e)
 {
     review *r = RV(a);
     a->dirty = 1;
+    if (r->typing) {
+        type_comment(a, e);
+        return;
+    }
+    if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_a) {
+        if (r->notes_rc == ANNOT_OK || r->notes_rc == ANNOT_NONE) {
+            r->typing = 1;
+            r->typed[0] = 0;
+            SDL_StartTextInput();
+        }
+        return;
+    }
     if (e->type == SDL_KEYDOWN) {
         SDL_Keycode k = e->key.keysym.sym;
         int shift = (e->key.keysym.mod & KMOD_SHIFT) != 0;
