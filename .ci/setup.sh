@@ -8,7 +8,7 @@ STIPPLE_PACKAGES=(build-essential cmake pkg-config ninja-build libjansson-dev li
                   libevdev-dev libwacom-dev libsdl2-dev libsdl2-ttf-dev libcglm-dev python3-glad libpng-dev
                   fonts-dejavu-core xvfb xauth libgl1-mesa-dri libegl-mesa0
                   clang libclang-rt-14-dev python3 python3-scipy python3-numpy qemu-system-x86 busybox-static
-                  libsqlite3-dev libpq-dev postgresql libcairo2-dev libpango1.0-dev poppler-utils)
+                  libsqlite3-dev libpq-dev postgresql libcairo2-dev libpango1.0-dev poppler-utils xdotool)
 
 stipple_install_packages() {
     local missing=()

@@ -205,6 +205,7 @@ int app_run(const app_options *o)
     }
     int code = a->exit_code;
     review_stop(a);
+    sessions_free(a);
     practice_stop(a);
     input_hotplug_close(a->hotplug);
     hud_free(a->hud);

@@ -44,7 +44,7 @@ typedef struct app_screen {
     void (*take_shots)(app *a);
 } app_screen;
 
-extern const app_screen app_screen_picker, app_screen_practice, app_screen_score, app_screen_review;
+extern const app_screen app_screen_picker, app_screen_practice, app_screen_score, app_screen_review, app_screen_sessions;
 
 enum src_kind { SRC_MOUSE = 0, SRC_SESSION, SRC_EVEMU };
 
@@ -129,6 +129,9 @@ struct app {
     int     marker_cap;
 
     struct review *review;          /* the review screen's state (screen_review.c) */
+    struct sessions_state *sessions;/* the Sessions screen's (screen_sessions.c) */
+    app_options review_opt;         /* a session opened from the Sessions screen */
+    char    review_path[1024], review_lesson[1024];
 
     /* a live pen (issue 4): the source lives inside li, read on its own thread */
     live_input *li;
@@ -154,6 +157,8 @@ void scene_end(app *a, const view_state *v, void (*hud_fn)(app *a, const view_st
 /* ---- review (screen_review.c) --------------------------------------------------------- */
 int  review_start(app *a);
 void review_stop(app *a);
+void sessions_enter(app *a);   /* screen_sessions.c */
+void sessions_free(app *a);
 
 /* ---- score (screen_score.c) ----------------------------------------------------------- */
 void score_enter(app *a);

@@ -16,7 +16,7 @@ static void picker_draw(app *a)
     glClear(GL_COLOR_BUFFER_BIT);
     hud_begin(h, a->gl.width, a->gl.height);
     hud_text(h, HUD_LARGE, 60.0f, 50.0f, C_TEXT, "Stipple: choose a lesson");
-    hud_text(h, HUD_NORMAL, 60.0f, 90.0f, C_DIM, "Up/Down and Enter, or click.  Esc quits.");
+    hud_text(h, HUD_NORMAL, 60.0f, 90.0f, C_DIM, "Up/Down and Enter, or click.  S: saved sessions, to review.  Esc quits.");
     float y = 140.0f;
     if (!a->nlessons)
         hud_textf(h, HUD_NORMAL, 60.0f, y, C_BAD, "No lessons found in %s", a->opt->lessons_dir ? a->opt->lessons_dir : "(none)");
@@ -47,6 +47,8 @@ static void picker_event(app *a, const SDL_Event *e)
             a->sel++;
         else if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && a->nlessons)
             choose = a->sel;
+        else if (k == SDLK_s)
+            sessions_enter(a);
     } else if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT) {
         int row = (e->button.y - 134) / 56;
         if (row >= 0 && row < (int)a->nlessons)

@@ -16,6 +16,7 @@
 #include "app_internal.h"
 #include "replay.h"
 #include "review.h"
+#include "text_escape.h"
 #include "trainee.h"
 
 #define TL_H 70.0f                /* timeline height */
@@ -342,6 +343,7 @@ int review_start(app *a)
         return -1;
     }
     r->end_us = replay_end_us(r->rp);
+    printf("review: %s, lesson %s\n", text_escaped(a->opt->input_file), text_escaped(a->lesson.id));
     size_t n;
     const dot *all = replay_all_dots(r->rp, &n);
     if (score_session(&a->lesson, a->surface, all, n, &r->score) == 0)
