@@ -32,6 +32,8 @@ for r in rows: print(r["session_hash"])'
 }
 
 run_gradebook_suite() {
+    # keys (station, instructor, clinic) in the work folder, never in the user's home
+    export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
     make_sessions
     local db rc; db=$(fresh_db main)
     local imp=("$bin" gradebook import --lessons "$work/lessons" --db "$db")

@@ -83,6 +83,6 @@ chmod 644 "$work/clinic/stipple/keys/clinic.key"
 "$bin" certify ben --curriculum "$src/lessons/smp-technician-1.curriculum" --db "$cdb" -o "$work/ben2.pdf" >"$work/c2.out" 2>&1
 rc=$?
 check '[ $rc -eq 1 ] && grep -q "readable by others" "$work/c2.out" && [ ! -e "$work/ben2.pdf" ]' "a 0644 clinic key is refused: $(cat "$work/c2.out")"
-unset XDG_CONFIG_HOME
+export XDG_CONFIG_HOME="$work/config"
 echo "test_gradebook_cli_sqlite: $pass passed, $fail failed"
 [ $fail -eq 0 ]
