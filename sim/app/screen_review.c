@@ -868,18 +868,19 @@ static void review_event(app *a, const SDL_Event *e)
         default: break;
         }
     } else if (e->type == SDL_MOUSEBUTTONDOWN) {
-        int x = e->button.x, y = e->button.y;
+        int x = e->button.x;
+        float fx = (float)e->button.x, y = (float)e->button.y;
         float tx, ty, tw, th;
         timeline_rect(a, &tx, &ty, &tw, &th);
         if (e->button.button == SDL_BUTTON_LEFT) {
-            if (y >= ty - 4 && y <= ty + th && x >= tx - 4 && x <= tx + tw + 4) {
+            if (y >= ty - 4.0f && y <= ty + th && fx >= tx - 4.0f && fx <= tx + tw + 4.0f) {
                 r->drag_tl = 1;
                 timeline_seek(a, x);
-            } else if (r->selected >= 0 && x >= r->button_x && x <= r->button_x + r->button_w && y >= r->button_y &&
+            } else if (r->selected >= 0 && fx >= r->button_x && fx <= r->button_x + r->button_w && y >= r->button_y &&
                        y <= r->button_y + r->button_h) {
                 seek(a, replay_dot_made_us(r->rp, (size_t)r->selected));
             } else {
-                select_at(a, x, y);
+                select_at(a, x, e->button.y);
             }
         } else if (e->button.button == SDL_BUTTON_X1) {   /* pen side buttons, mouse thumb buttons */
             step(a, -1, 1);
@@ -930,7 +931,7 @@ static void review_update(app *a)
         a->dirty = 1;
         return;   /* one at a time: drawn, taken, then the next */
     }
-    if (a->opt->review_play_frames && !r->bench_t0) {
+    if (a->opt->review_play_frames && r->bench_t0 == 0.0) {
         /* bench: from the start at 64x */
         seek(a, 0);
         r->playing = 1;
@@ -964,7 +965,7 @@ static void review_take_shots(app *a)
 static void review_after_frame(app *a)
 {
     review *r = RV(a);
-    if (!r->open_t0 || !a->first_frame_done)
+    if (r->open_t0 == 0.0 || !a->first_frame_done)
         return;
     if (r->open_t0 > 0.0) {
         printf("review: open to first frame %.3f s\n", app_now_s() - r->open_t0);
