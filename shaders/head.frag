@@ -17,7 +17,7 @@ in vec2 v_ost;
 in vec2 v_sst;
 uniform sampler2D u_scars;    // scar tissue: premultiplied colour, coverage in alpha
 #endif
-in float v_light;
+in vec4 v_light;              // rgb: light x mottle; a: sheen (head.vert)
 uniform vec3 u_skin;          // linear albedo
 uniform sampler2D u_dots;
 uniform float u_lod0;        // FILTER 2: the weight of level 0 alone
@@ -65,6 +65,6 @@ void main()
     vec4 ov = texture(u_overlay, v_ost);
     albedo = mix(albedo, ov.rgb, ov.a);
 #endif
-    vec3 c = clamp(albedo * v_light, 0.0, 1.0);
+    vec3 c = clamp(albedo * v_light.rgb + v_light.a, 0.0, 1.0);
     o_col = vec4(encode(c), 1.0);
 }

@@ -51,6 +51,8 @@ typedef struct app_options {
     int   review_kind;         /* enum review_kind: the flags shown and stepped through */
     const char *review_ghost;  /* "expert" or a session file */
     int   review_play_frames;  /* bench: play from the start at 64x for this many frames, print fps, quit */
+    const char *view;          /* NULL, or open looking from "front", "back", "left", "right", "top" */
+    double view_field_mm;      /* with view: skin mm in the view's height (0: the whole head) */
 } app_options;
 
 int app_run(const app_options *o);

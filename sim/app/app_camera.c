@@ -120,3 +120,38 @@ void cam_fly_step(app *a, view_state *v)
     v->distance_mm = (float)exp(log((double)f->distance_mm) + s * (log((double)g->distance_mm) - log((double)f->distance_mm)));
     a->dirty = 1;
 }
+
+/* --view: the head from one side (yaw 90 puts the eye on +x, the subject's left), the whole
+ * head or field_mm of skin in the view's height. */
+void cam_from_side(const app *a, const char *side, double field_mm, view_state *v)
+{
+    static const struct { const char *name; float yaw, pitch; } SIDES[] = {
+        { "front", 0.0f, 5.0f }, { "back", 180.0f, 10.0f }, { "left", 90.0f, 5.0f },
+        { "right", -90.0f, 5.0f }, { "top", 0.0f, 89.9f },
+    };
+    for (size_t i = 0; i < sizeof SIDES / sizeof SIDES[0]; i++) {
+        if (strcmp(side, SIDES[i].name) != 0)
+            continue;
+        v->yaw_deg = SIDES[i].yaw;
+        v->pitch_deg = SIDES[i].pitch;
+        /* about the middle of the skull (the cranium's centre; from the top, its crown) */
+        double lo[3], hi[3];
+        surface_bounds(a->surface, lo, hi);
+        v->target_mm[0] = 0.0f;
+        v->target_mm[1] = (float)(hi[1] - (strcmp(side, "top") ? 70.0 : 40.0));
+        v->target_mm[2] = -5.0f;
+        if (field_mm > 0.0) {
+            /* closer: field_mm of the skin facing the camera, targeted on it */
+            double eye[3], right[3], up[3], fwd[3], o[3];
+            view_basis(v, eye, right, up, fwd);
+            for (int k = 0; k < 3; k++)
+                o[k] = (double)v->target_mm[k] - 400.0 * fwd[k];
+            surface_hit h;
+            if (surface_raycast(a->surface, o, fwd, &h))
+                for (int k = 0; k < 3; k++)
+                    v->target_mm[k] = (float)h.pos_mm[k];
+            v->distance_mm = (float)(0.5 * field_mm / tan(0.5 * (double)v->fov_y_deg * 3.14159265358979323846 / 180.0));
+        }
+        return;
+    }
+}

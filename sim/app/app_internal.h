@@ -173,6 +173,7 @@ void cam_zoom(view_state *v, double factor);
 void cam_face_point(const app *a, const double pos[3], const double nrm[3], double field_mm, view_state *v);
 /* turns a head view to the middle of the lesson's working zones, keeping its distance */
 void cam_turn_to_zone(const app *a, view_state *v);
+void cam_from_side(const app *a, const char *side, double field_mm, view_state *v);
 /* a smooth flight between two views (0.7 s): cam_fly_start, then cam_fly_step each frame */
 void cam_fly_start(app *a, const view_state *from, const view_state *to);
 void cam_fly_step(app *a, view_state *v);

@@ -356,6 +356,93 @@ static void render_mean(app_gl *g, renderer *r, const view_state *v, const doubl
     SDL_GL_SwapWindow(g->window);
 }
 
+/* The practice lesson with the client's stubble over the self-test's region (70 FU/cm2,
+ * 0.6 mm, dark brown: lesson 05's). */
+static const char hair_lesson[] =
+    "{\"format\":\"stipple-lesson/1\",\"id\":\"bench-hair\",\"title\":\"Self-test: stubble\","
+    "\"version\":1,\"surface\":{\"kind\":\"practice_skin\",\"width_mm\":100,\"height_mm\":70},"
+    "\"client\":{\"fitzpatrick\":3,\"hair_colour\":\"dark_brown\"},"
+    "\"zones\":[{\"name\":\"all\",\"polygon_mm\":[[5,5],[95,5],[95,65],[5,65]]}],"
+    "\"existing_hair\":{\"polygon_mm\":[[20,15],[80,15],[80,55],[20,55]],\"density_per_cm2\":70,\"length_mm\":0.6,\"seed\":5},"
+    "\"session\":{\"number\":3,\"density_per_cm2\":100},"
+    "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},\"pigment\":{\"target_shade\":6,\"allowed_shades\":[4,10]},"
+    "\"weights\":{\"spacing\":0.35,\"depth\":0.3,\"pigment\":0.15,\"quality\":0.2},"
+    "\"sources\":[\"model-defaults.md: full density 100/cm2\"]}";
+
+/* The stubble's share of a view: the mean colour with hair over the same view without. */
+static void hair_ratio(app_gl *g, renderer *bare, renderer *hair, const view_state *v, const double rect[4],
+                       double ratio[3])
+{
+    double a[3], b[3];
+    render_mean(g, hair, v, rect, a, NULL);
+    render_mean(g, bare, v, rect, b, NULL);
+    for (int c = 0; c < 3; c++)
+        ratio[c] = a[c] / b[c];
+}
+
+/* Hairs: the region's mean zoomed out equals the zoomed-in (crisp hairs) one, at every
+ * field between. Returns the largest difference, or -1 when the renderer cannot be made. */
+static double selftest_hair(app_gl *g, renderer *bare, const surface *s, const view_state *out, const double rect[4],
+                            double ru0, double rv0)
+{
+    char err[512];
+    lesson l;
+    if (lesson_load_mem(hair_lesson, sizeof hair_lesson - 1, "bench-hair", &l, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1.0;
+    }
+    renderer *r = render_create(&l, s, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "selftest: %s\n", err);
+        lesson_free(&l);
+        return -1.0;
+    }
+    render_sync_dots(r, NULL, 0, 0);
+    render_sync_dots(bare, NULL, 0, 0);
+    double r_out[3], r_in[3] = { 0, 0, 0 };
+    hair_ratio(g, bare, r, out, rect, r_out);
+    static const double full[4] = { 0.0, 0.0, 1.0, 1.0 };
+    for (int ty = 0; ty < 2; ty++)
+        for (int tx = 0; tx < 2; tx++) {
+            view_state in = *out;
+            in.target_mm[0] = (float)(ru0 + 4.0 + 8.0 * tx);
+            in.target_mm[1] = (float)(rv0 + 2.5 + 5.0 * ty);
+            in.distance_mm = (float)(5.0 / (2.0 * tan(15.0 * 3.14159265358979 / 180.0)));
+            double m[3];
+            hair_ratio(g, bare, r, &in, full, m);
+            for (int c = 0; c < 3; c++)
+                r_in[c] += 0.25 * m[c];
+        }
+    double worst = 0.0;
+    for (int c = 0; c < 3; c++)
+        worst = fmax(worst, fabs(r_out[c] - r_in[c]));
+    printf("zoom-mean: hair: zoomed out / bare skin = %.4f %.4f %.4f; zoomed in (crisp hairs) = %.4f %.4f %.4f "
+           "(difference %.4f)\n", r_out[0], r_out[1], r_out[2], r_in[0], r_in[1], r_in[2], worst);
+    static const double fields_mm[] = { 20, 40, 120, 200 };
+    double p0[3] = { ru0, rv0, 0 }, p1[3] = { ru0 + 16.0, rv0 + 10.0, 0 };
+    for (size_t k = 0; k < sizeof fields_mm / sizeof fields_mm[0]; k++) {
+        view_state vz = *out;
+        vz.distance_mm = (float)(fields_mm[k] / (2.0 * tan(15.0 * 3.14159265358979 / 180.0)));
+        double rz[4], x0, y0, x1, y1, m[3];
+        view_project(&vz, p0, &x0, &y0);
+        view_project(&vz, p1, &x1, &y1);
+        rz[0] = fmin(x0, x1);
+        rz[1] = fmin(y0, y1);
+        rz[2] = fmax(x0, x1);
+        rz[3] = fmax(y0, y1);
+        hair_ratio(g, bare, r, &vz, rz, m);
+        double d = 0.0;
+        for (int c = 0; c < 3; c++)
+            d = fmax(d, fabs(m[c] - r_in[c]));
+        printf("zoom-mean: hair: field %3.0f mm: / bare skin = %.4f %.4f %.4f (difference %.4f)\n", fields_mm[k], m[0],
+               m[1], m[2], d);
+        worst = fmax(worst, d);
+    }
+    render_free(r);
+    lesson_free(&l);
+    return worst;
+}
+
 int app_selftest_zoom(const app_options *o)
 {
     app_gl g;
@@ -461,8 +548,9 @@ int app_selftest_zoom(const app_options *o)
         worst_zoom = fmax(worst_zoom, d);
     }
     worst = fmax(worst, worst_zoom);
+    double worst_hair = selftest_hair(&g, r, s, &out, rect, ru0, rv0);
     double tol = 0.01;
-    int ok = worst <= tol && crisp > 0;
+    int ok = worst <= tol && crisp > 0 && worst_hair >= 0.0 && worst_hair <= tol;
     printf("zoom-mean: %s (tolerance %.3f of the skin's linear intensity)\n", ok ? "PASS" : "FAIL", tol);
     free(dots);
     render_free(r);

@@ -221,6 +221,8 @@ int practice_start(app *a, const char *lesson_path)
         a->cam = *engine_view(a->eng);
         a->cam.aspect = (float)a->gl.width / (float)a->gl.height;
         cam_turn_to_zone(a, &a->cam);
+        if (a->opt->view)
+            cam_from_side(a, a->opt->view, a->opt->view_field_mm, &a->cam);
         a->cam_dirty = 1;
     }
     if (a->src_kind == SRC_EVEMU && a->src->desc.device_class != DEVICE_CLASS_INSTRUMENTED_PEN) {

@@ -18,7 +18,7 @@ static void goto_score_view(app *a)
         d.pitch_deg = 35.0f;
         d.target_mm[1] += 30.0f;
         d.distance_mm *= 0.85f;
-        d.target_mm[0] -= 0.0f;
+        cam_turn_to_zone(a, &d);   /* facing the work: the scars behind, the hairline in front */
     }
     d.aspect = a->view_score.aspect;
     /* shift left: the panel covers the right of the window */

@@ -60,7 +60,7 @@ static int parse_time(const char *s, int64_t *us)
 enum {
     OPT_LESSON = CLI_LONG, OPT_LESSONS, OPT_INPUT_FILE, OPT_FAST, OPT_DESC, OPT_SCREENSHOT_AT, OPT_EXIT_AFTER,
     OPT_EXAM, OPT_REPORT_JSON, OPT_SIZE, OPT_BENCH, OPT_BENCH_INPUT, OPT_SELFTEST, OPT_DEVICE, OPT_MOUSE,
-    OPT_TABLET_AREA
+    OPT_TABLET_AREA, OPT_VIEW, OPT_FIELD
 };
 
 static const cli_option practice_options[] = {
@@ -81,6 +81,8 @@ static const cli_option practice_options[] = {
     { OPT_DEVICE, "device", "PATH", "the pen: /dev/input/eventN (default: the first pen found, else the mouse)" },
     { OPT_MOUSE, "mouse", NULL, "use the mouse as the pen even when a tablet is plugged in" },
     { OPT_TABLET_AREA, "tablet-area", "X0,Y0,X1,Y1", "the part of the tablet (mm from its top-left) mapped onto the view" },
+    { OPT_VIEW, "view", "SIDE", "open looking at the head from the front, back, left, right or top" },
+    { OPT_FIELD, "field", "MM", "with --view: show MM of skin in the view's height (default: the whole head)" },
     { 0 }
 };
 
@@ -114,6 +116,15 @@ static int run_practice(const cli_command *cmd, int argc, char **argv)
         case OPT_SELFTEST: selftest = v; break;
         case OPT_BENCH_INPUT:
             if (cli_value_double(cmd, "--bench-input", v, 0.001, 600.0, &bench_input_s) != 0)
+                return 2;
+            break;
+        case OPT_VIEW:
+            if (strcmp(v, "front") && strcmp(v, "back") && strcmp(v, "left") && strcmp(v, "right") && strcmp(v, "top"))
+                return cli_usage_error(cmd, "--view wants front, back, left, right or top (got '%s')", v);
+            o.view = v;
+            break;
+        case OPT_FIELD:
+            if (cli_value_double(cmd, "--field", v, 5.0, 2000.0, &o.view_field_mm) != 0)
                 return 2;
             break;
         case OPT_SIZE:

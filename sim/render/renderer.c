@@ -32,7 +32,7 @@ typedef struct cell { uint32_t *idx; uint32_t n, cap; } cell;
 
 typedef struct head_prog {
     GLuint prog;
-    GLint  mvp, skin, eye, light, dots, dots_xform, tex_weight, overlay, overlay_xform, lod0, scars, scar_xform;
+    GLint  mvp, skin, eye, light, sheen, dots, dots_xform, tex_weight, overlay, overlay_xform, lod0, scars, scar_xform;
 } head_prog;
 
 typedef struct line_vtx { float a[3], b[3], end_side[2], col[4]; } line_vtx;
@@ -440,6 +440,7 @@ static int make_head_prog(renderer *r, int filter, int variant, char *err, size_
     h->skin = glGetUniformLocation(p, "u_skin");
     h->eye = glGetUniformLocation(p, "u_eye");
     h->light = glGetUniformLocation(p, "u_light");
+    h->sheen = glGetUniformLocation(p, "u_sheen");
     h->dots = glGetUniformLocation(p, "u_dots");
     h->dots_xform = glGetUniformLocation(p, "u_dots_xform");
     h->tex_weight = glGetUniformLocation(p, "u_tex_weight");
@@ -1169,6 +1170,8 @@ void render_draw(renderer *r, const render_frame *f)
     glUniform3fv(hp->skin, 1, r->skin_lin);
     glUniform3fv(hp->eye, 1, e);
     glUniform3fv(hp->light, 1, light);
+    /* a shaved scalp's soft sheen; none on the practice skin (a matte pad) */
+    glUniform1f(hp->sheen, r->lesson->surface == SURFACE_HEAD ? 0.07f : 0.0f);
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, r->map->tex ? r->map->tex : r->empty_tex);
     glUniform1i(hp->dots, 0);
