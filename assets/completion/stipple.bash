@@ -56,8 +56,8 @@ _stipple() {
         dirs=""
         profiles="" ;;
     "practice")
-        opts="$opts --lesson --lessons --input-file --fast --desc --screenshot-at --exit-after --exam --output --report-json --size --bench --bench-input --selftest --device --mouse --tablet-area"
-        files=" --lesson --input-file --desc --screenshot-at --exit-after --output -o --report-json --size --bench-input --selftest --device --tablet-area"
+        opts="$opts --lesson --lessons --input-file --fast --desc --screenshot-at --exit-after --exam --output --report-json --size --bench --bench-input --selftest --device --mouse --tablet-area --view --field"
+        files=" --lesson --input-file --desc --screenshot-at --exit-after --output -o --report-json --size --bench-input --selftest --device --tablet-area --view --field"
         dirs=" --lessons"
         profiles="" ;;
     "devices")
