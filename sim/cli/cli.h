@@ -66,6 +66,16 @@ int  cli_write_grade_csv(FILE *f, const char *const *paths, const cli_graded *g,
 struct score_result;
 void cli_write_overrides(FILE *f, const char *session_path, const struct score_result *sc);
 
+/* ---- the PDF report (cmd_report.c) ---- */
+typedef struct cli_report_options {
+    const char *out_path;      /* "-" is stdout */
+    const char *lesson_path, *lessons_dir;
+    int paper;                 /* report_paper */
+    int views;                 /* render the views */
+} cli_report_options;
+/* 0, or 1 after a message on stderr. */
+int cli_report_pdf(const char *session, const cli_report_options *o);
+
 /* Errors about a file, printed once as "stipple: FILE: reason" (a reason that already
  * starts with "FILE: " is not given the name twice). */
 void cli_file_error(const char *path, const char *reason);

@@ -16,6 +16,7 @@
     X(simulate)             \
     X(grade)                \
     X(dots)                 \
+    X(report)               \
     X(demo)                 \
     X(practice)             \
     X(devices)              \
