@@ -15,6 +15,10 @@ ok()   { pass=$((pass + 1)); }
 bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
 py=/usr/bin/python3
+# Rendering the views loads Mesa and SDL, whose dlclosed modules leave leak reports in
+# '<unknown module>' that no suppression can match (../shared/notes/platform.md): leak
+# checking is off for those runs only. --no-views runs (all of our own code) keep it.
+viewed() { ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$bin" "$@"; }
 
 # a session with flagged dots: the deep trainee on the spacing drill (relative paths, so
 # page 1 reads the same wherever the test runs)
@@ -22,7 +26,7 @@ py=/usr/bin/python3
 "$bin" grade s.stp >grade.txt 2>/dev/null
 "$bin" grade --json s.stp >grade.json 2>/dev/null
 
-"$bin" report s.stp -o r.pdf 2>report.err
+viewed report s.stp -o r.pdf 2>report.err
 rc=$?
 check '[ $rc -eq 0 ] && [ "$(head -c 5 r.pdf)" = "%PDF-" ]' "report writes a PDF (rc $rc): $(cat report.err)"
 check '! grep -q "no views" report.err' "the views were rendered: $(cat report.err)"
@@ -68,15 +72,15 @@ check '[ "$nimg" -ge 2 ]' "pdfimages finds the overview and at least one close-u
 check '[ "$(pdfinfo r.pdf | awk "/^Pages:/ { print \$2 }")" -ge 4 ]' "four pages"
 
 # the same session gives the same bytes; -o - is stdout
-"$bin" report s.stp -o r2.pdf 2>/dev/null
+viewed report s.stp -o r2.pdf 2>/dev/null
 check 'cmp -s r.pdf r2.pdf' "the same session gives the same PDF bytes"
-"$bin" report s.stp -o - >r3.pdf 2>/dev/null
+viewed report s.stp -o - >r3.pdf 2>/dev/null
 check 'cmp -s r.pdf r3.pdf' "report -o - writes the PDF to stdout"
 check 'pdfinfo r.pdf | grep -q "^CreationDate: .*2000"' "the PDF's date is fixed: $(pdfinfo r.pdf | grep CreationDate)"
 
 # paper sizes
 check 'pdfinfo r.pdf | grep -q "^Page size: *595.28 x 841.89"' "A4 by default: $(pdfinfo r.pdf | grep "Page size")"
-"$bin" report s.stp --paper letter -o letter.pdf 2>/dev/null
+viewed report s.stp --paper letter -o letter.pdf 2>/dev/null
 check 'pdfinfo letter.pdf | grep -q "^Page size: *612 x 792"' "--paper letter: $(pdfinfo letter.pdf | grep "Page size")"
 "$bin" report s.stp --paper a5 -o x.pdf >/dev/null 2>bad.err
 rc=$?

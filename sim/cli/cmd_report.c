@@ -80,6 +80,7 @@ done:
     free(text);
     score_result_free(&sc);
     cli_replayed_free(&r);
+    report_pdf_release_fonts();
     return rc;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdlib.h>
@@ -192,7 +193,7 @@ static void page_summary(page *p)
     const lesson *l = in->lesson;
     const score_result *r = in->score;
     const report_meta *m = in->meta;
-    char buf[1024];
+    char buf[4096];
     flow(p, "DejaVu Sans Bold 18", 0x1a1a1a, "Stipple training report", 4);
     flow(p, "DejaVu Sans 9", 0x666666, "Scalp micropigmentation practice, graded by the lesson's own targets.", 14);
 
@@ -453,6 +454,13 @@ static void page_time(page *p)
 static cairo_status_t write_to_file(void *closure, const unsigned char *data, unsigned int length)
 {
     return fwrite(data, 1, length, closure) == length ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+void report_pdf_release_fonts(void)
+{
+    pango_cairo_font_map_set_default(NULL);
+    cairo_debug_reset_static_data();
+    FcFini();
 }
 
 int report_pdf_write(FILE *f, const report_pdf_input *in, char *err, size_t errlen)

@@ -66,6 +66,10 @@ typedef struct report_pdf_input {
 /* Writes the PDF to f. 0, or -1 with err set. */
 int report_pdf_write(FILE *f, const report_pdf_input *in, char *err, size_t errlen);
 
+/* Frees the font caches pango, cairo and fontconfig keep for the life of the process (so a
+ * leak checker sees none); the next report builds them again. */
+void report_pdf_release_fonts(void);
+
 /* The input's device figures: median pen report rate (Hz), dropped-event reports, pauses. */
 typedef struct report_input_quality {
     double report_rate_hz;
