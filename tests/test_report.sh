@@ -95,6 +95,34 @@ check '[ $rc -eq 1 ] && grep -q "^stipple: missing.stp: " missing.err && [ ! -e 
 nimg=$(pdfimages -list nv.pdf | awk 'NR > 2 && $3 == "image"' | wc -l)
 check '[ "$nimg" -eq 0 ] && pdftotext nv.pdf - | grep -q "No views"' "--no-views: no images, and the page says so"
 
+# the instructor's notes (the sidecar beside the session): comments and an override beside
+# the computed score; notes that belong to another session are shown but not applied
+cp s.stp n.stp
+"$bin" annotate n.stp --dot 5 --text "too deep here: lighten your hand" --author "A. Tutor" >/dev/null 2>&1
+"$bin" annotate n.stp --override depth=40 --reason "first day on this machine" --author "A. Tutor" >/dev/null 2>&1
+"$bin" annotate n.stp --at 75 --text "steady rhythm from here" --author "A. Tutor" >/dev/null 2>&1
+if [ -s n.stp.notes.json ]; then
+    computed=$("$py" -c 'import json,sys; print("%.1f" % json.load(open(sys.argv[1]))["metrics"]["depth"]["score"])' grade.json)
+    "$bin" report n.stp --no-views -o n.pdf 2>n.err
+    rc=$?
+    pdftotext n.pdf - | tr -s ' \n' ' ' >n.txt
+    check '[ $rc -eq 0 ] && grep -q "A. Tutor, on dot 4: too deep here: lighten your hand" n.txt && grep -q "steady rhythm from here" n.txt' \
+        "the comments are in the PDF (dot 5 of the sidecar is grade's dot 4): $(head -c 300 n.txt)"
+    check 'grep -q "override: 40.0 (the computed $computed above is kept): first day on this machine" n.txt' \
+        "the override is beside the computed depth score $computed"
+    "$bin" report n.stp --no-views -o n2.pdf 2>/dev/null
+    check 'cmp -s n.pdf n2.pdf' "the same session and sidecar give the same bytes"
+    cp n.stp.notes.json c.stp.notes.json
+    "$bin" simulate --lesson "$src/lessons/01-spacing-drill.json" --seed 9 -o c.stp >/dev/null 2>&1
+    "$bin" report c.stp --no-views -o c.pdf 2>c.err
+    rc=$?
+    pdftotext c.pdf - | tr -s ' \n' ' ' >c.txt
+    check '[ $rc -eq 0 ] && grep -q "Shown, not applied" c.txt && ! grep -q "override: 40.0" c.txt && grep -q "warning" c.err' \
+        "another session's notes: shown, not applied, with a warning: $(cat c.err)"
+else
+    bad "stipple annotate wrote no sidecar"
+fi
+
 # the first page against the golden image
 pdftoppm -r 50 -f 1 -l 1 -png r.pdf page >/dev/null 2>&1
 gold="$src/tests/golden/report-page1.png"

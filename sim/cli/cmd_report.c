@@ -63,11 +63,25 @@ int cli_report_pdf(const char *session, const cli_report_options *o)
     in.view_count = view_count;
     in.views_missing = why;
     in.paper = o->paper;
+    /* the instructor's sidecar: applied when it belongs to this session, else shown with why */
+    annotations notes;
+    char notes_err[1024];
+    int nrc = annotations_load(session, &notes, notes_err, sizeof notes_err);
+    if (nrc == ANNOT_OK || nrc == ANNOT_MISMATCH)
+        in.notes = &notes;
+    if (nrc == ANNOT_MISMATCH)
+        in.notes_problem = notes_err;
+    if (nrc == ANNOT_CORRUPT || nrc == ANNOT_MISMATCH)
+        fprintf(stderr, "stipple: %s: warning: the instructor's notes are not applied: %s\n", session, notes_err);
     out = cli_open_output(o->out_path);
-    if (!out)
+    if (!out) {
+        annotations_free(&notes);
         goto done;
+    }
     char err[256];
-    if (report_pdf_write(out, &in, err, sizeof err) != 0) {
+    int wrc = report_pdf_write(out, &in, err, sizeof err);
+    annotations_free(&notes);
+    if (wrc != 0) {
         fprintf(stderr, "stipple: %s: %s\n", o->out_path, err);
         cli_close_output(out, o->out_path);
         if (strcmp(o->out_path, "-"))

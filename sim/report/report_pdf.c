@@ -147,8 +147,8 @@ static int cmp_i64(const void *a, const void *b)
 void report_input_quality_of(const session_data *d, report_input_quality *q)
 {
     memset(q, 0, sizeof *q);
-    if (!d)
-        return;
+    if (!d || !d->events)
+        return;   /* a session opened without its events in memory: nothing to count here */
     int64_t *gaps = malloc((d->event_count + 1) * sizeof *gaps);
     size_t ng = 0;
     int64_t last = -1;
@@ -175,6 +175,43 @@ void report_input_quality_of(const session_data *d, report_input_quality *q)
         q->report_rate_hz = 1e6 / (double)gaps[ng / 2];
     }
     free(gaps);
+}
+
+/* ---- the instructor's notes --------------------------------------------------------------------- */
+
+static void notes_section(page *p)
+{
+    const annotations *an = p->in->notes;
+    char buf[4096], where[160];
+    p->y += 6;
+    heading(p, "Instructor's notes");
+    if (p->in->notes_problem) {
+        snprintf(buf, sizeof buf, "Shown, not applied: %s", text_escaped(p->in->notes_problem));
+        flow(p, "DejaVu Sans Bold 9", 0xb3261e, buf, 4);
+    }
+    for (size_t i = 0; i < an->count; i++) {
+        if (p->y > p->h - MARGIN * 1.8) {
+            snprintf(buf, sizeof buf, "... and %zu more notes (stipple annotate lists them).", an->count - i);
+            flow(p, "DejaVu Sans 8", 0x555555, buf, 0);
+            break;
+        }
+        const annotation *n = &an->notes[i];
+        if (n->kind == ANNOT_OVERRIDE) {
+            snprintf(where, sizeof where, "overrides %s with %.1f", metric_name(n->metric), n->score);
+        } else if (n->pin == ANNOT_AT_DOT) {
+            /* the sidecar counts dots from 1; this report numbers them as grade does, from 0 */
+            snprintf(where, sizeof where, "on dot %ld", n->dot - 1);
+        } else if (n->pin == ANNOT_AT_REGION) {
+            snprintf(where, sizeof where, "on the area u %.0f-%.0f mm, v %.0f-%.0f mm", n->region_mm[0], n->region_mm[2],
+                     n->region_mm[1], n->region_mm[3]);
+        } else {
+            long s = (long)(n->at_us / 1000000);
+            snprintf(where, sizeof where, "at %ld:%02ld", s / 60, s % 60);
+        }
+        snprintf(buf, sizeof buf, "%s, %s: %s", n->author[0] ? text_escaped(n->author) : "instructor", where,
+                 text_escaped(n->text));
+        flow(p, "DejaVu Sans 9", 0x222222, buf, 3);
+    }
 }
 
 /* ---- page 1: the session and its grades ----------------------------------------------------------- */
@@ -256,26 +293,19 @@ static void page_summary(page *p)
             flow(p, "DejaVu Sans Bold 10", r->metric_passed[k] ? 0x1b7a2e : 0xb3261e, buf, 1);
         }
         if (sentence[0])
-            flow(p, "DejaVu Sans 9", 0x222222, sentence, 9);
-        else
-            p->y += 8;
+            flow(p, "DejaVu Sans 9", 0x222222, sentence, 3);
+        const annotation *o = in->notes && !in->notes_problem ? annotations_override(in->notes, k) : NULL;
+        if (o) {
+            snprintf(buf, sizeof buf, "Instructor's override: %.1f (the computed %.1f above is kept): %s%s%s%s", o->score,
+                     r->metric_score[k], text_escaped(o->text), o->author[0] ? " (" : "",
+                     o->author[0] ? text_escaped(o->author) : "", o->author[0] ? ")" : "");
+            flow(p, "DejaVu Sans Bold 9", 0x7a4a00, buf, 3);
+        }
+        p->y += 6;
     }
 
-    if (in->comment_count) {
-        p->y += 6;
-        heading(p, "Instructor's comments");
-        for (size_t i = 0; i < in->comment_count && p->y < p->h - 2 * MARGIN; i++) {
-            const report_comment *c = &in->comments[i];
-            char head[256] = "";
-            if (c->metric[0] && isfinite(c->override_score))
-                snprintf(head, sizeof head, " (overrides %s: %.1f, computed %s)", c->metric, c->override_score, "above");
-            else if (c->dot_index >= 0)
-                snprintf(head, sizeof head, " (dot %ld)", c->dot_index);
-            snprintf(buf, sizeof buf, "%s%s%s%s: %s", text_escaped(c->author[0] ? c->author : "instructor"),
-                     c->when[0] ? ", " : "", c->when[0] ? text_escaped(c->when) : "", head, text_escaped(c->text));
-            flow(p, "DejaVu Sans 9", 0x222222, buf, 4);
-        }
-    }
+    if (in->notes && in->notes->count)
+        notes_section(p);
 }
 
 /* ---- page 2: views --------------------------------------------------------------------------------- */

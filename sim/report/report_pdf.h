@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "annotations.h"
 #include "dot.h"
 #include "lesson.h"
 #include "report.h"
@@ -36,15 +37,6 @@ typedef struct report_view {
     size_t   mark_count;
 } report_view;
 
-/* An instructor's comment or override, from the annotations sidecar. */
-typedef struct report_comment {
-    char   author[64];
-    char   when[32];
-    char   text[1024];
-    long   dot_index;          /* -1 for the whole session */
-    char   metric[32];         /* "" unless it overrides a metric */
-    double override_score;     /* NAN when there is none */
-} report_comment;
 
 typedef struct report_pdf_input {
     const lesson       *lesson;
@@ -58,8 +50,8 @@ typedef struct report_pdf_input {
     const report_view  *views;
     size_t              view_count;
     const char         *views_missing; /* why there are no views, or NULL */
-    const report_comment *comments;
-    size_t              comment_count;
+    const annotations  *notes;         /* the instructor's sidecar (comments, overrides), or NULL */
+    const char         *notes_problem; /* why the notes are shown but not applied, or NULL */
     report_paper        paper;
 } report_pdf_input;
 
