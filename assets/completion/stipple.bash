@@ -2,7 +2,7 @@
 # tests/test_cli.sh checks that this file matches it (regenerate, do not edit).
 _stipple() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local first="help version completion lesson simulate grade dots demo practice devices calibrate sessions review annotate gradebook certify head bench"
+    local first="help version completion lesson simulate grade dots report demo practice devices calibrate sessions review annotate gradebook certify head bench"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$first" -- "$cur"))
         return
@@ -48,6 +48,11 @@ _stipple() {
     "dots")
         opts="$opts --json --output --lesson --lessons"
         files=" --output -o --lesson"
+        dirs=" --lessons"
+        profiles="" ;;
+    "report")
+        opts="$opts --output --paper --no-views --lesson --lessons"
+        files=" --output -o --paper --lesson"
         dirs=" --lessons"
         profiles="" ;;
     "demo")
