@@ -257,6 +257,49 @@ int main(void)
           "with the chart's scales the squashed lattice measures as on the skin");
     free(h.uv);
 
+    /* the score's factor and advice */
+    CHECK(pattern_order_factor(0.0) == 1.0 && pattern_order_factor(PATTERN_ORDER_THRESHOLD) == 1.0,
+          "no order, or just under the threshold: full pattern marks");
+    CHECK_NEAR(pattern_order_factor(1.5 * PATTERN_ORDER_THRESHOLD), 0.5, 1e-12, "half way: half the marks");
+    CHECK(pattern_order_factor(2.0 * PATTERN_ORDER_THRESHOLD) == 0.0 && pattern_order_factor(1.0) == 0.0,
+          "a lattice with 20 %% jitter (order >= 0.65) or rows: none");
+    CHECK(pattern_order_factor(NAN) == 1.0, "NaN: no penalty (nothing measured)");
+    CHECK(strstr(pattern_order_advice(PATTERN_ORDER_ROWS), "rows") && strstr(pattern_order_advice(PATTERN_ORDER_ROWS), "angle")
+          && strstr(pattern_order_advice(PATTERN_ORDER_SQUARE), "grid") && strstr(pattern_order_advice(PATTERN_ORDER_HEX), "grid")
+          && pattern_order_advice(PATTERN_ORDER_NONE)[0] == '\0', "advice says what to do");
+
+    /* the score's entry: dots in the zone by index, on a flat skin, equals the measure */
+    {
+        pts q = lattice(4, 81.6, 0.1, 91);
+        dot *dots = calloc(q.n + 1, sizeof *dots);
+        size_t *zi = malloc(q.n * sizeof *zi), *ix = malloc(q.n * sizeof *ix);
+        float *xyz = malloc(3 * q.n * sizeof *xyz);
+        for (size_t i = 0; i < q.n; i++) { /* dot 0 is out of the zone: indices shift by one */
+            dots[i + 1].chart_mm[0] = q.uv[2 * i];
+            dots[i + 1].chart_mm[1] = q.uv[2 * i + 1];
+            zi[i] = i + 1;
+            xyz[3 * i] = (float)q.uv[2 * i];
+            xyz[3 * i + 1] = (float)q.uv[2 * i + 1];
+            xyz[3 * i + 2] = 0.0f;
+        }
+        double *nn = malloc(q.n * sizeof *nn);
+        spatial_index *idx = spatial_build(xyz, q.n, 0.0);
+        pattern_order a, b;
+        CHECK(idx && spatial_all_nearest(idx, nn, ix) == 0
+              && pattern_order_of_dots(dots, zi, ix, q.n, 1.0 / sqrt(DENSITY_MM2), NULL, &a) == 0,
+              "pattern_order_of_dots");
+        b = measure(&q, 1.0, 0);
+        CHECK(a.kind == PATTERN_ORDER_SQUARE && fabs(a.order - b.order) < 1e-12,
+              "pattern_order_of_dots %s %.4f, the measure %.4f", pattern_order_kind_name(a.kind), a.order, b.order);
+        spatial_free(idx);
+        free(nn);
+        free(dots);
+        free(zi);
+        free(ix);
+        free(xyz);
+        free(q.uv);
+    }
+
     /* too few bonds to tell; bad arguments */
     pts few = lattice(4, 10.0, 0.0, 5);
     pattern_order o = measure(&few, 1.0, 0);

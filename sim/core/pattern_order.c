@@ -217,3 +217,55 @@ fail:
     memset(out, 0, sizeof *out);
     return -1;
 }
+
+/* --- the score's use ------------------------------------------------------------------- */
+
+static void chart_scales(void *ctx, double u_mm, double v_mm, double *su, double *sv)
+{
+    surface_chart_scales(ctx, u_mm, v_mm, su, sv);
+}
+
+int pattern_order_of_dots(const dot *dots, const size_t *zone_idx, const size_t *nn_index, size_t m,
+                          double spacing_mm, const surface *s, pattern_order *out)
+{
+    if (!out)
+        return -1;
+    memset(out, 0, sizeof *out);
+    if (m == 0)
+        return 0;
+    double *uv = malloc(2 * m * sizeof *uv);
+    if (!uv)
+        return -1;
+    for (size_t k = 0; k < m; k++) {
+        uv[2 * k] = dots[zone_idx[k]].chart_mm[0];
+        uv[2 * k + 1] = dots[zone_idx[k]].chart_mm[1];
+    }
+    double patch_mm = 12.0 * (spacing_mm > 0.0 && isfinite(spacing_mm) ? spacing_mm : 2.0);
+    int rc = pattern_order_measure(uv, nn_index, m, patch_mm, s ? chart_scales : NULL, (void *)s, out);
+    free(uv);
+    return rc;
+}
+
+double pattern_order_factor(double order)
+{
+    const double t = PATTERN_ORDER_THRESHOLD;
+    if (!(order > t))
+        return 1.0;
+    return order >= 2.0 * t ? 0.0 : 1.0 - (order - t) / t;
+}
+
+const char *pattern_order_advice(int kind)
+{
+    switch (kind) {
+    case PATTERN_ORDER_ROWS:
+        return "your dots line up in rows; vary the angle and spacing from dot to dot";
+    case PATTERN_ORDER_SQUARE:
+        return "your dots sit on a square grid; place each dot at a new angle and distance from the last, "
+               "never along lines";
+    case PATTERN_ORDER_HEX:
+        return "your dots sit on an even honeycomb grid; break the lines it makes by varying angle and "
+               "distance from dot to dot";
+    default:
+        return "";
+    }
+}

@@ -13,6 +13,9 @@
 
 #include <stddef.h>
 
+#include "dot.h"
+#include "surface.h"
+
 typedef enum pattern_order_kind {
     PATTERN_ORDER_NONE = 0,  /* no common direction: a natural pattern (or too few dots) */
     PATTERN_ORDER_ROWS,      /* bonds along one direction: dots in rows */
@@ -45,5 +48,18 @@ typedef void (*pattern_scale_fn)(void *ctx, double u_mm, double v_mm, double *su
  * it). Deterministic. 0, or -1 on allocation failure or bad arguments (out zeroed). */
 int pattern_order_measure(const double *uv_mm, const size_t *nn_index, size_t n, double patch_mm,
                           pattern_scale_fn scale, void *scale_ctx, pattern_order *out);
+
+/* The score's use of it: the order of dots[zone_idx[k]], k < m, whose nearest neighbours
+ * (indices k among them, as spatial_all_nearest gives) are nn_index, on the skin through
+ * the surface's chart scales, in patches of 12 target spacings. 0 or -1 (out of memory). */
+int pattern_order_of_dots(const dot *dots, const size_t *zone_idx, const size_t *nn_index, size_t m,
+                          double spacing_mm, const surface *s, pattern_order *out);
+
+/* The pattern marks' factor for an order: 1 below PATTERN_ORDER_THRESHOLD (a natural
+ * pattern), falling linearly to 0 at twice it (a lattice with about 25 % jitter, rows). */
+double pattern_order_factor(double order);
+
+/* What to do about it, in a sentence a trainee can act on ("" for none). */
+const char *pattern_order_advice(int kind);
 
 #endif
