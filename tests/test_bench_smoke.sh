@@ -15,6 +15,9 @@ if printf '%s\n' "$out" | grep -q "^resim: .* re-simulated in [0-9.]* s"; then p
 out=$("$bin" bench score --quick 2>&1); rc=$?
 echo "$out"
 if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q "^score: 50000 dots .* scored in [0-9.]* s"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: bench score"; fi
+# the hostile session really is 200,000 dots at one spot, and it was graded
+if printf '%s\n' "$out" | grep -q "^hostile: 200000 dots at 1 spot (a [0-9]*-byte session) graded .* in [0-9.]* s"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: bench score: no hostile-session figure"; fi
+if printf '%s\n' "$out" | grep -q "^score: of which rows-and-grids order of 50000 dots: [0-9.]* s"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: bench score: no order figure"; fi
 # the input bench (it was a test that only checked a return code): both figures, positive
 out=$("$bin" bench input --quick 2>&1); rc=$?
 echo "$out"
