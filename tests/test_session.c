@@ -604,14 +604,18 @@ static void test_damage_every_byte(void)
                     CHECK(0, "flip at %zu in the header accepted", at);
                 continue;
             }
+            /* Only the damaged chunk is lost: the reader finds the next good one. */
             size_t i = 0;
             while (i + 1 < lay.n && lay.boundary[i + 1] <= at)
                 i++;
-            size_t want = lay.events_before[i];
-            int ok = rc == 0 && d.event_count == want && d.recovered == 1 && d.complete == 0 &&
-                     d.bytes_dropped == len - lay.boundary[i];
+            int last = i + 1 == lay.n;   /* the end marker */
+            size_t lost_from = lay.events_before[i], lost_to = last ? n : lay.events_before[i + 1];
+            size_t chunk_end = last ? len : (size_t)lay.boundary[i + 1];
+            size_t want = n - (lost_to - lost_from);
+            int ok = rc == 0 && d.event_count == want && d.recovered == 1 && d.complete == !last &&
+                     d.bytes_dropped == chunk_end - lay.boundary[i] && d.gaps == (size_t)!last;
             for (size_t k = 0; ok && k < d.event_count; k++)
-                ok = event_same(&d.events[k], &ev[k]);
+                ok = event_same(&d.events[k], &ev[k < lost_from ? k : k + (lost_to - lost_from)]);
             if (!ok && bad++ < 5)
                 CHECK(0, "flip 0x%02x at %zu: rc %d events %zu want %zu recovered %d warning '%s'",
                       flips[fi], at, rc, d.event_count, want, d.recovered, d.warning);
@@ -629,13 +633,15 @@ static void test_damage_every_byte(void)
     session_data d;
     char err[256] = "", want_text[64];
     CHECK(session_load_mem(copy, len, &d, err, sizeof err) == 0, "load: %s", err);
-    CHECK(d.event_count == lay.events_before[mid - 1], "events before the middle chunk kept: %zu of %zu",
-          d.event_count, lay.events_before[mid - 1]);
-    CHECK(d.recovered == 1 && d.complete == 0, "recovered, incomplete");
-    CHECK(d.chunks_read == mid, "good chunks %zu, want %zu", d.chunks_read, mid);
+    size_t lost = lay.events_before[mid] - lay.events_before[mid - 1];
+    CHECK(d.event_count == n - lost, "every event but the middle chunk's kept: %zu of %zu - %zu",
+          d.event_count, n, lost);
+    CHECK(d.recovered == 1 && d.complete == 1 && d.gaps == 1, "recovered, complete, one gap");
+    CHECK(d.chunks_read == lay.n, "good chunks %zu, want %zu (all but one, with the end marker)",
+          d.chunks_read, lay.n);
     snprintf(want_text, sizeof want_text, "at byte %" PRIu64, lay.boundary[mid - 1]);
-    CHECK(strstr(d.warning, want_text) && strstr(d.warning, "CRC"), "warning '%s' says '%s' and why",
-          d.warning, want_text);
+    CHECK(strstr(d.warning, want_text) && strstr(d.warning, "CRC") && strstr(d.warning, "next good chunk"),
+          "warning '%s' says '%s', why, and where reading resumed", d.warning, want_text);
     printf("middle chunk damaged: %s\n", d.warning);
     session_data_free(&d);
     free(copy);
@@ -698,10 +704,10 @@ static void test_bad_inputs(void)
     uint8_t big[8192];
     /* Unknown format version (with a correct CRC). */
     memcpy(big, buf, len);
-    big[8 + 5] = 2;
+    big[8 + 5] = 3;
     put_le32(big + hdr_end - 4, ref_crc32(big + 8, hdr_end - 4 - 8));
-    CHECK(session_load_mem(big, len, &d, err, sizeof err) == -1 && strstr(err, "version 2"),
-          "version 2: %s", err);
+    CHECK(session_load_mem(big, len, &d, err, sizeof err) == -1 && strstr(err, "version 3"),
+          "version 3: %s", err);
 
     /* Damaged header. */
     memcpy(big, buf, len);
@@ -754,7 +760,7 @@ static void test_bad_inputs(void)
         size_t l = hdr_end + frame(big + hdr_end, 'E', cases[c].payload, cases[c].n);
         l += frame(big + l, 'Z', (const uint8_t *)"\0\0\0\0\0\0\0\0", 8);
         int rc = session_load_mem(big, l, &d, err, sizeof err);
-        CHECK(rc == 0 && d.recovered && !d.complete && d.event_count == 0 &&
+        CHECK(rc == 0 && d.recovered && d.complete && d.event_count == 0 && d.gaps == 1 &&
                   strstr(d.warning, "at byte") != NULL && strstr(d.warning, cases[c].why) != NULL,
               "%s: rc %d warning '%s' should say '%s'", cases[c].what, rc, d.warning, cases[c].why);
         if (rc == 0)

@@ -125,7 +125,7 @@ int cli_replay(const char *session_path, const char *lesson_path, const char *le
 {
     char err[512];
     memset(out, 0, sizeof *out);
-    if (session_load_file(session_path, &out->data, err, sizeof err) != 0) {
+    if (session_open_file(session_path, &out->data, err, sizeof err) != 0) {   /* events stay in the file's bytes */
         cli_file_error(session_path, err);
         return -1;
     }

@@ -362,12 +362,20 @@ engine *engine_replay(const lesson *l, const surface *s, const session_data *d)
     engine *e = engine_create(l, s, &d->header.device, &d->header.calibration);
     if (!e)
         return NULL;
-    for (size_t i = 0; i < d->event_count; i++) {
-        if (engine_feed(e, &d->events[i]) < 0) {
+    session_cursor *c = session_cursor_open(d);   /* held events or the file's chunks */
+    if (!c) {
+        engine_free(e);
+        return NULL;
+    }
+    session_event ev;
+    while (session_cursor_next(c, &ev) == 1) {
+        if (engine_feed(e, &ev) < 0) {
+            session_cursor_free(c);
             engine_free(e);
             return NULL;
         }
     }
+    session_cursor_free(c);
     if (engine_finish(e, d->end_t_us) < 0) {
         engine_free(e);
         return NULL;

@@ -11,6 +11,10 @@
 #include "surface.h"
 
 #define SCORE_REPORT_VERSION 1
+/* The scoring rules in force; recorded in every session (format 2). The grading rules own it. */
+#ifndef SCORE_RULES_VERSION
+#define SCORE_RULES_VERSION 1
+#endif
 
 /* Why a dot is flagged (several may apply). */
 enum score_flag {

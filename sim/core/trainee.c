@@ -7,6 +7,8 @@
  * of proximity, switches the machine off and rests. The profile changes one habit. */
 #include "trainee.h"
 
+#include "score.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +66,11 @@ void trainee_session_header(const lesson *l, int profile, uint64_t seed, session
     dest->seed = seed;
     device_desc_virtual(&dest->device);
     pen_calibration_default(&dest->calibration);
+    /* Synthetic, with no wall-clock time, so that the same seed gives the same bytes. */
+    snprintf(dest->trainee_id, sizeof dest->trainee_id, "virtual:%s", trainee_profile_name(profile));
+    dest->origin = SESSION_ORIGIN_SIMULATED;
+    dest->synthetic = 1;
+    dest->rules_version = SCORE_RULES_VERSION;
 }
 
 /* ---- planning --------------------------------------------------------------------- */
