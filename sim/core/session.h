@@ -128,7 +128,7 @@ typedef struct session_data {
     uint64_t bytes_dropped;   /* bytes in damaged regions and after the end */
     size_t   gaps;            /* damaged regions skipped before a later good chunk */
     size_t   checkpoints;     /* checkpoint chunks seen (format 2; checked by session_verify) */
-    char     warning[320];    /* set when recovered or incomplete */
+    char     warning[256];    /* set when recovered or incomplete */
     /* session_open_*: the file's bytes and where its good event chunks lie */
     uint8_t *raw_;
     size_t   raw_len_;
