@@ -101,8 +101,7 @@ static void note_problem(scan_state *s, size_t at, const char *why)
         set_msg(s->first_problem, sizeof s->first_problem, "session damaged at byte %zu: %s", at, why);
 }
 
-/* Reads the header; 0 or -1 with err. *pos is past the header on success. */
-static int scan_header(const uint8_t *buf, size_t len, session_data *out, size_t *pos, char *err, size_t errlen)
+int session_read_header(const uint8_t *buf, size_t len, session_data *out, size_t *pos, char *err, size_t errlen)
 {
     if (len < sizeof session_magic || memcmp(buf, session_magic, sizeof session_magic) != 0) {
         set_msg(err, errlen, len == 0 ? "not a session file: empty"
@@ -151,7 +150,7 @@ static int scan(const uint8_t *buf, size_t len, scan_state *s, char *err, size_t
 {
     session_data *out = s->out;
     size_t pos;
-    if (scan_header(buf, len, out, &pos, err, errlen) != 0)
+    if (session_read_header(buf, len, out, &pos, err, errlen) != 0)
         return -1;
     out->chunks_read = 1;
     int v2 = out->header.format_version >= 2;

@@ -266,6 +266,10 @@ size_t session_decode_events(const uint8_t *p, size_t n, int64_t min_t, session_
  * why (may be NULL). */
 int    session_read_frame(const uint8_t *buf, size_t len, size_t pos, uint8_t *type,
                           const uint8_t **payload, size_t *plen, char *why, size_t whylen);
+/* Checks the magic and reads the header chunk into out->header. 0 with *pos past the
+ * header, or -1 with err. */
+int    session_read_header(const uint8_t *buf, size_t len, session_data *out, size_t *pos, char *err,
+                           size_t errlen);
 /* The first position after `from` where a good chunk (of a type that may follow the
  * header) starts, or len when there is none. */
 size_t session_resync(const uint8_t *buf, size_t len, size_t from);
