@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sign.h"
 #include "text_escape.h"
 #include "lesson_dir.h"
 #include "trainee.h"
@@ -188,8 +189,15 @@ int cli_simulate_to_file(const char *lesson_path, int profile, uint64_t seed, co
 
     int rc = -1;
     int to_stdout = !strcmp(out_path, "-");
-    session_writer *w = to_stdout ? session_writer_open_stream(stdout, &h, err, sizeof err)
-                                  : session_writer_open(out_path, &h, err, sizeof err);
+    /* Signed by this station (synthetic: the header says so inside the signed data). */
+    station_key key;
+    char kerr[1024];
+    const station_key *k = station_key_load_or_create(NULL, &key, NULL, kerr, sizeof kerr) == 0 ? &key : NULL;
+    if (!k)
+        fprintf(stderr, "stipple: warning: %s; the session is written unsigned\n", kerr);
+    session_writer *w = to_stdout ? session_writer_open_stream_signed(stdout, &h, k, err, sizeof err)
+                                  : session_writer_open_signed(out_path, &h, k, err, sizeof err);
+    memset(&key, 0, sizeof key);
     if (!w) {
         cli_file_error(out_path, err);
         goto done;

@@ -35,6 +35,8 @@
     X(gradebook_bench)      \
     X(certify)              \
     X(head)                 \
+    X(verify)               \
+    X(station)              \
     X(bench)
 
 #define DECLARE(n) extern const cli_command cli_cmd_##n;

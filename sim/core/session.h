@@ -96,7 +96,7 @@ struct station_key;
 /* Writes the magic and header chunk at once. The FILE variant does not close `f`.
  * These write an unsigned session; the _signed variants sign with `key` (the header's
  * station id and key are set from it): a checkpoint at least every SESSION_CHECKPOINT_US
- * of session time and one after the end marker. */
+ * of session time and one after the end marker (a NULL key: unsigned). */
 session_writer *session_writer_open(const char *path, const session_header *h, char *err, size_t errlen);
 session_writer *session_writer_open_stream(FILE *f, const session_header *h, char *err, size_t errlen);
 session_writer *session_writer_open_signed(const char *path, const session_header *h,
