@@ -21,6 +21,7 @@
 #include "fixture.h"
 #include "pattern_order.h"
 #include "spatial.h"
+#include "bench_sign.h"
 #include "cli.h"
 #include "score.h"
 #include "trainee.h"
@@ -132,6 +133,8 @@ static int bench_session(const char *lesson_path, int quick)
     fclose(f);
     printf("size: %zu pen samples (%.1f min at 200 Hz) + %zu other events in %ld bytes: %.2f bytes per pen sample (target <= 8)\n",
            pens, (double)b.offset_us / 60e6, b.n - pens, bytes, (double)bytes / (double)pens);
+    if (bench_signing(&h, b.ev, b.n, b.offset_us, quick) != 0)
+        return 1;
 
     int runs = quick ? 3 : 5;
     double t[9];

@@ -370,7 +370,12 @@ engine *engine_replay(const lesson *l, const surface *s, const session_data *d)
     session_event ev;
     while (session_cursor_next(c, &ev) == 1) {
         if (engine_feed(e, &ev) < 0) {
-            session_cursor_free(c);
+            int failed = session_cursor_failed(c);
+    session_cursor_free(c);
+    if (failed) {   /* out of memory, not a short session */
+        engine_free(e);
+        return NULL;
+    }
             engine_free(e);
             return NULL;
         }

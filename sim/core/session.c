@@ -69,13 +69,30 @@ size_t session_resync(const uint8_t *buf, size_t len, size_t from)
     return resync_budget(buf, len, from, &work);
 }
 
+int session_scratch_fit(event_scratch *s, const uint8_t *payload, size_t n)
+{
+    uint64_t want = session_chunk_count(payload, n);
+    if (want > SESSION_READ_CHUNK_EVENTS)
+        want = SESSION_READ_CHUNK_EVENTS;   /* the decoder refuses more */
+    if (want < SESSION_CHUNK_MAX_EVENTS)
+        want = SESSION_CHUNK_MAX_EVENTS;
+    if (s->cap >= want)
+        return 0;
+    session_event *grown = realloc(s->ev, (size_t)want * sizeof *grown);
+    if (!grown)
+        return -1;
+    s->ev = grown;
+    s->cap = (size_t)want;
+    return 0;
+}
+
 /* --- the scan: header, then every chunk --------------------------------------------------- */
 
 typedef struct scan_state {
     session_data *out;
     size_t   *chunks;            /* offsets of good event chunks */
     size_t    chunk_cap;
-    session_event *scratch;      /* SESSION_READ_CHUNK_EVENTS */
+    event_scratch scratch;       /* one chunk's events */
     char      first_problem[200];
     size_t    problems;          /* damaged or unexpected places */
     int       gave_up;           /* the resync work limit was reached */
@@ -193,7 +210,11 @@ static int scan(const uint8_t *buf, size_t len, scan_state *s, char *err, size_t
         if (out->complete && type != CHUNK_CHECKPOINT) {
             bad = "a chunk after the end marker";
         } else if (type == CHUNK_EVENTS) {
-            size_t got = session_decode_events(payload, plen, last_t, s->scratch, SESSION_READ_CHUNK_EVENTS, &bad);
+            if (session_scratch_fit(&s->scratch, payload, plen) != 0) {
+                set_msg(err, errlen, "out of memory decoding a chunk at byte %zu", at);
+                return -1;
+            }
+            size_t got = session_decode_events(payload, plen, last_t, s->scratch.ev, s->scratch.cap, &bad);
             if (got > 0) {
                 if (note_chunk(s, at) != 0) {
                     set_msg(err, errlen, "out of memory indexing the session's chunks (%zu so far)",
@@ -201,7 +222,7 @@ static int scan(const uint8_t *buf, size_t len, scan_state *s, char *err, size_t
                     return -1;
                 }
                 out->event_count += got;
-                last_t = s->scratch[got - 1].t_us;
+                last_t = s->scratch.ev[got - 1].t_us;
             }
         } else if (type == CHUNK_END) {
             bin eb = { payload, plen, 0, 0 };
@@ -238,7 +259,7 @@ static int scan(const uint8_t *buf, size_t len, scan_state *s, char *err, size_t
         } else {
             out->chunks_read++;
             if (in_gap && type == CHUNK_EVENTS) {
-                gap_t1 = s->scratch[0].t_us;
+                gap_t1 = s->scratch.ev[0].t_us;
                 in_gap = 0;
             }
         }
@@ -279,13 +300,8 @@ static int scan_into(const uint8_t *buf, size_t len, session_data *out, char *er
     scan_state s;
     memset(&s, 0, sizeof s);
     s.out = out;
-    s.scratch = malloc(SESSION_READ_CHUNK_EVENTS * sizeof *s.scratch);
-    if (!s.scratch) {
-        set_msg(err, errlen, "out of memory");
-        return -1;
-    }
     int rc = scan(buf, len, &s, err, errlen);
-    free(s.scratch);
+    free(s.scratch.ev);
     out->event_chunks_ = s.chunks;
     if (rc != 0) {
         free(s.chunks);
@@ -497,7 +513,8 @@ struct session_cursor {
     const session_data *d;
     size_t next;          /* next event (held events) or next chunk (opened file) */
     size_t i, n;          /* position in buf */
-    session_event *buf;   /* one chunk's events, for opened files */
+    event_scratch buf;    /* one chunk's events, for opened files */
+    int failed;           /* out of memory: the events ended early */
 };
 
 session_cursor *session_cursor_open(const session_data *d)
@@ -508,13 +525,6 @@ session_cursor *session_cursor_open(const session_data *d)
     if (!c)
         return NULL;
     c->d = d;
-    if (!d->events && d->event_chunk_n_ > 0) {
-        c->buf = malloc(SESSION_READ_CHUNK_EVENTS * sizeof *c->buf);
-        if (!c->buf) {
-            free(c);
-            return NULL;
-        }
-    }
     return c;
 }
 
@@ -526,8 +536,12 @@ static int cursor_fill(session_cursor *c)
             return 0;
         size_t at = d->event_chunks_[c->next++];
         const char *why = NULL;
-        c->n = session_decode_events(d->raw_ + at + 5, read_le32(d->raw_ + at + 1), 0, c->buf,
-                                     SESSION_READ_CHUNK_EVENTS, &why);
+        size_t n = read_le32(d->raw_ + at + 1);
+        if (session_scratch_fit(&c->buf, d->raw_ + at + 5, n) != 0) {
+            c->failed = 1;
+            return 0;
+        }
+        c->n = session_decode_events(d->raw_ + at + 5, n, 0, c->buf.ev, c->buf.cap, &why);
         c->i = 0;
     }
     return 1;
@@ -545,7 +559,7 @@ int session_cursor_next(session_cursor *c, session_event *ev)
     }
     if (!cursor_fill(c))
         return 0;
-    *ev = c->buf[c->i++];
+    *ev = c->buf.ev[c->i++];
     return 1;
 }
 
@@ -557,13 +571,18 @@ int64_t session_cursor_peek_time(session_cursor *c)
         return c->next < c->d->event_count ? c->d->events[c->next].t_us : INT64_MAX;
     if (!cursor_fill(c))
         return INT64_MAX;
-    return c->buf[c->i].t_us;
+    return c->buf.ev[c->i].t_us;
+}
+
+int session_cursor_failed(const session_cursor *c)
+{
+    return c ? c->failed : 1;
 }
 
 void session_cursor_free(session_cursor *c)
 {
     if (!c)
         return;
-    free(c->buf);
+    free(c->buf.ev);
     free(c);
 }

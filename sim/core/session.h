@@ -153,6 +153,8 @@ session_cursor *session_cursor_open(const session_data *d);   /* NULL when out o
 int  session_cursor_next(session_cursor *c, session_event *ev);
 /* The time of the next event without taking it; INT64_MAX at the end. */
 int64_t session_cursor_peek_time(session_cursor *c);
+/* 1 when the cursor ran out of memory (so its events ended early): not damage. */
+int  session_cursor_failed(const session_cursor *c);
 void session_cursor_free(session_cursor *c);
 
 /* Counts of each kind, for reports and tests. */

@@ -49,25 +49,8 @@ static inline void set_msg(char *buf, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
-static inline uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n)
-{
-    static const uint32_t nibble[16] = {
-        0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u,
-        0x4DB26158u, 0x5005713Cu, 0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
-        0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu,
-    };
-    for (size_t i = 0; i < n; i++) {
-        crc ^= p[i];
-        crc = (crc >> 4) ^ nibble[crc & 15u];
-        crc = (crc >> 4) ^ nibble[crc & 15u];
-    }
-    return crc;
-}
-
-static inline uint32_t crc32_ieee(const uint8_t *p, size_t n)
-{
-    return crc32_update(0xFFFFFFFFu, p, n) ^ 0xFFFFFFFFu;
-}
+/* CRC-32 (IEEE 802.3) of p[0..n), slicing by 8 (session_crc.c). */
+uint32_t crc32_ieee(const uint8_t *p, size_t n);
 
 static inline uint64_t zz_encode(int64_t v)
 {
@@ -259,6 +242,23 @@ void   session_encode_events(bout *b, const session_event *ev, size_t n);
  * the number of events, or 0 with *why set when the chunk is invalid. */
 size_t session_decode_events(const uint8_t *p, size_t n, int64_t min_t, session_event *out, size_t cap,
                              const char **why);
+
+/* The event count an 'E' payload declares (0 when unreadable): to size a buffer. */
+static inline uint64_t session_chunk_count(const uint8_t *p, size_t n)
+{
+    bin b = { p, n, 0, 0 };
+    get_varint(&b);
+    uint64_t count = get_varint(&b);
+    return b.bad ? 0 : count;
+}
+
+/* A buffer of decoded events that grows to what a chunk needs (at most
+ * SESSION_READ_CHUNK_EVENTS). 0, or -1 when out of memory. */
+typedef struct event_scratch {
+    session_event *ev;
+    size_t cap;
+} event_scratch;
+int session_scratch_fit(event_scratch *s, const uint8_t *payload, size_t n);
 
 /* --- framing (session.c) ----------------------------------------------------------------- */
 

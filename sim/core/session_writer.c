@@ -18,6 +18,7 @@ struct session_writer {
     int      failed;       /* a write failed: every later call fails */
     uint64_t bytes;
     int64_t  last_t;       /* time of the last event added (or -1) */
+    int64_t  sealed_t;     /* time of the last event written in a chunk (or 0) */
     size_t   n;
     session_event buf[SESSION_CHUNK_MAX_EVENTS];
     /* signing */
@@ -103,7 +104,7 @@ static int maybe_checkpoint(session_writer *w, int64_t now_us)
     if (!w->sign || w->dn == 0)
         return w->failed ? -1 : 0;
     if (now_us - w->cp_t >= SESSION_CHECKPOINT_US || w->dn >= CP_MAX_CHUNKS)
-        return checkpoint(w, w->last_t);
+        return checkpoint(w, w->sealed_t);
     return 0;
 }
 
@@ -113,6 +114,7 @@ static int seal(session_writer *w)
         return w->failed ? -1 : 0;
     bout b = { w->out + FRAME_AT + 5, 0, EVENTS_PAYLOAD_MAX, 0 };
     session_encode_events(&b, w->buf, w->n);
+    w->sealed_t = w->buf[w->n - 1].t_us;
     w->n = 0;
     if (b.overflow) {   /* cannot happen: the buffer holds the worst case */
         w->failed = 1;

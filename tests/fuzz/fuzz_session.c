@@ -1,10 +1,13 @@
-/* fuzz_session.c: libFuzzer target for the session reader.
- * Any input: session_load_mem must not crash, read out of bounds or leak. When it accepts
- * the input, every event it returns must be one the writer accepts, and writing them
- * again and reading that back must give the same header and events, bit for bit.
+/* fuzz_session.c: libFuzzer target for the session reader and verifier.
+ * Any input: session_load_mem, session_open_mem with its cursor, and session_verify_mem
+ * must not crash, read out of bounds or leak. When the reader accepts the input, every
+ * event it returns must be one the writer accepts, the cursor must give the same events,
+ * and writing them again (unsigned) and reading that back must give the same header
+ * (less the station's signing fields) and events, bit for bit.
  * Each input is tried twice: as it is, and with the CRC of every chunk frame that fits
  * made right, so that mutations reach the decoders behind the CRC check. */
 #include "session.h"
+#include "session_verify.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -44,8 +47,13 @@ static void rewrite_and_compare(const session_data *d)
     session_data again;
     if (session_load_mem((const uint8_t *)mem, len, &again, err, sizeof err) != 0)
         abort();
+    session_header want = d->header;   /* written again: format 2, unsigned */
+    want.format_version = SESSION_FORMAT_VERSION;
+    memset(want.station_id, 0, sizeof want.station_id);
+    memset(want.station_key, 0, sizeof want.station_key);
+    want.synthetic = want.origin == SESSION_ORIGIN_SIMULATED;
     if (!again.complete || again.recovered || again.event_count != d->event_count ||
-        memcmp(&again.header, &d->header, sizeof again.header) != 0)
+        memcmp(&again.header, &want, sizeof again.header) != 0)
         abort();
     for (size_t i = 0; i < d->event_count; i++)
         if (!same_event(&again.events[i], &d->events[i]))
@@ -76,7 +84,29 @@ static void load_one(const uint8_t *data, size_t size)
                                  session_count_kind(&d, SEV_PAUSE) + session_count_kind(&d, SEV_RESUME))
             abort();   /* an event of unknown kind got through */
         rewrite_and_compare(&d);
+        session_data opened;
+        if (session_open_mem(data, size, &opened, err, sizeof err) != 0 || opened.event_count != d.event_count)
+            abort();   /* opening and loading must agree */
+        session_cursor *c = session_cursor_open(&opened);
+        session_event ev;
+        size_t i = 0;
+        while (c && session_cursor_next(c, &ev) == 1) {
+            if (i >= d.event_count || !same_event(&ev, &d.events[i]))
+                abort();
+            i++;
+        }
+        if (c && i != d.event_count)
+            abort();
+        session_cursor_free(c);
+        session_data_free(&opened);
         session_data_free(&d);
+    }
+    session_verification *v = malloc(sizeof *v);
+    if (v) {
+        session_verify_mem(data, size, NULL, v);
+        if (v->status == VERIFY_OK)
+            abort();   /* no registered key: never wholly verified */
+        free(v);
     }
 }
 
