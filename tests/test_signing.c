@@ -482,7 +482,7 @@ static void test_tamper(void)
 
 /* The child: records a live-like signed session in real time (one pen sample a loop, 5 ms of
  * session time per ~1 ms of real time, a tick each loop, as the app does) until killed. */
-static void record_until_killed(const char *path, const station_key *k)
+static void record_until_killed(const char *path, const station_key *k, int progress_fd)
 {
     session_header h;
     make_header(&h, 1.0f);
@@ -497,6 +497,8 @@ static void record_until_killed(const char *path, const station_key *k)
         session_event e = pen_event(i, 1.0);
         if (session_writer_add(w, &e) != 0 || session_writer_tick(w, e.t_us) != 0)
             _exit(4);
+        if (i % 20 == 0 && write(progress_fd, &e.t_us, sizeof e.t_us) != (ssize_t)sizeof e.t_us)
+            _exit(5);
         struct timespec ts = { 0, 1000000 };
         nanosleep(&ts, NULL);
     }
@@ -517,15 +519,24 @@ static void test_crash(void)
     int rounds = 12;
     double worst_tail_s = 0;
     for (int r = 0; r < rounds; r++) {
+        int fds[2];
+        if (pipe(fds) != 0)
+            break;
         pid_t pid = fork();
-        if (pid == 0)
-            record_until_killed(path, &key);
-        /* a random moment: 0.2 to 2 s of real time (about 1 to 10 s of session time) */
-        struct timespec ts = { 0, 200000000L + (long)(rnd() % 800) * 1000000L };
-        if (r % 3 == 0)
-            ts.tv_sec = 1;
+        if (pid == 0) {
+            close(fds[0]);
+            record_until_killed(path, &key, fds[1]);
+        }
+        close(fds[1]);
+        /* A random moment: once the recording has passed a random session time between 1.2
+         * and 8 s (however busy the machine), then 0 to 30 ms later. */
+        int64_t target = 1200000 + (int64_t)(rnd() % 6800000), seen = 0;
+        while (seen < target && read(fds[0], &seen, sizeof seen) == (ssize_t)sizeof seen)
+            ;
+        struct timespec ts = { 0, (long)(rnd() % 30) * 1000000L };
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);
+        close(fds[0]);
         int status;
         waitpid(pid, &status, 0);
         CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "round %d: the recorder was killed", r);
