@@ -136,6 +136,19 @@ check '[ $rc -eq 0 ] && $py -c "import json,sys; a=json.load(open(sys.argv[1]));
 "$bin" verify "$work/v1.stp" >"$work/v1v.out"; rc=$?
 check '[ $rc -eq 1 ] && grep -q "format 1" "$work/v1v.out" && grep -q "unsigned" "$work/v1v.out"' "verify calls a format 1 session unsigned: $(cat "$work/v1v.out")"
 
+# --- the practice app: a played-in session is recorded as a recording, named, signed ---------------
+if command -v xvfb-run >/dev/null && "$bin" practice --help >/dev/null 2>&1; then
+    "$bin" simulate --lesson "$src/lessons/04-soft-hairline.json" --trainee expert --seed 1 -o "$work/hl.stp" >/dev/null 2>&1
+    XDG_DATA_HOME="$work/data" SDL_VIDEODRIVER=x11 timeout 200 xvfb-run -a -s "-screen 0 1280x800x24" \
+        "$bin" practice --input-file "$work/hl.stp" --fast --exit-after end --trainee "Ana Lima" -o "$work/app.stp" \
+        >"$work/app.out" 2>&1
+    "$bin" verify "$work/app.stp" --json >"$work/app.json"; rc=$?
+    check '[ $rc -eq 0 ] && $py -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"origin\"]==\"device recording\" and d[\"trainee\"]==\"Ana Lima\" and d[\"exam_mode\"] and not d[\"synthetic\"] and d[\"start_utc\"] is None" "$work/app.json"' \
+          "the app's session: a signed recording, the trainee named, an exam lesson in exam mode ($rc): $(cat "$work/app.out") $(head -c 700 "$work/app.json")"
+else
+    echo "note: no xvfb-run or no app: the practice app's session not checked"
+fi
+
 "$bin" verify >/dev/null 2>&1; rc=$?
 check '[ $rc -eq 2 ]' "verify without a session: usage error ($rc)"
 "$bin" verify --help | grep -q "Exit status"; check '[ $? -eq 0 ]' "verify --help explains the exit status"

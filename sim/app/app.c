@@ -138,7 +138,8 @@ int app_run(const app_options *o)
     app *a = calloc(1, sizeof *a);
     if (!a)
         return 1;
-    a->opt = o;
+    a->opt_local = *o;
+    a->opt = &a->opt_local;
     /* a head lesson (or the lesson picker, which may pick one): its surface is built on a
      * worker thread while the window, GL and the shaders are made */
     int head = !o->lesson_path;

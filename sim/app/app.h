@@ -31,7 +31,8 @@ typedef struct app_options {
     int   shot_count;
     int   exit_after;          /* 0 none, 1 at exit_after_us, 2 at the end of the input */
     int64_t exit_after_us;
-    int   exam;                /* hide all feedback */
+    int   exam;                /* hide all feedback (an exam lesson of a curriculum forces it) */
+    const char *trainee_id;    /* who practises, recorded in the session ("" or NULL: not named) */
     const char *session_out;   /* where the session is written (default: a new file in the sessions folder, session_store.h) */
     const char *report_json;   /* also write the graded report as JSON here */
     int   width, height;

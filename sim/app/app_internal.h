@@ -49,7 +49,8 @@ extern const app_screen app_screen_picker, app_screen_practice, app_screen_score
 enum src_kind { SRC_MOUSE = 0, SRC_SESSION, SRC_EVEMU };
 
 struct app {
-    const app_options *opt;
+    const app_options *opt;       /* points at opt_local */
+    app_options opt_local;        /* the options, as the session runs them (an exam lesson sets exam) */
     app_gl gl;
     hud   *hud;
     const app_screen *scr;

@@ -1,5 +1,6 @@
 /* screen_practice.c: the practice screen: a lesson under way, from the live pen (mouse or
  * tablet) or a recording played through the same path; its HUD; finishing into the score. */
+#include <dirent.h>
 #include <glad/gl.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,15 +11,58 @@
 #include <unistd.h>
 
 #include "app_internal.h"
+#include "curriculum.h"
 #include "report.h"
+#include "score.h"
 #include "session_source.h"
 #include "session_store.h"
+#include "sign.h"
 #if defined(__has_include)
 #if __has_include("evemu_source.h")
 #include "evemu_source.h"
 #define APP_HAVE_EVEMU_SOURCE 1
 #endif
 #endif
+
+/* Whether a curriculum in the lessons folder makes this lesson an exam (feedback hidden,
+ * for the whole session: there is no way out of exam mode). */
+static int lesson_is_exam(const char *dir, const char *lesson_id)
+{
+    DIR *dp = dir ? opendir(dir) : NULL;
+    if (!dp)
+        return 0;
+    int exam = 0;
+    struct dirent *de;
+    while (!exam && (de = readdir(dp)) != NULL) {
+        if (!curriculum_is_path(de->d_name))
+            continue;
+        char path[2048], err[256];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        curriculum c;
+        if (curriculum_load_file(path, &c, err, sizeof err) != 0)
+            continue;
+        int i = curriculum_find(&c, lesson_id);
+        exam = i >= 0 && c.lessons[i].exam;
+        curriculum_free(&c);
+    }
+    closedir(dp);
+    return exam;
+}
+
+/* Opens the writer: signed by this station's key when it can be had (made on first use);
+ * otherwise unsigned, and said once. */
+static session_writer *open_writer(app *a, const char *path, FILE *f, char *err, size_t errlen)
+{
+    station_key key;
+    char kerr[1024];
+    const station_key *k = station_key_load_or_create(NULL, &key, NULL, kerr, sizeof kerr) == 0 ? &key : NULL;
+    if (!k)
+        fprintf(stderr, "stipple practice: warning: %s; the session is recorded unsigned\n", kerr);
+    session_writer *w = path ? session_writer_open_signed(path, &a->hdr, k, err, errlen)
+                             : session_writer_open_stream_signed(f, &a->hdr, k, err, errlen);
+    memset(&key, 0, sizeof key);
+    return w;
+}
 
 static int has_suffix(const char *s, const char *suf)
 {
@@ -32,7 +76,7 @@ static int open_session_file(app *a, char *err, size_t errlen)
 {
     if (a->opt->session_out) {
         snprintf(a->session_path, sizeof a->session_path, "%s", a->opt->session_out);
-        a->writer = session_writer_open(a->session_path, &a->hdr, err, errlen);
+        a->writer = open_writer(a, a->session_path, NULL, err, errlen);
         return a->writer ? 0 : -1;
     }
     char dir[1024];
@@ -41,7 +85,7 @@ static int open_session_file(app *a, char *err, size_t errlen)
     a->session_file = session_store_create(dir, a->lesson.id, time(NULL), a->session_path, sizeof a->session_path, err, errlen);
     if (!a->session_file)
         return -1;
-    a->writer = session_writer_open_stream(a->session_file, &a->hdr, err, errlen);
+    a->writer = open_writer(a, NULL, a->session_file, err, errlen);
     if (!a->writer) {
         fclose(a->session_file);
         a->session_file = NULL;
@@ -187,6 +231,22 @@ int practice_start(app *a, const char *lesson_path)
     snprintf(a->hdr.source, sizeof a->hdr.source, "%s", source_name);
     a->hdr.device = *dev;
     a->hdr.calibration = *cal;
+    /* who, where and how (format 2): a played-in recording is never recorded as live */
+    if (lesson_is_exam(a->opt->lessons_dir, a->lesson.id) && !a->opt->exam) {
+        a->opt_local.exam = 1;
+        printf("exam lesson: feedback hidden for the whole session\n");
+    }
+    snprintf(a->hdr.trainee_id, sizeof a->hdr.trainee_id, "%s", a->opt->trainee_id ? a->opt->trainee_id : "");
+    a->hdr.exam_mode = a->opt->exam ? 1 : 0;
+    a->hdr.rules_version = SCORE_RULES_VERSION;
+    if (a->opt->input_file) {
+        a->hdr.origin = SESSION_ORIGIN_RECORDING;
+    } else {
+        a->hdr.origin = a->li ? SESSION_ORIGIN_LIVE_DEVICE : SESSION_ORIGIN_MOUSE;
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        a->hdr.start_utc_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+    }
     if (open_session_file(a, err, sizeof err) != 0) {
         fprintf(stderr, "stipple practice: %s\n", err);
         return -1;

@@ -60,7 +60,7 @@ static int parse_time(const char *s, int64_t *us)
 enum {
     OPT_LESSON = CLI_LONG, OPT_LESSONS, OPT_INPUT_FILE, OPT_FAST, OPT_DESC, OPT_SCREENSHOT_AT, OPT_EXIT_AFTER,
     OPT_EXAM, OPT_REPORT_JSON, OPT_SIZE, OPT_BENCH, OPT_BENCH_INPUT, OPT_SELFTEST, OPT_DEVICE, OPT_MOUSE,
-    OPT_TABLET_AREA, OPT_VIEW, OPT_FIELD
+    OPT_TABLET_AREA, OPT_VIEW, OPT_FIELD, OPT_TRAINEE
 };
 
 static const cli_option practice_options[] = {
@@ -72,6 +72,7 @@ static const cli_option practice_options[] = {
     { OPT_SCREENSHOT_AT, "screenshot-at", "T:FILE", "save a PNG at T seconds, `end` or `score` (repeatable)" },
     { OPT_EXIT_AFTER, "exit-after", "T", "quit after T seconds of session time, or at `end` of the input" },
     { OPT_EXAM, "exam", NULL, "exam mode: no feedback overlays" },
+    { OPT_TRAINEE, "trainee", "ID", "who is practising (a name or gradebook id), recorded in the session; asked when not given" },
     { 'o', "output", "SESSION", "where to save the session (default: the data folder)" },
     { OPT_REPORT_JSON, "report-json", "FILE", "write the graded report as JSON when the session ends" },
     { OPT_SIZE, "size", "WxH", "window size in pixels (default 1280x800)" },
@@ -103,6 +104,7 @@ static int run_practice(const cli_command *cmd, int argc, char **argv)
         switch (k) {
         case OPT_FAST: o.fast = 1; break;
         case OPT_EXAM: o.exam = 1; break;
+        case OPT_TRAINEE: o.trainee_id = v; break;
         case OPT_BENCH: bench = 1; break;
         case OPT_MOUSE: o.mouse = 1; break;
         case OPT_LESSON: o.lesson_path = v; break;
@@ -209,6 +211,23 @@ static int run_practice(const cli_command *cmd, int argc, char **argv)
             snprintf(lesson_path, sizeof lesson_path, "%s", l.path);
             lesson_free(&l);
             o.lesson_path = lesson_path;
+        }
+    }
+    /* Who is practising: --trainee, the played-in session's trainee, else asked (at a
+     * terminal). The name goes into the session. */
+    static char trainee[64];
+    if (!o.trainee_id && d.header.trainee_id[0])
+        o.trainee_id = d.header.trainee_id;
+    if (!o.trainee_id && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        printf("Who is practising? Name or gradebook id (Enter: not recorded): ");
+        fflush(stdout);
+        if (fgets(trainee, sizeof trainee, stdin)) {
+            trainee[strcspn(trainee, "\r\n")] = '\0';
+            for (char *c = trainee; *c; c++)   /* a name, not terminal controls */
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                    *c = ' ';
+            if (trainee[0])
+                o.trainee_id = trainee;
         }
     }
     if (o.exit_after == 2 && !o.input_file) {
