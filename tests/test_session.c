@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -1252,6 +1254,166 @@ static void test_hour_round_trip_exact(void)
     free(buf);
 }
 
+/* --- hostile sizes: stated limits, memory bound, out of memory ------------------------------ */
+
+/* A file of `chunks` event chunks, each 4096 pen samples that repeat the first (one byte
+ * each): the densest events the format allows. */
+static uint8_t *dense_file(size_t chunks, size_t per_chunk, size_t *len)
+{
+    session_header h;
+    make_header(&h);
+    uint8_t *hb;
+    size_t hl;
+    if (write_mem(&h, NULL, 0, 0, &hb, &hl, NULL) != 0)
+        return NULL;
+    size_t header_end = lay_header_bytes(hb, hl);
+    size_t payload = 3 + 3 + 1 + 2 + 1 + 2 + (per_chunk - 1) + 8;
+    uint8_t *buf = malloc(header_end + chunks * (payload + 9));
+    if (!buf) {
+        free(hb);
+        return NULL;
+    }
+    memcpy(buf, hb, header_end);
+    free(hb);
+    size_t pos = header_end;
+    uint64_t t = 0;
+    for (size_t c = 0; c < chunks; c++) {
+        uint8_t *q = buf + pos + 5, *p0 = q;
+        uint64_t v = t;   /* varint t_base */
+        while (v >= 0x80) { *q++ = (uint8_t)(v | 0x80); v >>= 7; }
+        *q++ = (uint8_t)v;
+        v = per_chunk;    /* count */
+        while (v >= 0x80) { *q++ = (uint8_t)(v | 0x80); v >>= 7; }
+        *q++ = (uint8_t)v;
+        *q++ = SEV_PEN;
+        v = per_chunk;    /* run length */
+        while (v >= 0x80) { *q++ = (uint8_t)(v | 0x80); v >>= 7; }
+        *q++ = (uint8_t)v;
+        *q++ = 0x01;      /* first sample: dt 5000 us (zigzag 10000) */
+        *q++ = 0x90;
+        *q++ = 0x4E;
+        memset(q, 0, per_chunk - 1);   /* the rest: "same as before" */
+        q += per_chunk - 1;
+        size_t n = (size_t)(q - p0);
+        buf[pos] = 'E';
+        put_le32(buf + pos + 1, (uint32_t)n);
+        put_le32(buf + pos + 5 + n, ref_crc32(buf + pos, 5 + n));
+        pos += 9 + n;
+        t += per_chunk * 5000;
+    }
+    *len = pos;
+    return buf;
+}
+
+static void test_hostile_limits(void)
+{
+    char err[256];
+    session_data d;
+    size_t len;
+    /* 1000 chunks of 4096 one-byte samples (4 MB): opened, the events stay in the file's
+     * bytes: no event array, an index of one offset a chunk, every event from the cursor. */
+    uint8_t *buf = dense_file(1000, 4096, &len);
+    CHECK(buf != NULL, "dense file");
+    if (!buf)
+        return;
+    CHECK(session_open_mem(buf, len, &d, err, sizeof err) == 0, "open: %s", err);
+    CHECK(d.events == NULL && d.event_count == 1000u * 4096u && d.event_chunk_n_ == 1000 && d.raw_len_ == len,
+          "opened: %zu events in %zu indexed chunks, held as %zu file bytes", d.event_count, d.event_chunk_n_,
+          d.raw_len_);
+    size_t held = d.raw_len_ + d.event_chunk_n_ * sizeof(size_t);
+    CHECK(held < 2 * len, "memory held %zu bytes for a %zu byte file (less than twice)", held, len);
+    session_cursor *c = session_cursor_open(&d);
+    size_t n = 0;
+    session_event ev, last;
+    memset(&last, 0, sizeof last);
+    while (session_cursor_next(c, &ev) == 1) {
+        n++;
+        last = ev;
+    }
+    CHECK(n == d.event_count && !session_cursor_failed(c) && last.t_us == 1000LL * 4096 * 5000 - 0,
+          "the cursor gives all %zu events (last at %lld us)", n, (long long)last.t_us);
+    session_cursor_free(c);
+    session_data_free(&d);
+    printf("memory: a %zu byte file of %zu events opened holding %zu bytes (%.2f x the file; held as "
+           "events they would take %zu MB)\n", len, n, held, (double)held / (double)len,
+           n * sizeof(session_event) >> 20);
+    free(buf);
+
+    /* More events than a loaded session may hold: a clear error, nothing half-made. */
+    size_t chunks = SESSION_LOAD_MAX_EVENTS / 4096 + 1;
+    buf = dense_file(chunks, 4096, &len);
+    if (buf) {
+        err[0] = 0;
+        CHECK(session_load_mem(buf, len, &d, err, sizeof err) == -1 && strstr(err, "more than") &&
+                  d.events == NULL && d.event_count == 0, "past SESSION_LOAD_MAX_EVENTS: %s", err);
+        CHECK(session_open_mem(buf, len, &d, err, sizeof err) == 0 && d.event_count == chunks * 4096,
+              "opened instead: %zu events", d.event_count);
+        session_data_free(&d);
+        free(buf);
+    }
+
+    /* A chunk claiming more events than a chunk may hold: that chunk is damaged, said why. */
+    buf = dense_file(3, SESSION_READ_CHUNK_EVENTS + 1, &len);
+    if (buf) {
+        CHECK(session_load_mem(buf, len, &d, err, sizeof err) == 0 && d.event_count == 0 && d.recovered &&
+                  strstr(d.warning, "more events in one chunk"), "too many events in a chunk: '%s'", d.warning);
+        session_data_free(&d);
+        free(buf);
+    }
+
+    /* Looking for good chunks after damage costs bounded work: a file of frames that each
+     * claim 65 KB but never check out. */
+    {
+        session_header h;
+        make_header(&h);
+        uint8_t *hb;
+        size_t hl;
+        CHECK(write_mem(&h, NULL, 0, 0, &hb, &hl, NULL) == 0, "header");
+        size_t header_end = lay_header_bytes(hb, hl), total = header_end + ((size_t)4 << 20);
+        uint8_t *junk = malloc(total);
+        memcpy(junk, hb, header_end);
+        for (size_t i = header_end; i + 5 <= total; i += 5) {
+            junk[i] = 'E';
+            put_le32(junk + i + 1, 65000);
+        }
+        for (size_t i = total - (total - header_end) % 5; i < total; i++)
+            junk[i] = 0;
+        CHECK(session_load_mem(junk, total, &d, err, sizeof err) == 0 && d.recovered && d.event_count == 0 &&
+                  strstr(d.warning, "work limit"), "hostile resync stops at its work limit: '%s'", d.warning);
+        session_data_free(&d);
+        free(junk);
+        free(hb);
+    }
+
+    /* Out of memory is an error, never "damaged, kept 0 events". (Not under a sanitizer:
+     * it reserves address space of its own.) */
+#if defined(__SANITIZE_ADDRESS__)
+    printf("out of memory: not tried under AddressSanitizer\n");
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SKIP_OOM 1
+#endif
+#endif
+#if !defined(__SANITIZE_ADDRESS__) && !defined(SKIP_OOM)
+    buf = dense_file(4000, 4096, &len);   /* 16 M events: 900 MB when held */
+    if (buf) {
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0) {
+            struct rlimit rl = { (rlim_t)512 << 20, (rlim_t)512 << 20 };
+            setrlimit(RLIMIT_AS, &rl);
+            char e2[256] = "";
+            int rc = session_load_mem(buf, len, &d, e2, sizeof e2);
+            _exit(rc == -1 && strstr(e2, "out of memory") && d.event_count == 0 ? 0 : 1);
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "out of memory reported as such (status %d)", status);
+        free(buf);
+    }
+#endif
+}
+
 int main(void)
 {
     test_crc_and_framing();
@@ -1264,6 +1426,7 @@ int main(void)
     test_crash_loses_little();
     test_size_hour();
     test_hour_round_trip_exact();
+    test_hostile_limits();
     int have_shared = test_size_real_recordings();
     int rc = check_summary("test_session");
     /* everything else passed but the shared recordings were missing: skipped, not passed */
