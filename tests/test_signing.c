@@ -390,6 +390,7 @@ static void test_tamper(void)
         CHECK(check_file(b2, l2, &known, v) == VERIFY_FAILED && has(v, VP_HEADER_CHANGED) && has(v, VP_BAD_SIGNATURE),
               "another key behind a registered station's name: %s", verify_status_name(v->status));
     }
+    free(c2);
     free(b2);
     free(v2);
 
