@@ -231,8 +231,10 @@ int practice_start(app *a, const char *lesson_path)
     snprintf(a->hdr.source, sizeof a->hdr.source, "%s", source_name);
     a->hdr.device = *dev;
     a->hdr.calibration = *cal;
-    /* who, where and how (format 2): a played-in recording is never recorded as live */
-    if (lesson_is_exam(a->opt->lessons_dir, a->lesson.id) && !a->opt->exam) {
+    /* who, where and how (format 2): a played-in recording is never recorded as live. A
+     * trainee's attempt at an exam lesson is an exam; a recording played back (to watch
+     * it, never an attempt: its origin says so) keeps the feedback unless --exam. */
+    if (!a->opt->input_file && !a->opt->exam && lesson_is_exam(a->opt->lessons_dir, a->lesson.id)) {
         a->opt_local.exam = 1;
         printf("exam lesson: feedback hidden for the whole session\n");
     }
