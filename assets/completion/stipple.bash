@@ -2,7 +2,7 @@
 # tests/test_cli.sh checks that this file matches it (regenerate, do not edit).
 _stipple() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local first="help version completion lesson simulate grade dots report demo practice devices calibrate sessions review annotate gradebook certify head bench"
+    local first="help version completion lesson simulate grade dots report demo practice devices calibrate sessions review annotate gradebook certify head verify station bench"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$first" -- "$cur"))
         return
@@ -61,8 +61,8 @@ _stipple() {
         dirs=""
         profiles="" ;;
     "practice")
-        opts="$opts --lesson --lessons --input-file --fast --desc --screenshot-at --exit-after --exam --output --report-json --size --bench --bench-input --selftest --device --mouse --tablet-area --view --field"
-        files=" --lesson --input-file --desc --screenshot-at --exit-after --output -o --report-json --size --bench-input --selftest --device --tablet-area --view --field"
+        opts="$opts --lesson --lessons --input-file --fast --desc --screenshot-at --exit-after --exam --trainee --output --report-json --size --bench --bench-input --selftest --device --mouse --tablet-area --view --field"
+        files=" --lesson --input-file --desc --screenshot-at --exit-after --trainee --output -o --report-json --size --bench-input --selftest --device --tablet-area --view --field"
         dirs=" --lessons"
         profiles="" ;;
     "devices")
@@ -143,6 +143,16 @@ _stipple() {
     "head")
         opts="$opts --json"
         files=""
+        dirs=""
+        profiles="" ;;
+    "verify")
+        opts="$opts --json --keys"
+        files=""
+        dirs=" --keys"
+        profiles="" ;;
+    "station")
+        opts="$opts --json --export --register"
+        files=" --export --register"
         dirs=""
         profiles="" ;;
     "bench")
