@@ -62,7 +62,7 @@ sys.exit(0 if d[0]["name"] == want else 1)' "$evil"
     check '[ $rc -eq 0 ]' "first import: $(tail -3 "$work/imp1.err")"
     check '[ "$(grep -c ": kept as practice" "$work/imp1.out")" -eq "$NSESS" ]' \
         "every synthetic, unsigned session is kept as practice: $(tail -2 "$work/imp1.out")"
-    check 'grep -q "does not verify (unsigned)" "$work/imp1.out"' "the reason is given"
+    check '[ "$(grep -c "not evidence: does not verify" "$work/imp1.out")" -eq "$NSESS" ]' "the reason is given (they do not verify here)"
     stored_hashes "$db" | sort >"$work/h1"
     check '[ "$(wc -l <"$work/h1")" -eq "$NSESS" ] && [ "$(sort -u "$work/h1" | wc -l)" -eq "$NSESS" ]' "$NSESS sessions stored once"
     # the stored hash is the file's BLAKE2b-256
@@ -128,6 +128,26 @@ PY
     rc=$?
     check '[ $rc -eq 1 ] && grep -q "does not yet meet" "$work/cert.out" && ! grep -q $'"'"'\e'"'"' "$work/cert.out"' \
         "no certificate on synthetic, unsigned sessions: $(head -3 "$work/cert.out")"
+
+    # --- signed sessions: verified against the gradebook's stations -----------------------
+    (
+        export XDG_CONFIG_HOME="$work/station"
+        "$bin" simulate --lesson "$work/lessons/tiny.json" --trainee expert --seed 901 -o "$work/signed1.stp" >/dev/null
+        "${imp[@]}" --trainee amy "$work/signed1.stp" >"$work/sig1.out" 2>&1
+        check 'grep -q "does not verify (unregistered station)" "$work/sig1.out"' "an unregistered station's session: $(cat "$work/sig1.out")"
+        "$bin" station --export "$work/st.pub" >/dev/null 2>&1
+        "$bin" gradebook stations register "$work/st.pub" --db "$db" >"$work/reg.out" 2>&1
+        rc=$?
+        check '[ $rc -eq 0 ]' "register the station's export file: $(cat "$work/reg.out")"
+        "$bin" simulate --lesson "$work/lessons/tiny.json" --trainee expert --seed 902 -o "$work/signed2.stp" >/dev/null
+        cp "$work/signed2.stp" "$work/signed3.stp"
+        printf '\007' | dd of="$work/signed3.stp" bs=1 seek=3000 conv=notrunc 2>/dev/null
+        "${imp[@]}" --trainee amy "$work/signed2.stp" "$work/signed3.stp" >"$work/sig2.out" 2>&1
+        check 'grep "signed2.stp" "$work/sig2.out" | grep -q "not evidence: synthetic"' "a registered station's simulated session verifies and is synthetic: $(cat "$work/sig2.out")"
+        check 'grep "signed3.stp" "$work/sig2.out" | grep -q "does not verify (tampered)"' "a changed byte: tampered"
+        echo "$pass $fail" >"$work/sig.counts"
+    )
+    read -r pass fail <"$work/sig.counts"
 
     # --- two importers at once: every session exactly once ------------------------------
     local db2; db2=$(fresh_db two)

@@ -118,16 +118,16 @@ static void test_limits(void)
     gb_limits_default(&lim);
     gb_session s;
     char reason[256] = "";
-    CHECK(gb_grade_file(path, ls, &lim, "amy", &s, reason, sizeof reason) == 0, "graded within the limits: %s", reason);
+    CHECK(gb_grade_file(path, ls, &lim, NULL, "amy", &s, reason, sizeof reason) == 0, "graded within the limits: %s", reason);
     CHECK(s.dots > 10 && !s.evidence && strstr(s.refusal, "unsigned") && s.synthetic, "a synthetic, unsigned session: %s",
           s.refusal);
     gb_limits small = lim;
     small.max_file_bytes = 1000;
-    CHECK(gb_grade_file(path, ls, &small, "amy", &s, reason, sizeof reason) != 0 && strstr(reason, "over the 1000-byte limit"),
+    CHECK(gb_grade_file(path, ls, &small, NULL, "amy", &s, reason, sizeof reason) != 0 && strstr(reason, "over the 1000-byte limit"),
           "size limit: %s", reason);
     small = lim;
     small.max_dots = 10;
-    CHECK(gb_grade_file(path, ls, &small, "amy", &s, reason, sizeof reason) != 0 && strstr(reason, "over the limit of 10"),
+    CHECK(gb_grade_file(path, ls, &small, NULL, "amy", &s, reason, sizeof reason) != 0 && strstr(reason, "over the limit of 10"),
           "dot limit: %s", reason);
     small = lim;
     small.max_files = 2;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "gb_keys.h"
 #include "gb_progress.h"
 #include "gradebook.h"
+#include "sign.h"
 #include "text_escape.h"
 #include "trainee.h"
 
@@ -216,8 +218,26 @@ static int run_people(gb_role role, const cli_command *cmd, int argc, char **arg
         return cli_usage_error(cmd, "'%s' is neither %s nor list", text_escaped(a.rest[0]), add_verb);
     if ((rc = want_args(cmd, &a, 2, 2)) != 0)
         return rc;
+    struct stat st;
+    if (role == GB_STATION && !a.key && stat(a.rest[1], &st) == 0) {
+        /* a station's export (`stipple station --export FILE`): its id, key and name */
+        station_public sp;
+        char err[512];
+        if (station_public_load(a.rest[1], &sp, err, sizeof err) != 0) {
+            fprintf(stderr, "stipple: %s: %s\n", text_escaped(a.rest[1]), err);
+            return 1;
+        }
+        static char id[SIGN_STATION_ID_LEN + 1], key[2 * SIGN_PUBLIC_BYTES + 1], name[64];
+        snprintf(id, sizeof id, "%s", sp.station_id);
+        sign_hex(sp.public_key, SIGN_PUBLIC_BYTES, key);
+        snprintf(name, sizeof name, "%s", sp.name[0] ? sp.name : sp.station_id);
+        a.rest[1] = id;
+        a.key = key;
+        if (!a.name)
+            a.name = name;
+    }
     if (role == GB_STATION && !a.key)
-        return cli_usage_error(cmd, "--key HEX is needed (the station's public key, from `stipple station`)");
+        return cli_usage_error(cmd, "--key HEX is needed (the station's public key), or the file `stipple station --export` wrote");
     gradebook *g = open_db(&a);
     if (!g)
         return 1;
@@ -267,7 +287,7 @@ const cli_command cli_cmd_gradebook_trainees = {
     run_trainees, "An id is 1 to 63 letters, digits, '.', '_' or '-'; a name is any text.\n"
 };
 const cli_command cli_cmd_gradebook_stations = {
-    "gradebook stations", "register ID | list", "register a station's public key, or list them", stations_options,
+    "gradebook stations", "register ID|FILE | list", "register a station's public key (or its export file), or list them", stations_options,
     run_stations, "Sessions count as evidence only from registered stations.\n"
 };
 const cli_command cli_cmd_gradebook_instructors = {
@@ -699,7 +719,7 @@ static int bench_import(gradebook *g, const gb_args *a, const char *tmp)
     /* the first session pays for making the lesson's surface and zone (once per import) */
     gb_session first;
     double p0 = now_s(), pc0 = cpu_s();
-    int rc = gb_grade_file(files[0], ls, &o.limits, tname, &first, err, sizeof err);
+    int rc = gb_grade_file(files[0], ls, &o.limits, NULL, tname, &first, err, sizeof err);
     double prep_wall = now_s() - p0, prep_cpu = cpu_s() - pc0;
     gb_import_stats st;
     double t0 = now_s(), c0 = cpu_s();

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -20,6 +21,7 @@
 #include "lesson_dir.h"
 #include "score.h"
 #include "session.h"
+#include "session_verify.h"
 #include "surface.h"
 
 void gb_limits_default(gb_limits *dest)
@@ -184,18 +186,91 @@ int gb_hash_file(const char *path, uint64_t max_bytes, char hex[65], char *reaso
 
 /* ---- the verification hook ------------------------------------------------------------ */
 
-/* What the file says about itself. Format-1 sessions carry no signature, no station and no
- * trainee: they are unsigned, and a source of "trainee:<profile>" is a virtual trainee. */
-static void session_facts(const uint8_t *buf, size_t len, const session_data *d, gb_facts *f)
+static void utc_text(int64_t us, char out[GB_TIME_MAX])
 {
-    (void)buf;
-    (void)len;
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char day[24];
+    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, GB_TIME_MAX, "%.19s.%06dZ", day, (int)(us % 1000000));
+}
+
+/* What the file says about itself, and whether it verifies: signed, intact, by a station
+ * the gradebook knows. The status words are what the gradebook stores and prints. */
+static void session_facts(const uint8_t *buf, size_t len, const session_data *d, const station_set *known,
+                          gb_facts *f, char *why, size_t whylen)
+{
     memset(f, 0, sizeof *f);
-    snprintf(f->verification, sizeof f->verification, "unsigned");
-    int simulated = strncmp(d->header.source, "trainee:", 8) == 0;
-    snprintf(f->origin, sizeof f->origin, "%s", simulated ? "simulated" : "live");
-    f->synthetic = simulated;
-    f->rules_version = SCORE_REPORT_VERSION;
+    why[0] = '\0';
+    session_verification *v = calloc(1, sizeof *v);
+    int status = VERIFY_NOT_SESSION;
+    if (v) {
+        session_verify_mem(buf, len, known, v);
+        status = v->status;
+    }
+    const char *word = "not verified";
+    switch (status) {
+    case VERIFY_OK: word = "verified"; break;
+    case VERIFY_UNKNOWN_KEY: word = "unregistered station"; break;
+    case VERIFY_UNSIGNED_TAIL: word = "unsigned tail"; break;
+    case VERIFY_UNSIGNED: word = "unsigned"; break;
+    case VERIFY_FAILED: word = "tampered"; break;
+    default: break;
+    }
+    snprintf(f->verification, sizeof f->verification, "%s", word);
+    if (v && v->finding_count && status != VERIFY_OK && status != VERIFY_UNSIGNED)
+        snprintf(why, whylen, "%s", v->findings[0].text);
+    free(v);
+    const session_header *h = &d->header;
+    f->synthetic = strncmp(h->source, "trainee:", 8) == 0;
+    if (h->format_version >= 2) {
+        f->synthetic = f->synthetic || h->synthetic || h->origin == SESSION_ORIGIN_SIMULATED;
+        snprintf(f->trainee_id, sizeof f->trainee_id, "%s", h->trainee_id);
+        snprintf(f->station_id, sizeof f->station_id, "%s", h->station_id);
+        sodium_bin2hex(f->station_key_hex, sizeof f->station_key_hex, h->station_key, sizeof h->station_key);
+        if (h->start_utc_us > 0) {
+            utc_text(h->start_utc_us, f->started_at);
+            f->started_known = 1;
+        }
+        f->exam = h->exam_mode != 0;
+        f->rules_version = (int)h->rules_version;
+        const char *o = h->origin == SESSION_ORIGIN_LIVE_DEVICE ? "live" : h->origin == SESSION_ORIGIN_MOUSE ? "mouse"
+                        : h->origin == SESSION_ORIGIN_RECORDING ? "recording"
+                        : h->origin == SESSION_ORIGIN_SIMULATED ? "simulated" : "unknown";
+        snprintf(f->origin, sizeof f->origin, "%s", f->synthetic ? "simulated" : o);
+    } else {
+        snprintf(f->origin, sizeof f->origin, "%s", f->synthetic ? "simulated" : "live");
+        f->rules_version = SCORE_REPORT_VERSION;
+    }
+}
+
+int gb_known_stations(gradebook *g, station_set *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    gb_person *v = NULL;
+    size_t n = 0;
+    if (gradebook_people(g, GB_STATION, &v, &n, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        station_public p;
+        memset(&p, 0, sizeof p);
+        /* the verifier matches by key; id and name are for its messages (cut to fit) */
+        snprintf(p.station_id, sizeof p.station_id, "%.16s", v[i].id);
+        snprintf(p.name, sizeof p.name, "%.63s", v[i].name);
+        size_t got = 0;
+        if (sodium_hex2bin(p.public_key, sizeof p.public_key, v[i].public_key_hex, strlen(v[i].public_key_hex), NULL,
+                           &got, NULL) != 0 || got != sizeof p.public_key)
+            continue;
+        if (station_set_add(out, &p) != 0) {
+            free(v);
+            station_set_free(out);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    free(v);
+    return 0;
 }
 
 /* ---- grading ------------------------------------------------------------------------ */
@@ -226,8 +301,8 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-int gb_grade_file(const char *path, gb_lessons *ls, const gb_limits *lim, const char *trainee_id,
-                  gb_session *out, char *reason, size_t rlen)
+int gb_grade_file(const char *path, gb_lessons *ls, const gb_limits *lim, const station_set *known,
+                  const char *trainee_id, gb_session *out, char *reason, size_t rlen)
 {
     uint8_t *buf;
     size_t len;
@@ -246,7 +321,8 @@ int gb_grade_file(const char *path, gb_lessons *ls, const gb_limits *lim, const 
         return -1;
     }
     gb_facts f;
-    session_facts(buf, len, &d, &f);
+    char why[240];
+    session_facts(buf, len, &d, known, &f, why, sizeof why);
     free(buf);
 
     int rc = -1;
@@ -274,7 +350,10 @@ int gb_grade_file(const char *path, gb_lessons *ls, const gb_limits *lim, const 
         snprintf(reason, rlen, "out of memory grading");
         goto done;
     }
-    snprintf(out->trainee_id, sizeof out->trainee_id, "%s", f.trainee_id[0] ? f.trainee_id : trainee_id ? trainee_id : "");
+    /* a live session's own (signed) trainee stands; --trainee names the trainee of sessions
+     * that carry none, and of synthetic ones (a virtual trainee's practice, never evidence) */
+    const char *who = f.trainee_id[0] && !(f.synthetic && trainee_id) ? f.trainee_id : trainee_id ? trainee_id : "";
+    snprintf(out->trainee_id, sizeof out->trainee_id, "%s", who);
     snprintf(out->lesson_id, sizeof out->lesson_id, "%s", le->l.id);
     hex_of(le->l.content_hash, 32, out->lesson_hash);
     snprintf(out->origin, sizeof out->origin, "%s", f.origin);
@@ -297,7 +376,7 @@ int gb_grade_file(const char *path, gb_lessons *ls, const gb_limits *lim, const 
     out->wrong_pigment = wrong;
     /* the file alone decides these; registration is checked when it is stored */
     if (strcmp(f.verification, "verified") != 0)
-        snprintf(out->refusal, sizeof out->refusal, "does not verify (%s)", f.verification);
+        snprintf(out->refusal, sizeof out->refusal, "does not verify (%s)%s%s", f.verification, why[0] ? ": " : "", why);
     else if (f.synthetic)
         snprintf(out->refusal, sizeof out->refusal, "synthetic (made by a virtual trainee)");
     out->evidence = out->refusal[0] == '\0';
@@ -432,6 +511,7 @@ typedef struct pool {
     size_t          next;     /* next job a worker takes */
     int             grading;  /* 0: hashing pass, 1: grading pass */
     const gb_import_opts *o;
+    station_set     known;    /* the gradebook's stations, for the verifier */
     pthread_mutex_t mu;
     pthread_cond_t  done_cv;
 } pool;
@@ -454,7 +534,7 @@ static void *worker(void *arg)
         else if (j->skip || !j->ok)
             ok = j->ok;
         else
-            ok = gb_grade_file(j->path, p->o->lessons, &p->o->limits, p->o->trainee_id, &j->s, j->reason,
+            ok = gb_grade_file(j->path, p->o->lessons, &p->o->limits, &p->known, p->o->trainee_id, &j->s, j->reason,
                                sizeof j->reason) == 0;
         pthread_mutex_lock(&p->mu);
         j->ok = ok;
@@ -545,6 +625,8 @@ int gb_import(gradebook *g, char *const *files, size_t n, const gb_import_opts *
         j->skip = has > 0;
     }
     /* pass 2: grade on the workers; store in file order as results come */
+    if (rc == 0 && gb_known_stations(g, &p.known, err, errlen) != 0)
+        rc = -1;
     started = rc == 0 ? run_pass(&p, 1, threads, tid) : 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         job *j = &p.jobs[i];
@@ -592,6 +674,7 @@ int gb_import(gradebook *g, char *const *files, size_t n, const gb_import_opts *
     }
     for (int t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
+    station_set_free(&p.known);
     pthread_cond_destroy(&p.done_cv);
     pthread_mutex_destroy(&p.mu);
     free(p.jobs);

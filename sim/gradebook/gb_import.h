@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "gradebook.h"
+#include "sign.h"
 
 /* What a hostile or mistaken import may cost. */
 typedef struct gb_limits {
@@ -31,8 +32,10 @@ typedef struct gb_lessons gb_lessons;
 gb_lessons *gb_lessons_load(const char *dir, char *err, size_t errlen);
 void        gb_lessons_free(gb_lessons *ls);   /* NULL-safe */
 
-/* What the session file itself says about where it comes from (the verification hook:
- * until sessions are signed, every session is "unsigned" and names no station). */
+/* What the session file itself says about where it comes from: its signature checked by
+ * session_verify against the stations registered in the gradebook, and the format-2
+ * header's trainee, station, start time, exam mode, origin and rules version. Format-1
+ * files are unsigned and name no station or trainee. */
 typedef struct gb_facts {
     char verification[32];     /* "verified", "unsigned", or what failed */
     char origin[32];
@@ -49,9 +52,13 @@ typedef struct gb_facts {
 /* Reads, hashes, verifies and grades one file into *out (imported_at left empty; evidence
  * decided from the file alone: it must verify and not be synthetic). 0 on success; -1
  * when the file cannot be recorded at all, with the reason. trainee_id, when given, names
- * the trainee for sessions that carry none. */
-int gb_grade_file(const char *path, gb_lessons *ls, const gb_limits *lim, const char *trainee_id,
-                  gb_session *out, char *reason, size_t reasonlen);
+ * the trainee of sessions that carry none and of synthetic ones (a live session's own
+ * trainee always stands). known: the stations the verifier trusts (NULL: none). */
+int gb_grade_file(const char *path, gb_lessons *ls, const gb_limits *lim, const station_set *known,
+                  const char *trainee_id, gb_session *out, char *reason, size_t reasonlen);
+/* The gradebook's registered stations as the verifier wants them. 0 or -1 (err). Free with
+ * station_set_free. */
+int gb_known_stations(gradebook *g, station_set *out, char *err, size_t errlen);
 
 typedef struct gb_import_stats {
     size_t files;              /* found */
