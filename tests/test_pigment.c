@@ -89,7 +89,7 @@ static void test_shed_is_skin(void)
 
 static void test_shade_and_depth_monotone(void)
 {
-    int lighter = 0, deeper_L = 0, deeper_b = 0, deeper_a = 0;
+    int lighter = 0, deeper_L = 0, deeper_b = 0, deeper_a = 0, shifted_in_band = 0;
     for (int t = 1; t <= 6; t++) {
         for (double d = 0.08; d <= 1.5; d += 0.01) {
             lab prev;
@@ -103,16 +103,21 @@ static void test_shade_and_depth_monotone(void)
             }
         }
         for (int s = 0; s <= 20; s++) {
-            lab prev;
+            lab prev, top;
             pigment_healed_lab(s, 0.08, t, &L0, &prev);
-            for (double d = 0.09; d <= 1.5; d += 0.01) {
+            top = prev;
+            /* integer steps of 0.01 mm: a depth of exactly 0.60 is not blurred by rounding */
+            for (int k = 9; k <= 150; k++) {
+                double d = 0.01 * k;
                 lab h;
                 pigment_healed_lab(s, d, t, &L0, &h);
                 if (!(h.L > prev.L))                            /* more tissue above: lighter */
                     deeper_L++;
-                if (d > 0.60 && !(h.b < prev.b))                /* past the band: bluer */
+                if (k <= 60 && (h.a != top.a || h.b != top.b))  /* down to the blow-out depth: */
+                    shifted_in_band++;                          /* no shift in hue at all */
+                if (k > 60 && !(h.b < prev.b))                  /* past it: bluer at every step */
                     deeper_b++;
-                if (d > 0.60 && !(h.a < prev.a))                /* and a little less red */
+                if (k > 60 && !(h.a < prev.a))                  /* and a little less red */
                     deeper_a++;
                 prev = h;
             }
@@ -122,6 +127,7 @@ static void test_shade_and_depth_monotone(void)
     CHECK(deeper_L == 0, "deeper not lighter healed in %d cases", deeper_L);
     CHECK(deeper_b == 0, "deeper past the band not lower b* in %d cases", deeper_b);
     CHECK(deeper_a == 0, "deeper past the band not lower a* in %d cases", deeper_a);
+    CHECK(shifted_in_band == 0, "a* or b* changes with depth inside the acceptable band in %d cases", shifted_in_band);
 
     /* Tyndall: clearly cooler at 1.2 mm than at 0.3 mm. */
     lab ideal, deep;

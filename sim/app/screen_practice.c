@@ -273,7 +273,7 @@ int practice_start(app *a, const char *lesson_path)
     a->overlay_mode = LIVE_OVERLAY_NONE;
     a->flags_on = 0;
     a->overlay_n = (size_t)-1;
-    a->pressure = 0.313;       /* about 0.3 mm with the default calibration */
+    a->pressure = pen_pressure_for_travel(&a->cal, 0.30);   /* the middle of the ideal band */
     a->pen_down = 0;
     a->have_pen = 0;
     app_set_screen(a, &app_screen_practice);

@@ -73,9 +73,12 @@ typedef struct pen_calibration {
 /* The virtual pen that simulated trainees hold: 0.01 mm resolution on a 200 x 125 mm
  * tablet, 8192 pressure levels, tilt in degrees. */
 void device_desc_virtual(device_desc *dest);
-/* Default calibration: activation 0.04, saturation 0.95, gamma 1, 1.0 mm at full force. */
+/* Default calibration: activation 0.04, saturation 0.95, gamma 1, 1.5 mm at full force. */
 void pen_calibration_default(pen_calibration *dest);
 
+/* The normalised pressure that gives a needle travel (the inverse of pen_travel_mm,
+ * clamped to the calibrated range): what a hand presses to mean a depth. */
+double pen_pressure_for_travel(const pen_calibration *cal, double travel_mm);
 /* Normalised pressure 0..1 of a raw sample. */
 double pen_pressure_norm(const device_desc *dev, int32_t raw_pressure);
 /* Needle travel in mm for a normalised pressure; 0 below activation. */

@@ -20,11 +20,15 @@
  *    perceived coverage; a linear-light blend lets the skin dominate so strongly that
  *    shades 4..20 would all look alike, unlike practice where each step of dilution reads.
  *
- * 3. What colour it takes. Carbon black is neutral. The tissue above it backscatters short
- *    (blue) wavelengths while long ones pass on and are absorbed by the pigment (Tyndall;
- *    smp-reference 2c), so the dot turns cooler: b* falls and a* falls a little. A slight
- *    tinge grows with all tissue above (any pigment under skin goes slightly blue); much
- *    more past the papillary dermis, in the reticular dermis ("colder", "steel-blue").
+ * 3. What colour it takes. Carbon black is neutral. Inside the band the dot's chroma is the
+ *    pigment's cover over the skin, the same at every depth: pigment placed right does not
+ *    change hue with depth, only fades a little in L* (a dot 0.45 mm deep must not heal
+ *    warmer than one 0.15 mm deep). Past the blow-out depth (papillary dermis + 0.10 mm,
+ *    0.60 mm by default: model-defaults "deeper than ~0.60 mm ... shifts cooler/blue") the
+ *    tissue above backscatters short (blue) wavelengths while long ones pass on and are
+ *    absorbed by the pigment (Tyndall; smp-reference 2c): b* falls and a* a little, from
+ *    zero at that depth and growing with every step deeper ("colder", "steel-blue").
+ *    Rules 1 of the scoring judged colours with the model before this (pigment_healed_lab_v1).
  *
  * Fresh work has no healed epidermis and no settled haze over it and carries surface ink:
  * it reads ~40 % further from the skin in L* and b* (model-defaults: "~30-50 % darker and
@@ -44,10 +48,15 @@ static const double COVER_K = 10.0;           /* coverage = 1 - exp(-COVER_K * c
 static const double TISSUE_MU_PER_MM = 0.62;  /* contrast through tissue: exp(-mu * d) */
 static const double INK_L = 12.0;             /* carbon black under the thinnest tissue */
 
-static const double TYNDALL_B_PER_MM = 2.0;   /* slight blue per mm of tissue above */
-static const double TYNDALL_B_DEEP = 22.0;    /* extra blue per mm past the papillary dermis */
-static const double TYNDALL_RAMP_MM = 0.10;   /* smooth (C1) onset of the deep term */
+static const double TYNDALL_B_DEEP = 30.0;    /* blue per mm past the blow-out depth (b* at full
+                                                 cover): about 16 at 1.2 mm */
+static const double TYNDALL_RAMP_MM = 0.10;   /* smooth (C1) onset of the shift */
 static const double TYNDALL_A_SHARE = 0.25;   /* a* falls by this share of the b* shift */
+
+/* Rules 1 (pigment_healed_lab_v1): a slight blue per mm of all tissue above and the deep
+ * term from the papillary dermis on; kept so that old sessions grade as they did. */
+static const double V1_TYNDALL_B_PER_MM = 2.0;
+static const double V1_TYNDALL_B_DEEP = 22.0;
 
 static const double FRESH_GAIN = 1.40;        /* fresh: 40 % further from the skin */
 static const double FRESH_A_COOL = 1.0;       /* fresh a* a little lower, times coverage */
@@ -105,30 +114,64 @@ double pigment_healed_diameter_mm(double fresh_diameter_mm, double depth_mm, con
     return fresh_diameter_mm * factor;
 }
 
-/* Tyndall shift of b* at full coverage (positive = bluer): a little per mm of tissue,
- * much more past the papillary dermis, with a quadratic (C1) onset over RAMP mm. */
+/* Tyndall shift of b* at full coverage (positive = bluer): zero down to the blow-out depth,
+ * growing past it with a quadratic (C1) onset over RAMP mm, then linearly. */
 static double tyndall_b(double depth_mm, const skin_layers *l)
 {
-    double x = depth_mm - l->papillary_mm;
+    double x = depth_mm - blowout_depth_mm(l);
     double deep = 0.0;
     if (x > TYNDALL_RAMP_MM)
         deep = x - 0.5 * TYNDALL_RAMP_MM;
     else if (x > 0.0)
         deep = x * x / (2.0 * TYNDALL_RAMP_MM);
-    return TYNDALL_B_PER_MM * depth_mm + TYNDALL_B_DEEP * deep;
+    return TYNDALL_B_DEEP * deep;
 }
 
-/* The healed colour as if the pigment stayed, whatever the depth. */
+/* The healed colour as if the pigment stayed, whatever the depth. The lightness contrast
+ * fades with the tissue above; the chroma is the cover seen through the epidermis alone,
+ * the same at every depth, and only the Tyndall term past the blow-out depth shifts it. */
 static void healed_unshed(int shade, double depth_mm, const lab *skin, const skin_layers *l, lab *dest)
 {
     double d = depth_mm > 0.0 ? depth_mm : 0.0;
     double c = pigment_concentration(shade);
     double cover = 1.0 - exp(-COVER_K * c);
-    double seen = cover * exp(-TISSUE_MU_PER_MM * d);   /* contrast left at the surface */
+    double seen = cover * exp(-TISSUE_MU_PER_MM * d);                 /* lightness contrast left */
+    double seen_c = cover * exp(-TISSUE_MU_PER_MM * l->epidermis_mm); /* chroma contrast */
     double blue = cover * tyndall_b(d, l);
+    dest->L = skin->L - seen * (skin->L - INK_L);
+    dest->a = skin->a - seen_c * skin->a - TYNDALL_A_SHARE * blue;
+    dest->b = skin->b - seen_c * skin->b - blue;
+}
+
+/* Rules 1's model, unchanged: a slight blue per mm of all tissue above, the deep term from
+ * the papillary dermis, the chroma fading with depth like the lightness. */
+static void healed_unshed_v1(int shade, double depth_mm, const lab *skin, const skin_layers *l, lab *dest)
+{
+    double d = depth_mm > 0.0 ? depth_mm : 0.0;
+    double c = pigment_concentration(shade);
+    double cover = 1.0 - exp(-COVER_K * c);
+    double seen = cover * exp(-TISSUE_MU_PER_MM * d);
+    double x = d - l->papillary_mm, deep = 0.0;
+    if (x > TYNDALL_RAMP_MM)
+        deep = x - 0.5 * TYNDALL_RAMP_MM;
+    else if (x > 0.0)
+        deep = x * x / (2.0 * TYNDALL_RAMP_MM);
+    double blue = cover * (V1_TYNDALL_B_PER_MM * d + V1_TYNDALL_B_DEEP * deep);
     dest->L = skin->L - seen * (skin->L - INK_L);
     dest->a = skin->a - seen * skin->a - TYNDALL_A_SHARE * blue;
     dest->b = skin->b - seen * skin->b - blue;
+}
+
+void pigment_healed_lab_v1(int shade, double depth_mm, int fitzpatrick, const skin_layers *layers, lab *dest)
+{
+    skin_layers l = layers_or_default(layers);
+    lab skin;
+    skin_lab_fitzpatrick(fitzpatrick, &skin);
+    if (depth_mm < l.epidermis_mm) {
+        *dest = skin;
+        return;
+    }
+    healed_unshed_v1(shade, depth_mm, &skin, &l, dest);
 }
 
 void pigment_healed_lab(int shade, double depth_mm, int fitzpatrick, const skin_layers *layers, lab *dest)

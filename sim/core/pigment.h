@@ -21,8 +21,12 @@ double pigment_healed_diameter_mm(double fresh_diameter_mm, double depth_mm, con
 
 /* Colour of the dot's centre just after the work: darker and cooler than healed. */
 void pigment_fresh_lab(int shade, double depth_mm, int fitzpatrick, const skin_layers *layers, lab *dest);
-/* Colour of the dot's centre at day 30: the skin colour when shed; deeper = lighter,
- * greyer and bluer (Tyndall). */
+/* Colour of the dot's centre at day 30: the skin colour when shed; deeper = lighter; the
+ * same hue at every depth down to the blow-out depth, bluer with every step past it. */
 void pigment_healed_lab(int shade, double depth_mm, int fitzpatrick, const skin_layers *layers, lab *dest);
+/* The healed colour as scoring rules 1 computed it (a slight blue from the surface on, the
+ * chroma fading with depth): kept so that a session graded under rules 1 gives the same
+ * numbers it always gave. */
+void pigment_healed_lab_v1(int shade, double depth_mm, int fitzpatrick, const skin_layers *layers, lab *dest);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "pigment.h"
 #include "scalp_features.h"
+#include "shade_rule.h"
 #include "spatial.h"
 
 /* --- names ----------------------------------------------------------------------- */
@@ -98,20 +99,41 @@ static int dot_in_zone(const lesson *l, const dot *d)
     return lesson_zone_contains(l, d->chart_mm[0], d->chart_mm[1], r) != 0;
 }
 
-void score_target_lab(const lesson *l, lab *dest)
+/* The layers a lesson's colours are judged with: the frontal scalp's on a head (where most
+ * work and all hairlines are), else the practice skin's. */
+static void reference_layers(const lesson *l, skin_layers *layers)
+{
+    lesson_layers(l, l->surface == SURFACE_HEAD ? REGION_FRONTAL : REGION_PRACTICE, layers);
+}
+
+/* The healed colour of a shade at the middle of the lesson's ideal band (rules 1 used the
+ * model of the time). */
+static void shade_at_mid_band(const lesson *l, int shade, int rules, lab *dest)
+{
+    skin_layers layers;
+    reference_layers(l, &layers);
+    double mid = 0.5 * (l->depth_band_mm[0] + l->depth_band_mm[1]);
+    if (rules <= 1)
+        pigment_healed_lab_v1(shade, mid, l->fitzpatrick, &layers, dest);
+    else
+        pigment_healed_lab(shade, mid, l->fitzpatrick, &layers, dest);
+}
+
+void score_target_lab_rules(const lesson *l, int rules, lab *dest)
 {
     if (l->has_target_lab) {
         *dest = l->target_lab;
         return;
     }
-    /* The target is the healed colour of the target shade at the middle of the ideal
-     * band, over the client's skin, with the layers of the frontal scalp on a head (where
-     * most work and all hairlines are) or of the practice skin. */
-    region_id r = l->surface == SURFACE_HEAD ? REGION_FRONTAL : REGION_PRACTICE;
-    skin_layers layers;
-    lesson_layers(l, r, &layers);
-    double mid = 0.5 * (l->depth_band_mm[0] + l->depth_band_mm[1]);
-    pigment_healed_lab(l->target_shade, mid, l->fitzpatrick, &layers, dest);
+    /* rules 2: the client's stubble; rules 1: the lesson's own shade at mid-band */
+    if (rules >= 2 && shade_rule_target_lab(l->hair_colour, l->fitzpatrick, l->session_number, dest))
+        return;
+    shade_at_mid_band(l, l->target_shade, rules, dest);
+}
+
+void score_target_lab(const lesson *l, lab *dest)
+{
+    score_target_lab_rules(l, SCORE_RULES_LATEST, dest);
 }
 
 /* --- the zone grid ----------------------------------------------------------------- */
@@ -217,6 +239,7 @@ struct score_zone {
     float  *pos_mm;              /* 3 a sample */
     float  *profile;             /* design density profile at the sample */
     double  zone_area_mm2, profile_area_mm2;
+    double  body_area_mm2;       /* where the design asks the full density (behind the feather) */
     double  region_area_mm2[REGION_COUNT];
     double  band_area_mm2[2];    /* chart area of the hairline's feather bands */
     double  band_profile_mm2[2]; /* the design profile integrated over each band */
@@ -260,6 +283,8 @@ score_zone *score_zone_prepare(const lesson *l, const surface *s)
             z->zone_area_mm2 += a;
             double prof = design_profile(l, u, v);
             z->profile_area_mm2 += prof * a;
+            if (prof >= 1.0)
+                z->body_area_mm2 += a;
             if (reg > REGION_NONE && reg < REGION_COUNT)
                 z->region_area_mm2[reg] += a;
             if (l->has_hairline) {
@@ -371,7 +396,7 @@ static double pigment_score_of(double mean_de, int suitable)
     return sc;
 }
 
-static void score_metrics(const lesson *l, size_t n, score_result *r)
+static void score_metrics(const lesson *l, size_t n, int rules, score_result *r)
 {
     for (int m = 0; m < METRIC_COUNT; m++) {
         r->metric_applies[m] = l->weights[m] > 0.0;
@@ -391,7 +416,11 @@ static void score_metrics(const lesson *l, size_t n, score_result *r)
     double s_close = clamp01(1.0 - sp->too_close_fraction / 0.25);
     double s_pattern = sp->pattern == PATTERN_UNKNOWN ? 0.0 : s_pattern_of(l, sp->clark_evans_r);
     double s_gap = sp->target_spacing_mm > 0.0 ? clamp01(1.0 - (sp->largest_gap_spacings - 2.5) / 2.5) : 0.0;
-    double s_zone = clamp01(1.0 - ((double)sp->dots_outside_zone / nd) / 0.15);
+    /* rules 2: a dot in front of the hairline is the hairline's fault, not also spacing's */
+    double outside = (double)sp->dots_outside_zone;
+    if (rules >= 2)
+        outside -= (double)sp->dots_in_front_outside_zone;
+    double s_zone = clamp01(1.0 - (outside / nd) / 0.15);
     r->metric_score[METRIC_SPACING] = 100.0 * s_density * s_close * s_pattern * s_gap * s_zone;
 
     const score_depth *dp = &r->depth;
@@ -443,7 +472,18 @@ void score_result_free(score_result *r)
 
 int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_result *out)
 {
-    if (!zone || !out || (n > 0 && !dots))
+    return score_session_rules(zone, dots, n, SCORE_RULES_LATEST, out);
+}
+
+/* Dots within the acceptable depths of their own band (a scar's where they lie in one). */
+static int dot_depth_acceptable(double depth_mm, const double acceptable[2])
+{
+    return depth_mm >= acceptable[0] && depth_mm <= acceptable[1];
+}
+
+int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int rules, score_result *out)
+{
+    if (!zone || !out || (n > 0 && !dots) || rules < SCORE_RULES_OLDEST || rules > SCORE_RULES_LATEST)
         return -1;
     const lesson *l = zone->lesson;
     score_result r;
@@ -454,8 +494,10 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
     float *xyz = NULL;
     double *nn = NULL, *sorted = NULL;
     int *shades = NULL;
+    unsigned char *judged = NULL;
     spatial_index *idx = NULL;
 
+    r.rules = rules;
     r.dot_count = n;
     r.dot_flags = calloc(alloc_n, sizeof *r.dot_flags);
     r.dot_nn_mm = calloc(alloc_n, sizeof *r.dot_nn_mm);
@@ -467,7 +509,8 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
     nn = calloc(alloc_n, sizeof *nn);
     sorted = calloc(alloc_n, sizeof *sorted);
     shades = calloc(alloc_n, sizeof *shades);
-    if (!r.dot_flags || !r.dot_nn_mm || !r.dot_delta_e00 || !r.dot_scar || !in_zone || !zone_idx || !xyz
+    judged = calloc(alloc_n, 1);
+    if (!judged || !r.dot_flags || !r.dot_nn_mm || !r.dot_delta_e00 || !r.dot_scar || !in_zone || !zone_idx || !xyz
         || !nn || !sorted || !shades)
         goto fail;
 
@@ -580,8 +623,30 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
     sp->largest_gap_mm = 2.0 * max_gap_r;
     sp->largest_gap_spacings = max_gap_rel;
     sp->expected_density_per_cm2 = l->target_density_per_cm2 * safe_div(profile_area_mm2, zone_area_mm2);
+    sp->density_area_cm2 = sp->zone_area_cm2;
+    double nn_for_r = sp->nn_mean_mm;
+    if (rules >= 2 && l->has_hairline && zone->body_area_mm2 > 0.0) {
+        /* Behind the feather, where the design asks the full density: the feather's
+         * gradient is the hairline's to judge, and a pattern statistic assumes one density. */
+        size_t body = 0;
+        double nn_sum = 0.0;
+        for (size_t k = 0; k < m; k++) {
+            const dot *d = &dots[zone_idx[k]];
+            if (-lesson_hairline_offset_mm(l, d->chart_mm[0], d->chart_mm[1]) >= l->hairline.feather_mm) {
+                body++;
+                nn_sum += r.dot_nn_mm[zone_idx[k]];
+            }
+        }
+        if (body >= 2) {
+            sp->density_behind_feather = 1;
+            sp->density_area_cm2 = zone->body_area_mm2 / 100.0;
+            sp->density_per_cm2 = safe_div((double)body, sp->density_area_cm2);
+            sp->expected_density_per_cm2 = l->target_density_per_cm2;
+            nn_for_r = nn_sum / (double)body;
+        }
+    }
     if (m >= 2 && sp->density_per_cm2 > 0.0) {
-        double rr = clark_evans_r(sp->nn_mean_mm, sp->density_per_cm2 / 100.0);
+        double rr = clark_evans_r(nn_for_r, sp->density_per_cm2 / 100.0);
         sp->clark_evans_r = isfinite(rr) ? rr : 0.0;
         if (sp->clark_evans_r > 1.85)
             sp->pattern = PATTERN_GRID;
@@ -595,7 +660,11 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
     score_depth *dp = &r.depth;
     score_pigment *pg = &r.pigment;
     score_quality *q = &r.quality;
-    score_target_lab(l, &pg->target_lab);
+    score_target_lab_rules(l, rules, &pg->target_lab);
+    lab stubble_probe;
+    pg->target_is_stubble = rules >= 2 && !l->has_target_lab
+                            && shade_rule_target_lab(l->hair_colour, l->fitzpatrick, l->session_number, &stubble_probe);
+    pg->shade_rule = rules >= 2 ? shade_rule_shade(l->hair_colour, l->fitzpatrick, l->session_number) : -1;
     double dsum = 0.0, dsum2 = 0.0, mae = 0.0, desum = 0.0, demax = 0.0, dia = 0.0, dia2 = 0.0;
     size_t in_band = 0, in_acc = 0, exc = 0, accept = 0;
     for (size_t i = 0; i < n; i++) {
@@ -620,17 +689,36 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
         if (!band && !(d->flags & (DOT_SHED | DOT_BLOWOUT)))
             r.dot_flags[i] |= SF_OUT_OF_BAND;
 
-        /* Shed dots heal to skin colour: they count with their real dE00. */
-        double de = ciede2000(&d->lab_healed, &pg->target_lab);
+        /* Rules 1: every dot, shed ones as the skin they heal to, each coloured by the model
+         * of the time. Rules 2: the colour of the dots within the acceptable depths only;
+         * a shed or blown-out dot is a depth fault, not a colour one. */
+        lab healed = d->lab_healed;
+        if (rules <= 1 && dot_region(d) != REGION_NONE) {
+            skin_layers dl;
+            lesson_layers(l, dot_region(d), &dl);
+            pigment_healed_lab_v1(d->shade, z, l->fitzpatrick, &dl, &healed);
+        } else if (rules >= 2 && (z < bd[0] || z > bd[1]) && dot_depth_acceptable(z, ac)) {
+            /* Acceptable but outside the ideal band: judged as the shade heals at the
+             * nearest edge of the band, for the depth's own effect on the colour (a
+             * lighter dot when deeper) is depth's to judge. */
+            skin_layers dl;
+            lesson_layers(l, dot_region(d) != REGION_NONE ? dot_region(d) : REGION_PRACTICE, &dl);
+            pigment_healed_lab(d->shade, z < bd[0] ? bd[0] : bd[1], l->fitzpatrick, &dl, &healed);
+        }
+        double de = ciede2000(&healed, &pg->target_lab);
         if (!isfinite(de))
             de = 0.0;
         r.dot_delta_e00[i] = de;
-        desum += de;
-        demax = fmax(demax, de);
-        exc += (size_t)(de <= 3.0);
-        accept += (size_t)(de <= 6.0);
-        if (de > 6.0)
-            r.dot_flags[i] |= SF_WRONG_COLOUR;
+        judged[i] = (unsigned char)(rules <= 1 || dot_depth_acceptable(z, ac));
+        if (judged[i]) {
+            pg->judged_count++;
+            desum += de;
+            demax = fmax(demax, de);
+            exc += (size_t)(de <= 3.0);
+            accept += (size_t)(de <= 6.0);
+            if (de > 6.0)
+                r.dot_flags[i] |= SF_WRONG_COLOUR;
+        }
         shades[i] = d->shade;
 
         dia += d->diameter_fresh_mm;
@@ -651,10 +739,6 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
         dp->in_acceptable_fraction = (double)in_acc / nd;
         dp->mae_mm = mae / nd;
 
-        pg->delta_e00_mean = desum / nd;
-        pg->delta_e00_max = demax;
-        pg->excellent_fraction = (double)exc / nd;
-        pg->acceptable_fraction = (double)accept / nd;
         /* Most used shade; ties go to the smallest (the sort puts it first). */
         qsort(shades, n, sizeof *shades, cmp_int);
         size_t best = 0, run = 0;
@@ -665,7 +749,32 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
                 pg->shade_used = shades[i];
             }
         }
-        pg->shade_suitable = pg->shade_used >= l->allowed_shades[0] && pg->shade_used <= l->allowed_shades[1];
+        /* Too few dots at an acceptable depth to judge a colour by (under a quarter, as when
+         * nearly every dot shed or blew out): rules 2 judges the shade choice alone. */
+        if (pg->judged_count > 0 && (rules <= 1 || 4 * pg->judged_count >= n)) {
+            double nj = (double)pg->judged_count;
+            pg->delta_e00_mean = desum / nj;
+            pg->delta_e00_max = demax;
+            pg->excellent_fraction = (double)exc / nj;
+            pg->acceptable_fraction = (double)accept / nj;
+        } else {
+            /* The shade choice alone, as it heals when placed right (rules 2 only; rules 1
+             * judges every dot). The dots' own figures stay per dot, unflagged. */
+            lab mid;
+            shade_at_mid_band(l, pg->shade_used, rules, &mid);
+            double de = ciede2000(&mid, &pg->target_lab);
+            de = isfinite(de) ? de : 0.0;
+            pg->shade_only = 1;
+            for (size_t i = 0; i < n; i++)
+                r.dot_flags[i] &= ~(uint32_t)SF_WRONG_COLOUR;
+            pg->delta_e00_mean = pg->delta_e00_max = de;
+            pg->excellent_fraction = de <= 3.0 ? 1.0 : 0.0;
+            pg->acceptable_fraction = de <= 6.0 ? 1.0 : 0.0;
+        }
+        if (pg->shade_rule >= 0)
+            pg->shade_suitable = abs(pg->shade_used - pg->shade_rule) <= SHADE_RULE_TOLERANCE;
+        else
+            pg->shade_suitable = pg->shade_used >= l->allowed_shades[0] && pg->shade_used <= l->allowed_shades[1];
 
         q->diameter_mean_mm = dia / nd;
         for (size_t i = 0; i < n; i++) {
@@ -713,6 +822,8 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
             if (off > l->hairline.tolerance_mm) {
                 hl->in_front_count++;
                 r.dot_flags[i] |= SF_IN_FRONT;
+                if (!in_zone[i])
+                    sp->dots_in_front_outside_zone++;
             }
             if (in_zone[i]) {
                 int b = feather_band(l, off);
@@ -741,13 +852,17 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
     /* Per region: every region that has zone area or dots, in region order. Dots, NN,
      * in-band and dE00 over all the region's dots; density over its in-zone dots. */
     size_t reg_dots[REGION_COUNT] = {0}, reg_zone_dots[REGION_COUNT] = {0}, reg_band[REGION_COUNT] = {0};
+    size_t reg_judged[REGION_COUNT] = {0};
     double reg_nn[REGION_COUNT] = {0}, reg_de[REGION_COUNT] = {0};
     for (size_t i = 0; i < n; i++) {
         region_id reg = dot_region(&dots[i]);
         reg_dots[reg]++;
         reg_zone_dots[reg] += in_zone[i];
         reg_nn[reg] += r.dot_nn_mm[i];
-        reg_de[reg] += r.dot_delta_e00[i];
+        if (judged[i]) {
+            reg_de[reg] += r.dot_delta_e00[i];
+            reg_judged[reg]++;
+        }
         const double *bd = dot_band(l, r.dot_scar, i);
         reg_band[reg] += (size_t)(dots[i].depth_mm >= bd[0] && dots[i].depth_mm <= bd[1]);
     }
@@ -770,12 +885,12 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
             sr->density_per_cm2 = safe_div((double)reg_zone_dots[k], sr->area_cm2);
             sr->nn_mean_mm = safe_div(reg_nn[k], rd);
             sr->in_band_fraction = safe_div((double)reg_band[k], rd);
-            sr->delta_e00_mean = safe_div(reg_de[k], rd);
+            sr->delta_e00_mean = safe_div(reg_de[k], (double)reg_judged[k]);
         }
         r.region_count = rc;
     }
 
-    score_metrics(l, n, &r);
+    score_metrics(l, n, rules, &r);
 
     spatial_free(idx);
     free(in_zone);
@@ -784,6 +899,7 @@ int score_session_zone(const score_zone *zone, const dot *dots, size_t n, score_
     free(nn);
     free(sorted);
     free(shades);
+    free(judged);
     *out = r;
     return 0;
 
@@ -795,6 +911,7 @@ fail:
     free(nn);
     free(sorted);
     free(shades);
+    free(judged);
     score_result_free(&r);
     return -1;
 }

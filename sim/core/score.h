@@ -16,6 +16,20 @@
 #define SCORE_RULES_VERSION 1
 #endif
 
+/* Scoring rules: what the figures are judged against and how. A session is graded under
+ * the latest rules unless asked for an earlier set (stipple grade --rules N), so a session
+ * recorded today grades the same way in a year under the rules it was graded by.
+ *   1  the first rules: pigment against the lesson's own shade healed at mid-band, over
+ *      every dot (shed and blown-out dots too); density over the whole zone, feather
+ *      included; dots in front of the hairline also count as outside the zone.
+ *   2  one fault, one metric: pigment judged against the client's stubble colour
+ *      (shade_rule.h) over the dots within the acceptable depths (depth faults belong to
+ *      depth); with a hairline, density and Clark-Evans R behind the feather (the feather's
+ *      gradient belongs to the hairline); a dot in front of the line is the hairline's
+ *      fault, not also spacing's; the shade judged by the shade rule. */
+#define SCORE_RULES_OLDEST 1
+#define SCORE_RULES_LATEST 2
+
 /* Why a dot is flagged (several may apply). */
 enum score_flag {
     SF_OUTSIDE_ZONE   = 1u << 0,  /* not in any working zone */
@@ -50,7 +64,14 @@ typedef struct score_spacing {
     double largest_gap_spacings;          /* the largest gap in local target spacings (with a
                                            * hairline, the spacing of the design's density there) */
     double expected_density_per_cm2;      /* what the design asks over the zone: the target, or
-                                           * with a hairline its feathered profile's mean */
+                                           * with a hairline its feathered profile's mean
+                                           * (rules 2 with a hairline: the target, behind
+                                           * the feather) */
+    int    density_behind_feather;        /* rules 2 with a hairline: density, expected and R
+                                           * are over the zone behind the feather */
+    double density_area_cm2;              /* the area the density is over */
+    size_t dots_in_front_outside_zone;    /* outside the zone but in front of the hairline:
+                                           * the hairline's fault (rules 2) */
 } score_spacing;
 
 typedef struct score_depth {
@@ -62,6 +83,11 @@ typedef struct score_depth {
 
 typedef struct score_pigment {
     lab    target_lab;
+    int    target_is_stubble;             /* rules 2: the client's stubble colour (shade_rule.h) */
+    size_t judged_count;                  /* dots whose colour was judged: rules 2, those within
+                                           * the acceptable depths; rules 1, every dot */
+    int    shade_only;                    /* no dot to judge: the shade used, healed at mid-band */
+    int    shade_rule;                    /* the rule's shade for this client and session, -1 none */
     double delta_e00_mean, delta_e00_max;
     double excellent_fraction;            /* dE00 <= 3 */
     double acceptable_fraction;           /* dE00 <= 6 */
@@ -101,6 +127,7 @@ typedef struct score_region {
 } score_region;
 
 typedef struct score_result {
+    int    rules;                         /* the scoring rules it was graded under */
     size_t dot_count;
     score_spacing  spacing;
     score_depth    depth;
@@ -132,12 +159,18 @@ void score_result_free(score_result *r);  /* NULL-safe */
 typedef struct score_zone score_zone;
 score_zone *score_zone_prepare(const lesson *l, const surface *s);
 void        score_zone_free(score_zone *z);   /* NULL-safe */
-/* score_session with a prepared zone (score_session prepares one and frees it). */
+/* score_session with a prepared zone (score_session prepares one and frees it), under the
+ * latest rules. */
 int         score_session_zone(const score_zone *z, const dot *dots, size_t n, score_result *out);
+/* The same under scoring rules SCORE_RULES_OLDEST..SCORE_RULES_LATEST (-1 for another). */
+int         score_session_rules(const score_zone *z, const dot *dots, size_t n, int rules, score_result *out);
 
-/* The colour the lesson asks for: target_lab if given, else the healed colour of the
- * target shade at the middle of the ideal band over the client's skin. */
+/* The colour the lesson asks for under the latest rules: target_lab if given, else the
+ * client's stubble colour for the session (shade_rule_target_lab), else (a hair colour the
+ * rule does not know) the healed colour of the target shade at the middle of the band. */
 void score_target_lab(const lesson *l, lab *dest);
+/* The same under the given rules (rules 1: target_lab, else the target shade at mid-band). */
+void score_target_lab_rules(const lesson *l, int rules, lab *dest);
 
 /* A sentence saying why dot i is flagged ("" when it is not). */
 void score_dot_reason(const score_result *r, const lesson *l, const dot *dots, size_t i, char *buf, size_t buflen);

@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pigment.h"
 #include "rng.h"
+#include "score.h"
+#include "shade_rule.h"
 #include "vec3.h"
 #include "view.h"
 
@@ -516,19 +519,6 @@ static void hover_to(hand *h, double tx, double ty, double duration_s)
     }
 }
 
-/* The pressure (normalised) this hand applies to reach a needle travel. */
-static double pressure_for_travel(const pen_calibration *cal, double travel_mm)
-{
-    double c = travel_mm / (double)cal->travel_at_full_mm;
-    if (c < 0.0)
-        c = 0.0;
-    if (c > 1.0)
-        c = 1.0;
-    if (cal->gamma > 0.0f && cal->gamma != 1.0f)
-        c = pow(c, 1.0 / (double)cal->gamma);
-    return (double)cal->activation + c * ((double)cal->saturation - (double)cal->activation);
-}
-
 static double intended_depth_mm(hand *h)
 {
     const lesson *l = h->l;
@@ -573,7 +563,7 @@ static void stipple(hand *h, double u, double v)
     hover_to(h, tx, ty, 0.16 + 0.6 * dist + 0.04 * rng_uniform(&h->rng));
 
     double depth = intended_depth_mm(h);
-    double p_hold = pressure_for_travel(h->cal, depth / cosang);
+    double p_hold = pen_pressure_for_travel(h->cal, depth / cosang);
     double tilt_x = 2.5 * rng_normal(&h->rng), tilt_y = 2.5 * rng_normal(&h->rng);
 
     /* the dragger slides 0.5-1 mm of skin while the needle is in */
@@ -631,12 +621,25 @@ static void rest(hand *h, double seconds)
     emit_value(h, SEV_MACHINE, 1);
 }
 
+/* The expert dilutes by the shade rule for this client and session (shade_rule.h; the
+ * lesson's own shade when the rule does not know the hair). The wrong-shade trainee takes
+ * whichever end of the range, undiluted or 30 parts of water, heals farther from the
+ * target: the one fault of reading the chart backwards. */
 static int choose_shade(const lesson *l, int profile)
 {
+    int rule = shade_rule_shade(l->hair_colour, l->fitzpatrick, l->session_number);
+    if (rule < 0)
+        rule = l->target_shade;
     if (profile != TRAINEE_WRONG_SHADE)
-        return l->target_shade;
-    /* far from the target, outside what suits the session */
-    return l->target_shade >= 10 ? 0 : l->target_shade + 12;
+        return rule;
+    lab target, dark, light;
+    score_target_lab(l, &target);
+    skin_layers layers;
+    lesson_layers(l, l->surface == SURFACE_HEAD ? REGION_FRONTAL : REGION_PRACTICE, &layers);
+    double mid = 0.5 * (l->depth_band_mm[0] + l->depth_band_mm[1]);
+    pigment_healed_lab(0, mid, l->fitzpatrick, &layers, &dark);
+    pigment_healed_lab(30, mid, l->fitzpatrick, &layers, &light);
+    return ciede2000(&dark, &target) >= ciede2000(&light, &target) ? 0 : 30;
 }
 
 int trainee_run(const lesson *l, const surface *s, int profile, uint64_t seed,

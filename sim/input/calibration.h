@@ -34,7 +34,7 @@
 /* Travel (mm) the median light tap is mapped to: the shallow end of the ideal band. */
 #define CALIBRATION_NOMINAL_LIGHT_MM 0.15
 /* Saturation may exceed 1 (see above), up to this. */
-#define CALIBRATION_MAX_SATURATION 4.0
+#define CALIBRATION_MAX_SATURATION 10.0   /* the most a session file accepts */
 #define CALIBRATION_LIGHT_TAPS 10
 #define CALIBRATION_FIRM_PRESSES 5
 
