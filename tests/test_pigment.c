@@ -2,8 +2,11 @@
  * type (model-defaults.md, "Pigment depth" and "Pigment and colour"), with the default
  * layers unless a test says otherwise. */
 #include "check.h"
+#include "pen.h"
 #include "pigment.h"
+#include "shade_rule.h"
 
+#include <math.h>
 #include <string.h>
 
 static skin_layers L0;   /* defaults: epidermis 0.08, papillary 0.50 */
@@ -242,6 +245,69 @@ static void test_continuity(void)
     CHECK(jumps_f == 0, "fresh colour jumps at %d steps", jumps_f);
 }
 
+/* The shade rule (shade_rule.c): for every hair it can match and every Fitzpatrick type,
+ * in session 1 and later, the rule's shade heals (at mid-band, frontal scalp) within the
+ * pass mark (6 dE00) of the client's stubble target, while the far end of the range that the
+ * wrong-shade trainee takes misses by a clear margin (over 7.5 dE00: a pigment score of 30
+ * or less against a pass mark of 60). Session 1 is lighter in both shade and target. */
+static void test_shade_rule(void)
+{
+    static const char *const hairs[] = { "black", "dark_brown", "brown", "light_brown", "blonde", "red", "grey", "white" };
+    skin_layers front;
+    skin_default_layers(REGION_FRONTAL, &front);
+    int matchable = 0;
+    for (size_t h = 0; h < sizeof hairs / sizeof hairs[0]; h++) {
+        if (!shade_rule_matchable(hairs[h]))
+            continue;
+        matchable++;
+        for (int t = 1; t <= 6; t++) {
+            for (int session = 1; session <= 3; session++) {
+                lab target, got, dark, light, stubble, skin;
+                CHECK(shade_rule_target_lab(hairs[h], t, session, &target), "%s: a target", hairs[h]);
+                int shade = shade_rule_shade(hairs[h], t, session);
+                CHECK(shade >= 0 && shade <= 30, "%s type %d: shade %d", hairs[h], t, shade);
+                pigment_healed_lab(shade, 0.30, t, &front, &got);
+                double de = ciede2000(&got, &target);
+                CHECK(de <= 6.0, "%s type %d session %d: shade %d heals %.2f dE00 from the stubble", hairs[h], t,
+                      session, shade, de);
+                pigment_healed_lab(0, 0.30, t, &front, &dark);
+                pigment_healed_lab(30, 0.30, t, &front, &light);
+                double wrong = fmax(ciede2000(&dark, &target), ciede2000(&light, &target));
+                CHECK(wrong > 7.5, "%s type %d session %d: the far end of the range only %.2f dE00 away", hairs[h], t,
+                      session, wrong);
+                printf("  %-11s type %d session %d: shade %2d dE00 %.2f, far end %.2f\n", hairs[h], t, session, shade,
+                       de, wrong);
+                /* session 1: more water, and a target nearer the skin */
+                shade_rule_stubble_lab(hairs[h], t, &stubble);
+                skin_lab_fitzpatrick(t, &skin);
+                if (session == 1) {
+                    CHECK(shade >= shade_rule_shade(hairs[h], t, 2), "%s type %d: session 1 lighter", hairs[h], t);
+                    CHECK(ciede2000(&target, &skin) < ciede2000(&stubble, &skin), "%s type %d: session 1 target lighter",
+                          hairs[h], t);
+                } else {
+                    CHECK(target.L == stubble.L && target.a == stubble.a && target.b == stubble.b,
+                          "%s type %d: the stubble from session 2 on", hairs[h], t);
+                }
+            }
+        }
+    }
+    CHECK(matchable >= 3, "the rule matches at least three hair colours (%d)", matchable);
+    CHECK(shade_rule_shade("purple", 3, 1) == -1, "unknown hair: no rule");
+}
+
+/* Model gap of issue 8, section 7: the default calibration reaches the 1.2 mm blow-out
+ * (3x spread) even with the pen tilted. */
+static void test_calibration_reach(void)
+{
+    pen_calibration cal;
+    pen_calibration_default(&cal);
+    double full = pen_travel_mm(&cal, 1.0);
+    double at_tilt = full * cos(30.0 * 3.14159265358979323846 / 180.0);
+    CHECK(at_tilt >= 1.2, "full force at 30 degrees reaches %.2f mm", at_tilt);
+    CHECK(pigment_healed_diameter_mm(0.25, at_tilt, &L0) >= 2.5 * 0.25, "the blow-out reached spreads");
+    CHECK(fabs(pen_travel_mm(&cal, pen_pressure_for_travel(&cal, 0.3)) - 0.3) < 1e-9, "pressure for a travel inverts");
+}
+
 static void test_null_layers(void)
 {
     lab a, b;
@@ -264,5 +330,7 @@ int main(void)
     test_fresh();
     test_continuity();
     test_null_layers();
+    test_shade_rule();
+    test_calibration_reach();
     return check_summary("test_pigment");
 }

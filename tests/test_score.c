@@ -18,6 +18,7 @@
 #include "report.h"
 #include "rng.h"
 #include "score.h"
+#include "shade_rule.h"
 #include "surface.h"
 
 static const char *LESSON_PRACTICE =
@@ -28,7 +29,7 @@ static const char *LESSON_PRACTICE =
     "\"session\":{\"number\":1,\"density_per_cm2\":30,\"depth_band_mm\":[0.15,0.45],"
     "\"depth_acceptable_mm\":[0.1,0.6]},"
     "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},"
-    "\"pigment\":{\"target_shade\":8,\"allowed_shades\":[6,12]},"
+    "\"pigment\":{\"target_shade\":12,\"allowed_shades\":[10,14]},"
     "\"weights\":{\"spacing\":0.35,\"depth\":0.3,\"pigment\":0.15,\"quality\":0.2},"
     "\"sources\":[\"test\"]}";
 
@@ -41,7 +42,7 @@ static const char *LESSON_PENTAGON =
     "\"session\":{\"number\":1,\"density_per_cm2\":30,\"depth_band_mm\":[0.15,0.45],"
     "\"depth_acceptable_mm\":[0.1,0.6]},"
     "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},"
-    "\"pigment\":{\"target_shade\":8,\"allowed_shades\":[6,12]},"
+    "\"pigment\":{\"target_shade\":12,\"allowed_shades\":[10,14]},"
     "\"weights\":{\"spacing\":0.35,\"depth\":0.3,\"pigment\":0.15,\"quality\":0.2},"
     "\"sources\":[\"test\"]}";
 static const double PENTAGON[5][2] = {{10, 10}, {80, 15}, {90, 50}, {50, 65}, {15, 45}};
@@ -57,7 +58,7 @@ static const char *LESSON_HAIRLINE =
     "\"session\":{\"number\":1,\"density_per_cm2\":30,\"depth_band_mm\":[0.15,0.45],"
     "\"depth_acceptable_mm\":[0.1,0.6]},"
     "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},"
-    "\"pigment\":{\"target_shade\":8,\"allowed_shades\":[6,12]},"
+    "\"pigment\":{\"target_shade\":12,\"allowed_shades\":[10,14]},"
     "\"weights\":{\"spacing\":0.3,\"depth\":0.25,\"pigment\":0.15,\"hairline\":0.15,\"quality\":0.15},"
     "\"sources\":[\"test\"]}";
 #define HL_V 55.0
@@ -469,37 +470,53 @@ static void test_faults(const lesson *l, const surface *s)
           dots[i_big].diameter_fresh_mm, med);
     free(dia);
 
-    /* Colour: dE00 against the target, by direct computation. */
+    /* Colour (rules 2): dE00 against the client's stubble colour, by direct computation,
+     * over the dots within the acceptable depths, each judged as its shade heals at its
+     * depth clamped into the ideal band (the depth's own effect is depth's to judge). */
     lab target;
     score_target_lab(l, &target);
     lab want_target;
-    pigment_healed_lab(l->target_shade, 0.5 * (l->depth_band_mm[0] + l->depth_band_mm[1]), l->fitzpatrick, &layers,
-                       &want_target);
+    CHECK(shade_rule_target_lab(l->hair_colour, l->fitzpatrick, l->session_number, &want_target), "stubble target");
     CHECK(target.L == want_target.L && target.a == want_target.a && target.b == want_target.b, "target lab");
+    CHECK(r.pigment.target_is_stubble, "the target is the client's stubble");
     double desum = 0, demax = 0;
-    size_t exc = 0, acc = 0, wrong = 0;
+    size_t exc = 0, acc = 0, wrong = 0, judged = 0;
     int count[32] = {0};
     for (size_t i = 0; i < n; i++) {
-        double de = ciede2000(&dots[i].lab_healed, &target);
+        double z = dots[i].depth_mm;
+        count[dots[i].shade]++;
+        if (z < l->depth_acceptable_mm[0] || z > l->depth_acceptable_mm[1]) {
+            CHECK(!(r.dot_flags[i] & SF_WRONG_COLOUR), "dot %zu at %.2f mm is depth's fault, not colour's", i, z);
+            continue;
+        }
+        lab seen = dots[i].lab_healed;
+        double zc = z < l->depth_band_mm[0] ? l->depth_band_mm[0] : z > l->depth_band_mm[1] ? l->depth_band_mm[1] : z;
+        if (zc != z)
+            pigment_healed_lab(dots[i].shade, zc, l->fitzpatrick, &layers, &seen);
+        double de = ciede2000(&seen, &target);
         CHECK_NEAR(r.dot_delta_e00[i], de, 1e-12, "per-dot dE00");
+        judged++;
         desum += de;
         demax = de > demax ? de : demax;
         exc += de <= 3.0;
         acc += de <= 6.0;
         wrong += de > 6.0;
         CHECK(((r.dot_flags[i] & SF_WRONG_COLOUR) != 0) == (de > 6.0), "wrong colour flag on dot %zu", i);
-        count[dots[i].shade]++;
     }
-    CHECK_NEAR(r.pigment.delta_e00_mean, desum / (double)n, 1e-9, "dE00 mean");
+    CHECK(r.pigment.judged_count == judged && 4 * judged >= n && !r.pigment.shade_only, "judged %zu of %zu dots",
+          r.pigment.judged_count, n);
+    CHECK_NEAR(r.pigment.delta_e00_mean, desum / (double)judged, 1e-9, "dE00 mean");
     CHECK_NEAR(r.pigment.delta_e00_max, demax, 1e-12, "dE00 max");
-    CHECK_NEAR(r.pigment.excellent_fraction, (double)exc / (double)n, 1e-12, "excellent fraction");
-    CHECK_NEAR(r.pigment.acceptable_fraction, (double)acc / (double)n, 1e-12, "acceptable fraction");
+    CHECK_NEAR(r.pigment.excellent_fraction, (double)exc / (double)judged, 1e-12, "excellent fraction");
+    CHECK_NEAR(r.pigment.acceptable_fraction, (double)acc / (double)judged, 1e-12, "acceptable fraction");
     int mode = 0;
     for (int k = 0; k < 32; k++)
         if (count[k] > count[mode])
             mode = k;
     CHECK(r.pigment.shade_used == mode, "shade used %d, want %d", r.pigment.shade_used, mode);
-    CHECK(r.pigment.shade_suitable == (mode >= l->allowed_shades[0] && mode <= l->allowed_shades[1]), "suitable");
+    int rule = shade_rule_shade(l->hair_colour, l->fitzpatrick, l->session_number);
+    CHECK(r.pigment.shade_rule == rule, "the rule's shade %d, want %d", r.pigment.shade_rule, rule);
+    CHECK(r.pigment.shade_suitable == (abs(mode - rule) <= SHADE_RULE_TOLERANCE), "suitable by the rule");
     if (wrong > 0) {
         size_t w = 0;
         while (w < n && !(r.dot_flags[w] & SF_WRONG_COLOUR))
@@ -703,8 +720,20 @@ static void test_hairline(const surface *s)
         double fr = l.hairline.front_density_fraction;
         double in_front = ZV1 - HL_V, feather = HL_FEATHER, full = HL_V - HL_FEATHER - ZV0;
         double mean_profile = (0.0 * in_front + 0.5 * (fr + 1.0) * feather + 1.0 * full) / (ZV1 - ZV0);
-        CHECK_NEAR(r.spacing.expected_density_per_cm2, l.target_density_per_cm2 * mean_profile,
-                   0.01 * l.target_density_per_cm2 * mean_profile, "expected density under the hairline");
+        /* Rules 2 judge the density behind the feather, against the target itself. */
+        CHECK(r.spacing.density_behind_feather, "density judged behind the feather");
+        CHECK_NEAR(r.spacing.expected_density_per_cm2, l.target_density_per_cm2, 1e-12,
+                   "expected density behind the feather");
+        CHECK_NEAR(r.spacing.density_area_cm2, (ZU1 - ZU0) * full / 100.0, 0.01 * (ZU1 - ZU0) * full / 100.0,
+                   "area behind the feather");
+        score_zone *z1 = score_zone_prepare(&l, s);
+        score_result r1;
+        CHECK(z1 && score_session_rules(z1, dots, n, 1, &r1) == 0, "score under rules 1");
+        CHECK(!r1.spacing.density_behind_feather && r1.rules == 1, "rules 1 over the whole zone");
+        CHECK_NEAR(r1.spacing.expected_density_per_cm2, l.target_density_per_cm2 * mean_profile,
+                   0.01 * l.target_density_per_cm2 * mean_profile, "rules 1: expected density under the hairline");
+        score_result_free(&r1);
+        score_zone_free(z1);
         soft[gradient] = r.hairline.softness;
         score_result_free(&r);
 
@@ -736,7 +765,7 @@ static const char *LESSON_HEAD =
     "\"zones\":[{\"name\":\"z\",\"regions\":[\"frontal\"]}],"
     "\"session\":{\"number\":1,\"density_per_cm2\":30},"
     "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},"
-    "\"pigment\":{\"target_shade\":8,\"allowed_shades\":[6,12]},"
+    "\"pigment\":{\"target_shade\":12,\"allowed_shades\":[10,14]},"
     "\"weights\":{\"spacing\":0.35,\"depth\":0.3,\"pigment\":0.15,\"quality\":0.2},"
     "\"sources\":[\"test\"]}";
 
@@ -830,7 +859,7 @@ static void test_scar_band(const surface *s)
         "\"session\":{\"number\":1,\"density_per_cm2\":30,\"depth_band_mm\":[0.15,0.45],"
         "\"depth_acceptable_mm\":[0.1,0.6]},"
         "\"needle\":{\"config\":\"3RL\",\"diameter_mm\":0.25},"
-        "\"pigment\":{\"target_shade\":8,\"allowed_shades\":[6,12]},"
+        "\"pigment\":{\"target_shade\":12,\"allowed_shades\":[10,14]},"
         "\"weights\":{\"spacing\":0.35,\"depth\":0.3,\"pigment\":0.15,\"quality\":0.2},"
         "\"sources\":[\"test\"]}";
     lesson l;
@@ -842,10 +871,10 @@ static void test_scar_band(const surface *s)
     double depth = 0.5 * (sc->depth_band_mm[1] + l.depth_band_mm[1]);   /* in the session's band only */
     /* past the scar's acceptable depth, within the session's */
     double deep = 0.5 * (sc->depth_acceptable_mm[1] + l.depth_acceptable_mm[1]);
-    dot d[4] = { make_dot(&l, 50.0, 35.0, depth, 8, 100000),              /* on the scar's middle line */
-                 make_dot(&l, 50.0, 35.0 + 0.5 * sc->width_mm + 1.0, depth, 8, 100000),   /* 1 mm beside it */
-                 make_dot(&l, 30.0, 35.0, 0.5 * (sc->depth_band_mm[0] + sc->depth_band_mm[1]), 8, 100000),
-                 make_dot(&l, 70.0, 35.0, deep, 8, 100000) };
+    dot d[4] = { make_dot(&l, 50.0, 35.0, depth, 12, 100000),              /* on the scar's middle line */
+                 make_dot(&l, 50.0, 35.0 + 0.5 * sc->width_mm + 1.0, depth, 12, 100000),   /* 1 mm beside it */
+                 make_dot(&l, 30.0, 35.0, 0.5 * (sc->depth_band_mm[0] + sc->depth_band_mm[1]), 12, 100000),
+                 make_dot(&l, 70.0, 35.0, deep, 12, 100000) };
     score_result r;
     CHECK(score_session(&l, s, d, 4, &r) == 0, "scored");
     CHECK(r.dot_scar[0] == 0 && r.dot_scar[1] == -1 && r.dot_scar[2] == 0, "scar of each dot: %d %d %d", r.dot_scar[0],

@@ -129,6 +129,51 @@ static void metric_scores(const score_result *sc, char *buf, size_t len)
     }
 }
 
+/* The client's real targets on every skin type: the first lesson on the practice skin with
+ * its client's Fitzpatrick type set to I..VI in turn. The expert, diluting by the shade rule,
+ * passes every metric; the wrong-shade trainee fails pigment by a clear margin (30 points
+ * or more under the pass mark) and nothing else. */
+static void test_every_skin_type(const char *path)
+{
+    lesson l;
+    char err[512];
+    if (lesson_load_file(path, &l, err, sizeof err) != 0) {
+        CHECK(0, "%s", err);
+        return;
+    }
+    surface *s = surface_create(l.surface, l.skin_width_mm, l.skin_height_mm);
+    for (int t = 1; t <= 6; t++) {
+        l.fitzpatrick = t;
+        for (int p = 0; p < TRAINEE_COUNT; p += TRAINEE_WRONG_SHADE) {
+            size_t len, n;
+            evbuf ev;
+            unsigned char *b = record(&l, s, p, 7, &len, &ev);
+            score_result sc;
+            dot *dots = NULL;
+            score_bytes(&l, s, b, len, &sc, &dots, &n);
+            printf("type %d %-12s pigment %5.1f (dE00 %.2f, shade %d, rule %d) total %.1f %s\n", t,
+                   trainee_profile_name(p), sc.metric_score[METRIC_PIGMENT], sc.pigment.delta_e00_mean,
+                   sc.pigment.shade_used, sc.pigment.shade_rule, sc.total, sc.passed ? "PASS" : "FAIL");
+            for (int m = 0; m < METRIC_COUNT; m++)
+                if (lesson_judges(&l, m) && m != METRIC_PIGMENT)
+                    CHECK(sc.metric_passed[m], "type %d: %s passes %s", t, trainee_profile_name(p), metric_name(m));
+            if (p == TRAINEE_EXPERT)
+                CHECK(sc.passed && sc.metric_passed[METRIC_PIGMENT] && sc.pigment.target_is_stubble,
+                      "type %d: the expert passes against the stubble (pigment %.1f)", t, sc.metric_score[METRIC_PIGMENT]);
+            else
+                CHECK(sc.metric_score[METRIC_PIGMENT] <= l.pass[METRIC_PIGMENT] - 30.0,
+                      "type %d: wrong shade fails pigment by a clear margin (%.1f, pass %.0f)", t,
+                      sc.metric_score[METRIC_PIGMENT], l.pass[METRIC_PIGMENT]);
+            score_result_free(&sc);
+            free(dots);
+            free(b);
+            free(ev.ev);
+        }
+    }
+    surface_free(s);
+    lesson_free(&l);
+}
+
 static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int main(void)
@@ -252,5 +297,6 @@ int main(void)
         lesson_free(&l);
         free(names[li]);
     }
+    test_every_skin_type(STIPPLE_SOURCE_DIR "/lessons/01-spacing-drill.json");
     return check_summary("test_trainees");
 }

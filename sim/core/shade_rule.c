@@ -25,9 +25,9 @@
  * from the skin, so the rule dilutes more.
  *
  * Carbon black only darkens and greys the skin. Blonde, red, grey and white stubble is
- * lighter or warmer than any dilution heals, so for those hairs the rule gives the lightest
- * shade (30) and says the target cannot be matched (shade_rule_matchable): a lesson for
- * such a client sets its own target_lab. */
+ * lighter or warmer than any dilution heals (light brown too, on type V-VI skin), so for
+ * those hairs the rule gives the lightest shade and says the target cannot be matched
+ * (shade_rule_matchable): a lesson for such a client sets its own target_lab. */
 #include "shade_rule.h"
 
 #include <string.h>
@@ -46,7 +46,7 @@ static const struct {
     { "black",       1, {  4,  5,  5,  5,  6,  7 } },
     { "dark_brown",  1, {  7,  7,  8,  9, 10, 17 } },
     { "brown",       1, { 10, 11, 12, 14, 19, 30 } },
-    { "light_brown", 1, { 16, 18, 22, 28, 30, 30 } },
+    { "light_brown", 0, { 16, 18, 22, 28, 30, 30 } },   /* V-VI: lighter than any shade heals */
     { "blonde",      0, { 30, 30, 30, 30, 30, 30 } },
     { "red",         0, { 30, 30, 30, 30, 30, 30 } },
     { "grey",        0, { 30, 30, 30, 30, 30, 30 } },
