@@ -218,10 +218,12 @@ typedef struct dart_grid {
     size_t n, cap;
 } dart_grid;
 
-static int dart_near(const dart_grid *g, double x, double y, double r)
+/* Whether a dot already lies within r skin mm of chart point (x, y), with su, sv the skin mm
+ * per chart mm there. */
+static int dart_near(const dart_grid *g, double x, double y, double r, double su, double sv)
 {
     long cx = (long)floor((x - g->x0) / g->cell), cy = (long)floor((y - g->y0) / g->cell);
-    long reach = (long)ceil(r / g->cell);
+    long reach = (long)ceil(r / fmin(su, sv) / g->cell);
     for (long j = cy - reach; j <= cy + reach; j++) {
         if (j < 0 || j >= g->ny)
             continue;
@@ -229,7 +231,7 @@ static int dart_near(const dart_grid *g, double x, double y, double r)
             if (i < 0 || i >= g->nx)
                 continue;
             for (size_t k = g->head[j * g->nx + i]; k; k = g->next[k - 1]) {
-                double dx = g->xy[2 * (k - 1)] - x, dy = g->xy[2 * (k - 1) + 1] - y;
+                double dx = (g->xy[2 * (k - 1)] - x) * su, dy = (g->xy[2 * (k - 1) + 1] - y) * sv;
                 if (dx * dx + dy * dy < r * r)
                     return 1;
             }
@@ -264,34 +266,41 @@ static int dart_add(dart_grid *g, double x, double y)
 }
 
 static int plan_natural(const lesson *l, const surface *s, int profile, rng_state *rng, double density_mm2,
-                        const double *lo, const double *hi, const double stretch[2], plan *out)
+                        const double *lo, const double *hi, plan *out)
 {
     /* How many dots the design asks for: the density times the share, over the zone's
-     * skin area (sampled at a fifth of the spacing). */
+     * skin area (sampled at a fifth of the spacing; the chart stretches the skin unevenly,
+     * so each sample counts its own skin area). */
     double step = 0.2 / sqrt(density_mm2);
     double want = 0.0, box[4] = { hi[0], hi[1], lo[0], lo[1] };   /* of the samples wanted */
+    double area_max = 0.0, scale_max = 0.0;
     for (double v = lo[1] + 0.5 * step; v < hi[1]; v += step)
         for (double u = lo[0] + 0.5 * step; u < hi[0]; u += step)
             if (wants_point(l, s, profile, u, v)) {
-                want += feather_share(l, profile, u, v) * step * step * stretch[0] * stretch[1];
+                double su, sv;
+                surface_chart_scales(s, u, v, &su, &sv);
+                want += feather_share(l, profile, u, v) * step * step * su * sv;
+                area_max = fmax(area_max, su * sv);
+                scale_max = fmax(scale_max, fmax(su, sv));
                 box[0] = fmin(box[0], u - step);
                 box[1] = fmin(box[1], v - step);
                 box[2] = fmax(box[2], u + step);
                 box[3] = fmax(box[3], v + step);
             }
     size_t target = (size_t)llround(want * density_mm2);
-    if (target == 0)
+    if (target == 0 || !(area_max > 0.0))
         return 0;
     lo = box;          /* candidates are thrown over the wanted area only */
     hi = box + 2;
 
+    /* the grid is in chart mm, its cells the smallest chart distance a minimum can span */
     dart_grid g;
     memset(&g, 0, sizeof g);
-    g.cell = NATURAL_MIN_DIST / sqrt(density_mm2);
-    g.x0 = lo[0] * stretch[0];
-    g.y0 = lo[1] * stretch[1];
-    g.nx = (long)ceil((hi[0] - lo[0]) * stretch[0] / g.cell) + 1;
-    g.ny = (long)ceil((hi[1] - lo[1]) * stretch[1] / g.cell) + 1;
+    g.cell = NATURAL_MIN_DIST / sqrt(density_mm2) / scale_max;
+    g.x0 = lo[0];
+    g.y0 = lo[1];
+    g.nx = (long)ceil((hi[0] - lo[0]) / g.cell) + 1;
+    g.ny = (long)ceil((hi[1] - lo[1]) / g.cell) + 1;
     g.head = calloc((size_t)(g.nx * g.ny), sizeof *g.head);
     int rc = g.head ? 0 : -1;
     /* misses: candidates kept out by a dot already near (the zone full); off-zone throws
@@ -301,15 +310,20 @@ static int plan_natural(const lesson *l, const surface *s, int profile, rng_stat
            && throws++ < max_throws) {
         double u = rng_range(rng, lo[0], hi[0]), v = rng_range(rng, lo[1], hi[1]);
         double share = feather_share(l, profile, u, v);
-        if (!wants_point(l, s, profile, u, v) || !(share > 0.0) || (share < 1.0 && rng_uniform(rng) >= share))
+        if (!wants_point(l, s, profile, u, v) || !(share > 0.0))
             continue;
-        double x = u * stretch[0], y = v * stretch[1];
+        /* uniform on the skin: a chart point is kept in proportion to the skin it stands for */
+        double su, sv;
+        surface_chart_scales(s, u, v, &su, &sv);
+        double keep = share * su * sv / area_max;
+        if (keep < 1.0 && rng_uniform(rng) >= keep)
+            continue;
         double r = NATURAL_MIN_DIST / sqrt(density_mm2 * fmax(share, NATURAL_SHARE_FLOOR));
-        if (dart_near(&g, x, y, r)) {
+        if (dart_near(&g, u, v, r, su, sv)) {
             misses++;
             continue;
         }
-        if (dart_add(&g, x, y) < 0 || plan_push(out, u, v) < 0)
+        if (dart_add(&g, u, v) < 0 || plan_push(out, u, v) < 0)
             rc = -1;
     }
     free(g.head);
@@ -363,7 +377,7 @@ static int plan_dots(const lesson *l, const surface *s, int profile, rng_state *
         return 0;
     }
 
-    return plan_natural(l, s, profile, rng, density_mm2, lo, hi, stretch, out);
+    return plan_natural(l, s, profile, rng, density_mm2, lo, hi, out);
 }
 
 /* Orders the dots patch by patch (rows of patches, alternating direction, as a hand
