@@ -243,6 +243,9 @@ struct score_zone {
     double  region_area_mm2[REGION_COUNT];
     double  band_area_mm2[2];    /* chart area of the hairline's feather bands */
     double  band_profile_mm2[2]; /* the design profile integrated over each band */
+    double  band_skin_mm2[2];    /* rules 2: the same over skin area (the chart stretches the
+                                  * curved front unevenly; dots are placed by the skin) */
+    double  band_profile_skin_mm2[2];
     scalp_features features;     /* the lesson's scars (their own depth bands) */
 };
 
@@ -291,8 +294,10 @@ score_zone *score_zone_prepare(const lesson *l, const surface *s)
                 int b = feather_band(l, lesson_hairline_offset_mm(l, u, v));
                 if (b >= 0)
                 {
-                    z->band_area_mm2[b] += g.du * g.dv;   /* chart area, as the dots' bands */
+                    z->band_area_mm2[b] += g.du * g.dv;   /* chart area (rules 1) */
                     z->band_profile_mm2[b] += prof * g.du * g.dv;
+                    z->band_skin_mm2[b] += a;
+                    z->band_profile_skin_mm2[b] += prof * a;
                 }
             }
             surface_hit hit;
@@ -617,7 +622,9 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
     }
     double zone_area_mm2 = zone->zone_area_mm2, profile_area_mm2 = zone->profile_area_mm2;
     const double *region_area_mm2 = zone->region_area_mm2;
-    const double *band_area = zone->band_area_mm2;
+    /* rules 2 measure the feather's bands by skin area, rules 1 by chart area */
+    const double *band_area = rules >= 2 ? zone->band_skin_mm2 : zone->band_area_mm2;
+    const double *band_profile = rules >= 2 ? zone->band_profile_skin_mm2 : zone->band_profile_mm2;
     sp->zone_area_cm2 = zone_area_mm2 / 100.0;
     sp->density_per_cm2 = safe_div((double)m, sp->zone_area_cm2);
     sp->largest_gap_mm = 2.0 * max_gap_r;
@@ -814,8 +821,8 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
     hl->applies = l->has_hairline != 0;
     if (l->has_hairline) {
         /* The ratio the design itself has between the feather's front and back quarters. */
-        hl->target_density_ratio = safe_div(safe_div(zone->band_profile_mm2[0], band_area[0]),
-                                            safe_div(zone->band_profile_mm2[1], band_area[1]));
+        hl->target_density_ratio = safe_div(safe_div(band_profile[0], band_area[0]),
+                                            safe_div(band_profile[1], band_area[1]));
         size_t band_count[2] = {0, 0};
         for (size_t i = 0; i < n; i++) {
             double off = lesson_hairline_offset_mm(l, dots[i].chart_mm[0], dots[i].chart_mm[1]);
