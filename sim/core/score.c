@@ -852,8 +852,12 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
          * floor keeps a near-1 target from making the scale needlessly steep). With no
          * dots in either band it is 0. */
         double target = hl->target_density_ratio;
-        hl->softness = (band_count[0] + band_count[1]) == 0 ? 0.0
-            : clamp01(1.0 - fabs(hl->front_band_density_ratio - target) / fmax(0.35, 1.0 - target));
+        /* Rules 2: a difference within two standard errors of counting (the bands of a thin
+         * feather hold few dots) is not held against the trainee. */
+        double diff = fabs(hl->front_band_density_ratio - target);
+        if (rules >= 2 && band_count[0] > 0 && band_count[1] > 0)
+            diff = fmax(0.0, diff - 2.0 * target * sqrt(1.0 / (double)band_count[0] + 1.0 / (double)band_count[1]));
+        hl->softness = (band_count[0] + band_count[1]) == 0 ? 0.0 : clamp01(1.0 - diff / fmax(0.35, 1.0 - target));
     }
 
     /* Per region: every region that has zone area or dots, in region order. Dots, NN,

@@ -318,7 +318,7 @@ static int plan_natural(const lesson *l, const surface *s, int profile, rng_stat
         double keep = share * su * sv / area_max;
         if (keep < 1.0 && rng_uniform(rng) >= keep)
             continue;
-        double r = NATURAL_MIN_DIST / sqrt(density_mm2 * fmax(share, NATURAL_SHARE_FLOOR));
+        double r = NATURAL_MIN_DIST / sqrt(density_mm2) * pow(fmax(share, NATURAL_SHARE_FLOOR), -0.75);
         if (dart_near(&g, u, v, r, su, sv)) {
             misses++;
             continue;
