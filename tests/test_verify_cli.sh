@@ -53,12 +53,15 @@ while pos + 9 <= len(b):
 def fix(buf, at):
     n = struct.unpack_from('<I', buf, at + 1)[0]
     struct.pack_into('<I', buf, at + 5 + n, zlib.crc32(bytes(buf[at:at + 5 + n])))
-# calibration travel 1.0 -> 0.36 (the last f32 of the format 1 header fields)
+# calibration travel scaled by 0.36 (the f32 after activation, saturation and gamma at
+# their defaults; the travel is read, not assumed, so a new default keeps the test honest)
 c = bytearray(b); h0, hl = chunks[0]
-cal = struct.pack('<4f', 0.04, 0.95, 1.0, 1.0)
+cal = struct.pack('<3f', 0.04, 0.95, 1.0)
 i = bytes(c[h0:h0 + hl]).find(cal)
 assert i > 0
-struct.pack_into('<f', c, h0 + i + 12, 0.36); fix(c, h0)
+travel = struct.unpack_from('<f', c, h0 + i + 12)[0]
+assert travel > 0.5
+struct.pack_into('<f', c, h0 + i + 12, travel * 0.36); fix(c, h0)
 open(work + '/calib.stp', 'wb').write(c)
 # a chunk in the middle dropped
 mid = len(chunks) // 2
