@@ -800,7 +800,7 @@ static void type_comment(app *a, const SDL_Event *e)
         snprintf(n.text, sizeof n.text, "%s", r->typed);
         const char *user = getenv("USER");
         snprintf(n.author, sizeof n.author, "%s", user ? user : "");
-        char err[600] = "too many notes";
+        char err[sizeof r->notes_msg - sizeof "not saved: "] = "too many notes"; /* fits the message */
         if (annotations_add(&r->notes, &n) != 0 || annotations_save(a->opt->input_file, &r->notes, err, sizeof err) != 0) {
             snprintf(r->notes_msg, sizeof r->notes_msg, "not saved: %s", err);
             fprintf(stderr, "stipple review: %s\n", r->notes_msg);

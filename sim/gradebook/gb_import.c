@@ -375,8 +375,12 @@ int gb_grade_file(const char *path, gb_lessons *ls, const gb_limits *lim, const 
         wrong = dots[i].shade < le->l.allowed_shades[0] || dots[i].shade > le->l.allowed_shades[1];
     out->wrong_pigment = wrong;
     /* the file alone decides these; registration is checked when it is stored */
-    if (strcmp(f.verification, "verified") != 0)
-        snprintf(out->refusal, sizeof out->refusal, "does not verify (%s)%s%s", f.verification, why[0] ? ": " : "", why);
+    if (strcmp(f.verification, "verified") != 0) {
+        int need = snprintf(out->refusal, sizeof out->refusal, "does not verify (%s)%s%s", f.verification,
+                           why[0] ? ": " : "", why);
+        if (need >= (int)sizeof out->refusal) /* a long verifier sentence is cut; mark it */
+            memcpy(out->refusal + sizeof out->refusal - 4, "...", 4);
+    }
     else if (f.synthetic)
         snprintf(out->refusal, sizeof out->refusal, "synthetic (made by a virtual trainee)");
     out->evidence = out->refusal[0] == '\0';
