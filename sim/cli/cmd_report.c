@@ -62,7 +62,7 @@ int cli_report_pdf(const char *session, const cli_report_options *o)
     in.views = views;
     in.view_count = view_count;
     in.views_missing = why;
-    in.paper = o->paper;
+    in.paper = o->paper == REPORT_PAPER_LETTER ? REPORT_PAPER_LETTER : REPORT_PAPER_A4;
     /* the instructor's sidecar: applied when it belongs to this session, else shown with why */
     annotations notes;
     char notes_err[1024];
