@@ -355,6 +355,7 @@ void practice_finish(app *a, int64_t t_end)
         m.duration_us = t_end;
         m.pen_samples = engine_pen_samples(a->eng);
         m.complete = 1;
+        m.header = &a->hdr;
         char *js = report_json(&a->lesson, dots, &a->score, &m);
         FILE *f = js ? fopen(a->opt->report_json, "w") : NULL;
         if (f) {

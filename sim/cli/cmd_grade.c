@@ -23,6 +23,7 @@ static void fill_meta(const replayed *r, const char *path, report_meta *m)
     m->pen_samples = engine_pen_samples(r->engine);
     m->complete = r->data.complete;
     m->warning = r->data.warning[0] ? r->data.warning : NULL;
+    m->header = &r->data.header;
 }
 
 /* The text report into a malloc'd string (so workers can write while the main thread prints). */

@@ -37,6 +37,7 @@ int cli_report_pdf(const char *session, const cli_report_options *o)
     m.pen_samples = engine_pen_samples(r.engine);
     m.complete = r.data.complete;
     m.warning = r.data.warning[0] ? r.data.warning : NULL;
+    m.header = &r.data.header;
     /* grade's own text, so the PDF says what grade says */
     FILE *tf = open_memstream(&text, &text_len);
     if (!tf || report_write_text(tf, &r.lesson, r.dots, &sc, &m) != 0 || fclose(tf) != 0) {

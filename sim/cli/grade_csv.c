@@ -2,7 +2,8 @@
  * so that the columns follow the report as it grows (a new metric or statistic becomes a
  * column without a change here).
  *
- * Columns: file, lesson, lesson_version, lesson_title, source, date, duration_s, dots,
+ * Columns: file, lesson, lesson_version, lesson_title, source, trainee, station, exam,
+ * origin, date, duration_s, dots,
  * total, passed, then for each metric (in the report's order) METRIC.score,
  * METRIC.passed, METRIC.applies, METRIC.pass_mark and its other statistics METRIC.KEY; a
  * list of numbers becomes METRIC.KEY.0, METRIC.KEY.1, ... The columns are the union over
@@ -53,8 +54,10 @@ static int column_add(columns *c, const char *name)
 
 static int cell(json_t *cells, columns *c, const char *name, json_t *v)
 {
-    if (!v || json_is_null(v) || json_is_object(v))
+    if (!v || json_is_object(v))
         return 0;
+    if (json_is_null(v))   /* the column stays (a file that does not say), its cell empty */
+        return column_add(c, name);
     if (json_is_array(v)) {   /* a list of scalars: one column per element */
         char sub[256];
         for (size_t i = 0; i < json_array_size(v); i++) {
@@ -69,11 +72,11 @@ static int cell(json_t *cells, columns *c, const char *name, json_t *v)
     return 0;
 }
 
-/* The session's date: the report's own when it carries one, else the file's time of last
- * change, as ISO 8601 UTC. */
+/* The session's date: its recorded wall-clock start (format 2, live sessions), else the file's
+ * time of last change, as ISO 8601 UTC. */
 static void session_date(const char *path, json_t *session, char out[32])
 {
-    const char *keys[] = { "date", "started", "started_at", NULL };
+    const char *keys[] = { "started_utc", NULL };
     for (int i = 0; keys[i]; i++) {
         const char *s = json_string_value(json_object_get(session, keys[i]));
         if (s) {
@@ -109,6 +112,10 @@ static int make_row(const char *path, const char *json_text, columns *c, row *r)
     bad |= cell(cells, c, "lesson_version", json_object_get(les, "version"));
     bad |= cell(cells, c, "lesson_title", json_object_get(les, "title"));
     bad |= cell(cells, c, "source", json_object_get(session, "source"));
+    bad |= cell(cells, c, "trainee", json_object_get(session, "trainee"));
+    bad |= cell(cells, c, "station", json_object_get(session, "station"));
+    bad |= cell(cells, c, "exam", json_object_get(session, "exam"));
+    bad |= cell(cells, c, "origin", json_object_get(session, "origin"));
     bad |= cell(cells, c, "date", d);
     json_decref(d);
     bad |= cell(cells, c, "duration_s", json_object_get(session, "duration_s"));

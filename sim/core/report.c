@@ -4,11 +4,13 @@
  * number is finite (score.c guarantees it; jreal() guards it again, mapping a non-finite
  * value to 0), so the same result gives the same bytes. */
 #include "report.h"
+#include "session.h"
 #include "text_escape.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -18,6 +20,19 @@
 static const char *yes_no(int b) { return b ? "PASS" : "FAIL"; }
 
 static const char *str_or(const char *s, const char *dflt) { return s ? s : dflt; }
+
+void report_utc_text(int64_t start_utc_us, char *out, size_t n)
+{
+    if (n == 0)
+        return;
+    out[0] = '\0';
+    if (start_utc_us == 0)
+        return;
+    time_t t = (time_t)(start_utc_us / 1000000);
+    struct tm tmv;
+    if (!gmtime_r(&t, &tmv) || strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tmv) == 0)
+        out[0] = '\0';
+}
 
 static void hash_hex(const uint8_t h[32], char out[65])
 {
@@ -67,6 +82,18 @@ int report_write_text(FILE *f, const lesson *l, const dot *dots, const score_res
         text_escape_fputs(f, str_or(m->source, "?"));
         fprintf(f, ", %.1f s, %zu pen samples, %zu dots%s\n", (double)m->duration_us / 1e6,
                 m->pen_samples, r->dot_count, m->complete ? "" : ", incomplete");
+        const session_header *h = m->header;
+        if (h && h->format_version >= 2) {
+            char when[32];
+            report_utc_text(h->start_utc_us, when, sizeof when);
+            fprintf(f, "Trainee:  ");
+            text_escape_fputs(f, h->trainee_id[0] ? h->trainee_id : "(not recorded)");
+            fprintf(f, "; %s; input %s%s; %s%s; station ", h->exam_mode ? "exam" : "practice",
+                    session_origin_name(h->origin), h->synthetic ? " (synthetic)" : "",
+                    when[0] ? "started " : "no start time", when);
+            text_escape_fputs(f, h->station_id[0] ? h->station_id : "none (unsigned)");
+            fputc('\n', f);
+        }
         if (m->warning) {
             fprintf(f, "WARNING:  ");
             text_escape_fputs(f, m->warning);
@@ -236,6 +263,19 @@ char *report_json(const lesson *l, const dot *dots, const score_result *r, const
     put(js, "dots", jsize(r->dot_count), &bad);
     put(js, "complete", json_boolean(m ? m->complete : 0), &bad);
     put(js, "warning", m && m->warning ? jstr(m->warning) : json_null(), &bad);
+    /* who, where, when and how: format 2 headers only (null where a file does not say) */
+    const session_header *h = m ? m->header : NULL;
+    int v2 = h && h->format_version >= 2;
+    char when[32] = "";
+    if (v2)
+        report_utc_text(h->start_utc_us, when, sizeof when);
+    put(js, "format_version", h ? json_integer(h->format_version) : json_null(), &bad);
+    put(js, "trainee", v2 && h->trainee_id[0] ? jstr(h->trainee_id) : json_null(), &bad);
+    put(js, "station", v2 && h->station_id[0] ? jstr(h->station_id) : json_null(), &bad);
+    put(js, "started_utc", when[0] ? json_string(when) : json_null(), &bad);
+    put(js, "exam", v2 ? json_boolean(h->exam_mode) : json_null(), &bad);
+    put(js, "origin", v2 ? json_string(session_origin_name(h->origin)) : json_null(), &bad);
+    put(js, "synthetic", v2 ? json_boolean(h->synthetic) : json_null(), &bad);
     put(root, "session", js, &bad);
 
     put(root, "total", jreal(r->total), &bad);

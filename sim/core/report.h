@@ -13,7 +13,12 @@ typedef struct report_meta {
     size_t      pen_samples;
     int         complete;       /* session had its end marker */
     const char *warning;        /* recovery warning or NULL */
+    const struct session_header *header; /* who, where, when and how (format 2); NULL when none */
 } report_meta;
+
+/* A session's wall-clock start as ISO 8601 UTC ("2026-12-05T08:20:10Z"); "" for 0 (simulated
+ * sessions carry none, so their bytes stay reproducible). */
+void  report_utc_text(int64_t start_utc_us, char *out, size_t n);
 
 /* Writes a readable report. 0 or -1 on a write error. */
 int   report_write_text(FILE *f, const lesson *l, const dot *dots, const score_result *r, const report_meta *m);

@@ -9,6 +9,7 @@
 #include <pango/pangocairo.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "device_profile.h"
 #include "report_plots.h"
@@ -147,17 +148,20 @@ static int cmp_i64(const void *a, const void *b)
 void report_input_quality_of(const session_data *d, report_input_quality *q)
 {
     memset(q, 0, sizeof *q);
-    if (!d || !d->events)
-        return;   /* a session opened without its events in memory: nothing to count here */
+    if (!d)
+        return;
+    /* a cursor reads a loaded session and one opened without its events in memory alike */
+    session_cursor *c = session_cursor_open(d);
     int64_t *gaps = malloc((d->event_count + 1) * sizeof *gaps);
     size_t ng = 0;
     int64_t last = -1;
     int32_t dropped_max = 0;
-    for (size_t i = 0; i < d->event_count; i++) {
-        const session_event *e = &d->events[i];
+    session_event ev;
+    while (c && session_cursor_next(c, &ev)) {
+        const session_event *e = &ev;
         if (e->kind == SEV_PEN) {
             q->pen_samples++;
-            if (last >= 0 && gaps && e->t_us > last)
+            if (last >= 0 && gaps && e->t_us > last && ng < d->event_count + 1)
                 gaps[ng++] = e->t_us - last;
             last = e->t_us;
         } else if (e->kind == SEV_SYN_DROPPED) {
@@ -168,6 +172,7 @@ void report_input_quality_of(const session_data *d, report_input_quality *q)
             q->pauses++;
         }
     }
+    session_cursor_free(c);
     if ((size_t)dropped_max > q->syn_dropped)
         q->syn_dropped = (size_t)dropped_max;
     if (ng) {
@@ -234,17 +239,48 @@ static void page_summary(page *p)
     flow(p, "DejaVu Sans Bold 18", 0x1a1a1a, "Stipple training report", 4);
     flow(p, "DejaVu Sans 9", 0x666666, "Scalp micropigmentation practice, graded by the lesson's own targets.", 14);
 
+    /* who, when and how: the format 2 header says; a format 1 file only has its source */
+    const session_header *h = in->session ? &in->session->header : (m ? m->header : NULL);
+    int v2 = h && h->format_version >= 2;
     const char *src = m && m->source ? m->source : "";
-    if (!strncmp(src, "trainee:", 8))
+    if (v2 && h->trainee_id[0])
+        snprintf(buf, sizeof buf, "%s%s", text_escaped(h->trainee_id),
+                 h->synthetic ? " (a virtual trainee: a simulated session)" : "");
+    else if (!strncmp(src, "trainee:", 8))
         snprintf(buf, sizeof buf, "virtual trainee \"%s\" (a simulated session)", text_escaped(src + 8));
     else if (!strcmp(src, "live"))
         snprintf(buf, sizeof buf, "a live session (the session file records no name)");
     else
-        snprintf(buf, sizeof buf, "%s", text_escaped(src));
+        snprintf(buf, sizeof buf, "%s (the session file records no name)", text_escaped(src));
     fact(p, "Trainee", buf);
     snprintf(buf, sizeof buf, "%s\nid %s, version %d", text_escaped(l->title), text_escaped(l->id), l->version);
     fact(p, "Lesson", buf);
-    fact(p, "Date", "not recorded in the session file");
+    char iso[32];
+    report_utc_text(v2 ? h->start_utc_us : 0, iso, sizeof iso);
+    if (iso[0]) {
+        time_t t = (time_t)(h->start_utc_us / 1000000);
+        struct tm tmv;
+        char day[64] = "";
+        if (gmtime_r(&t, &tmv))
+            strftime(day, sizeof day, "%A %-d %B %Y, %H:%M UTC", &tmv);
+        snprintf(buf, sizeof buf, "%s (started %s)", day, iso);
+        fact(p, "Date", buf);
+    } else if (v2 && h->synthetic) {
+        fact(p, "Date", "none (a simulated session carries no date, so that it is reproducible)");
+    } else {
+        fact(p, "Date", "not recorded in the session file");
+    }
+    if (v2) {
+        snprintf(buf, sizeof buf, "%s; input from %s%s", h->exam_mode ? "exam (no feedback was shown)" : "practice",
+                 session_origin_name(h->origin), h->synthetic ? " (synthetic)" : "");
+        fact(p, "Mode", buf);
+        if (h->station_id[0])
+            snprintf(buf, sizeof buf, "%s (signed by this station's key; `stipple verify` checks it)",
+                     text_escaped(h->station_id));
+        else
+            snprintf(buf, sizeof buf, "none (an unsigned session)");
+        fact(p, "Station", buf);
+    }
     if (m) {
         long s = (long)(m->duration_us / 1000000);
         snprintf(buf, sizeof buf, "%ld min %02ld s of session time, %zu dots%s", s / 60, s % 60, r->dot_count,
