@@ -60,6 +60,10 @@ static session_writer *open_writer(app *a, const char *path, FILE *f, char *err,
         fprintf(stderr, "stipple practice: warning: %s; the session is recorded unsigned\n", kerr);
     session_writer *w = path ? session_writer_open_signed(path, &a->hdr, k, err, errlen)
                              : session_writer_open_stream_signed(f, &a->hdr, k, err, errlen);
+    if (w && k) {   /* the header as written names the signing station: so do the app's reports */
+        memcpy(a->hdr.station_id, k->station_id, sizeof a->hdr.station_id);
+        memcpy(a->hdr.station_key, k->public_key, sizeof a->hdr.station_key);
+    }
     memset(&key, 0, sizeof key);
     return w;
 }
