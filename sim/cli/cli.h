@@ -22,11 +22,18 @@ int cli_lesson_for_session(const session_data *d, const char *explicit_path, con
 typedef struct replayed {
     session_data data;
     lesson       lesson;
-    surface     *surface;
+    const surface *surface;     /* cli_surface_shared's, or own_surface when none could be shared */
+    surface     *own_surface;
     engine      *engine;
     const dot   *dots;
     size_t       dot_count;
 } replayed;
+
+/* The skin a lesson names, made once per process and shared by every session (and worker
+ * thread) that needs the same kind and size: a surface is read-only once made, and making
+ * the head costs more than re-simulating most sessions. NULL when out of memory, or when
+ * SHARED_SURFACES_MAX sizes are held already (then make your own). */
+const surface *cli_surface_shared(surface_kind kind, double width_mm, double height_mm);
 
 int  cli_replay(const char *session_path, const char *lesson_path, const char *lessons_dir, replayed *out);
 void cli_replayed_free(replayed *r);

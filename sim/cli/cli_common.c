@@ -1,5 +1,6 @@
 /* cli_common.c: finding lessons, loading and re-simulating sessions. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,7 +145,10 @@ int cli_replay(const char *session_path, const char *lesson_path, const char *le
         session_data_free(&out->data);
         return -1;
     }
-    out->surface = surface_create(out->lesson.surface, out->lesson.skin_width_mm, out->lesson.skin_height_mm);
+    out->surface = cli_surface_shared(out->lesson.surface, out->lesson.skin_width_mm, out->lesson.skin_height_mm);
+    if (!out->surface)   /* every shared place taken: this session's own */
+        out->surface = out->own_surface =
+            surface_create(out->lesson.surface, out->lesson.skin_width_mm, out->lesson.skin_height_mm);
     if (out->surface)
         out->engine = engine_replay(&out->lesson, out->surface, &out->data);
     if (!out->surface || !out->engine) {
@@ -156,10 +160,46 @@ int cli_replay(const char *session_path, const char *lesson_path, const char *le
     return 0;
 }
 
+/* A few skins at most (the head, and the practice skins' sizes the lessons use), held until
+ * the process exits; a batch names few lessons. */
+#define SHARED_SURFACES_MAX 16
+static struct {
+    surface_kind kind;
+    double       width_mm, height_mm;
+    surface     *s;
+} shared_surfaces[SHARED_SURFACES_MAX];
+static size_t          shared_surface_count;
+static pthread_mutex_t shared_surface_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const surface *cli_surface_shared(surface_kind kind, double width_mm, double height_mm)
+{
+    if (kind == SURFACE_HEAD)
+        width_mm = height_mm = 0.0;   /* the head's size is its own */
+    surface *found = NULL;
+    pthread_mutex_lock(&shared_surface_lock);
+    for (size_t i = 0; i < shared_surface_count && !found; i++)
+        if (shared_surfaces[i].kind == kind && shared_surfaces[i].width_mm == width_mm
+            && shared_surfaces[i].height_mm == height_mm)
+            found = shared_surfaces[i].s;
+    /* made under the lock: workers that want the same skin wait for one making, not make it twice */
+    if (!found && shared_surface_count < SHARED_SURFACES_MAX) {
+        found = surface_create(kind, width_mm, height_mm);
+        if (found) {
+            shared_surfaces[shared_surface_count].kind = kind;
+            shared_surfaces[shared_surface_count].width_mm = width_mm;
+            shared_surfaces[shared_surface_count].height_mm = height_mm;
+            shared_surfaces[shared_surface_count].s = found;
+            shared_surface_count++;
+        }
+    }
+    pthread_mutex_unlock(&shared_surface_lock);
+    return found;
+}
+
 void cli_replayed_free(replayed *r)
 {
     engine_free(r->engine);
-    surface_free(r->surface);
+    surface_free(r->own_surface);
     lesson_free(&r->lesson);
     session_data_free(&r->data);
     memset(r, 0, sizeof *r);

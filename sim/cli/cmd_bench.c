@@ -510,10 +510,24 @@ static int bench_report(int quick)
         fprintf(stderr, "bench: report: the report failed\n");
         return 1;
     }
+    /* the runs above share the head the first replay made (cli_surface_shared); a lone
+     * `stipple report` makes it first, so that time is measured and added */
+    double th[5], ch[5];
+    for (int k = 0; k < runs; k++) {
+        double c0 = cpu_s(), t0 = now_s();
+        surface *h = surface_create(SURFACE_HEAD, 0.0, 0.0);
+        th[k] = now_s() - t0;
+        ch[k] = cpu_s() - c0;
+        bad |= h == NULL;
+        surface_free(h);
+    }
+    double head_t = median(th, runs), head_cpu = median(ch, runs);
     printf("report: a %zu-dot session re-simulated, graded and written as a 4-page PDF with its views in %.2f s "
-           "(CPU %.2f s; median of %d; target < 2 s); without the views %.2f s (CPU %.2f s)\n",
-           dots, median(t[1], runs), median(cpu[1], runs), runs, median(t[0], runs), median(cpu[0], runs));
-    return 0;
+           "(CPU %.2f s; median of %d; target < 2 s), %.2f s (CPU %.2f s) with making the head as a lone "
+           "`stipple report` does; without the views %.2f s (CPU %.2f s)\n",
+           dots, median(t[1], runs), median(cpu[1], runs), runs, median(t[1], runs) + head_t,
+           median(cpu[1], runs) + head_cpu, median(t[0], runs), median(cpu[0], runs));
+    return bad;
 }
 
 enum { OPT_QUICK = CLI_LONG };

@@ -13,7 +13,35 @@
 #include "session_store.h"
 #include "surface.h"
 
-static void summarise(const char *path, const lesson_dir_entry *lessons, size_t nlessons, session_summary *s)
+/* The skins already made for this listing: sessions of one lesson share one (making the head
+ * costs more than re-simulating most sessions). */
+#define LIST_SURFACES_MAX 8
+typedef struct surface_cache {
+    surface_kind kind[LIST_SURFACES_MAX];
+    double       w_mm[LIST_SURFACES_MAX], h_mm[LIST_SURFACES_MAX];
+    surface     *s[LIST_SURFACES_MAX];
+    size_t       n;
+} surface_cache;
+
+/* A shared skin, or (all places taken) one made for this session alone: *own is set then. */
+static const surface *cached_surface(surface_cache *c, const lesson *l, surface **own)
+{
+    *own = NULL;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->kind[i] == l->surface && c->w_mm[i] == l->skin_width_mm && c->h_mm[i] == l->skin_height_mm)
+            return c->s[i];
+    surface *sf = surface_create(l->surface, l->skin_width_mm, l->skin_height_mm);
+    if (!sf || c->n == LIST_SURFACES_MAX)
+        return *own = sf;
+    c->kind[c->n] = l->surface;
+    c->w_mm[c->n] = l->skin_width_mm;
+    c->h_mm[c->n] = l->skin_height_mm;
+    c->s[c->n++] = sf;
+    return sf;
+}
+
+static void summarise(const char *path, const lesson_dir_entry *lessons, size_t nlessons, surface_cache *cache,
+                      session_summary *s)
 {
     memset(s, 0, sizeof *s);
     snprintf(s->path, sizeof s->path, "%s", path);
@@ -41,7 +69,8 @@ static void summarise(const char *path, const lesson_dir_entry *lessons, size_t 
         snprintf(s->problem, sizeof s->problem, "%s", err);
     } else {
         snprintf(s->lesson_title, sizeof s->lesson_title, "%s", l.title);
-        surface *sf = surface_create(l.surface, l.skin_width_mm, l.skin_height_mm);
+        surface *own;
+        const surface *sf = cached_surface(cache, &l, &own);
         engine *en = sf ? engine_replay(&l, sf, &d) : NULL;
         score_result sc;
         size_t n = 0;
@@ -56,7 +85,7 @@ static void summarise(const char *path, const lesson_dir_entry *lessons, size_t 
             snprintf(s->problem, sizeof s->problem, "out of memory");
         }
         engine_free(en);
-        surface_free(sf);
+        surface_free(own);
         lesson_free(&l);
     }
     session_data_free(&d);
@@ -74,13 +103,17 @@ int session_list(const char *sessions_dir, const char *lessons_dir, session_summ
     size_t nlessons = 0;
     lesson_dir_scan(lessons_dir, &lessons, &nlessons);   /* none: each session says so */
     session_summary *v = n ? calloc(n, sizeof *v) : NULL;
+    surface_cache cache;
+    memset(&cache, 0, sizeof cache);
     for (size_t i = 0; i < n; i++) {
         if (v)
-            summarise(paths[i], lessons, nlessons, &v[i]);
+            summarise(paths[i], lessons, nlessons, &cache, &v[i]);
         free(paths[i]);
     }
     free(paths);
     free(lessons);
+    for (size_t i = 0; i < cache.n; i++)
+        surface_free(cache.s[i]);
     if (n && !v)
         return -1;
     *out = v;
