@@ -68,7 +68,8 @@ for k in ("report_version", "total", "passed", "metrics"):
 for a, b in need:
     if b not in m.get(a, {}): errors.append("missing metrics.%s.%s" % (a, b))
 for name, metric in m.items():
-    if "passed" not in metric: errors.append("metric %s has no passed" % name)
+    if metric.get("applies") and "passed" not in metric: errors.append("metric %s has no passed" % name)
+    if not metric.get("applies") and ("score" in metric or "passed" in metric): errors.append("metric %s does not apply but has a score" % name)
 # the report and the CSV describe the same dots
 if r["session"]["dots"] != len(rows): errors.append("report dots %s != csv rows %d" % (r["session"]["dots"], len(rows)))
 depths = [float(x["depth_mm"]) for x in rows]

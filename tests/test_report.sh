@@ -44,14 +44,19 @@ if flat("Total %.1f / 100" % rep["total"]) not in pdf_flat: errors.append("total
 if flat("version %d" % rep["lesson"]["version"]) not in pdf_flat: errors.append("lesson version missing")
 sentences = 0
 for name in rep["metrics"]:
-    m = re.search(r"^  %s\s.*?(?:PASS|FAIL)\s+(.*)$" % name, grade, re.M) or re.search(r"^  %s\s+(does not apply.*)$" % name, grade, re.M)
+    # the metric's line, then its sentence and advice on the lines indented under it
+    m = re.search(r"^  %s\s.*?(?:PASS|FAIL)[ ]*((?:\n    .*)+)" % name, grade, re.M) or re.search(r"^  %s\s+(does not apply.*)$" % name, grade, re.M)
     if not m:
         errors.append("grade prints no line for %s" % name); continue
     sentences += 1
+    if len(flat(m.group(1))) < 40: errors.append("the %s sentence is too short: %r" % (name, m.group(1)))
     if flat(m.group(1)) not in pdf_flat: errors.append("the %s sentence is not in the PDF: %s" % (name, m.group(1)))
+if flat(rep["verdict"]) not in pdf_flat: errors.append("the verdict is not in the PDF: " + rep["verdict"])
+if flat("scoring rules %d" % rep["scoring_rules"]) not in pdf_flat: errors.append("the scoring rules are not named")
 if sentences < 4: errors.append("only %d metric sentences found in grade's text" % sentences)
 # the flagged dots the PDF lists carry grade's numbers and reasons
-reasons = {d["index"]: d["reason"] for d in rep["flagged_dots"]}
+reasons = {d["number"]: d["reason"] for d in rep["flagged_dots"]}
+if any(d["number"] != d["index"] + 1 for d in rep["flagged_dots"]): errors.append("grade's dot numbers are not index + 1")
 listed = re.findall(r"^\s*dot (\d+): (.*)$", pdf, re.M)
 if not reasons: errors.append("grade flags no dots: the test session should have some")
 if len(listed) < 5: errors.append("the PDF lists %d flagged dots" % len(listed))
@@ -106,8 +111,8 @@ if [ -s n.stp.notes.json ]; then
     "$bin" report n.stp --no-views -o n.pdf 2>n.err
     rc=$?
     pdftotext n.pdf - | tr -s ' \n' ' ' >n.txt
-    check '[ $rc -eq 0 ] && grep -q "A. Tutor, on dot 4: too deep here: lighten your hand" n.txt && grep -q "steady rhythm from here" n.txt' \
-        "the comments are in the PDF (dot 5 of the sidecar is grade's dot 4): $(head -c 300 n.txt)"
+    check '[ $rc -eq 0 ] && grep -q "A. Tutor, on dot 5: too deep here: lighten your hand" n.txt && grep -q "steady rhythm from here" n.txt' \
+        "the comments are in the PDF (dot 5 of the sidecar is grade's dot 5): $(head -c 300 n.txt)"
     check 'grep -q "override: 40.0 (the computed $computed above is kept): first day on this machine" n.txt' \
         "the override is beside the computed depth score $computed"
     "$bin" report n.stp --no-views -o n2.pdf 2>/dev/null

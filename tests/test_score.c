@@ -608,7 +608,7 @@ static void test_faults(const lesson *l, const surface *s)
         size_t rd = fread(txt, 1, (size_t)len, f);
         txt[rd] = '\0';
         CHECK(has(txt, "WARNING") && has(txt, r.passed ? "PASS" : "FAIL") && has(txt, "spacing") &&
-                  has(txt, "and ") && has(txt, "too close"),
+                  has(txt, "and ") && has(txt, "closer than"),
               "text report content:\n%s", txt);
         free(txt);
         fclose(f);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app_internal.h"
+#include "report_text.h"
 #include "scalp_features.h"
 
 const hud_rgba C_TEXT = { 235, 235, 235, 255 }, C_DIM = { 170, 175, 180, 255 }, C_PANEL = { 12, 14, 18, 200 },
@@ -17,8 +18,21 @@ void hud_fmt_clock(int64_t us, char *buf, size_t n)
     snprintf(buf, n, "%02lld:%02lld", (long long)(s / 60), (long long)(s % 60));
 }
 
+static float wrap_text(hud *h, hud_font f, float x, float y, float w, hud_rgba c, const char *s, int draw);
+
 /* Wraps text into the width; returns the height used. */
 float hud_wrapped(hud *h, hud_font f, float x, float y, float w, hud_rgba c, const char *s)
+{
+    return wrap_text(h, f, x, y, w, c, s, 1);
+}
+
+/* The height hud_wrapped would use, drawing nothing. */
+float hud_wrapped_height(hud *h, hud_font f, float w, const char *s)
+{
+    return wrap_text(h, f, 0.0f, 0.0f, w, (hud_rgba){ 0, 0, 0, 0 }, s, 0);
+}
+
+static float wrap_text(hud *h, hud_font f, float x, float y, float w, hud_rgba c, const char *s, int draw)
 {
     char line[512];
     float lh = hud_line_height(h, f), y0 = y;
@@ -44,7 +58,8 @@ float hud_wrapped(hud *h, hud_font f, float x, float y, float w, hud_rgba c, con
             best = strlen(p) < sizeof line - 1 ? strlen(p) : sizeof line - 1;
         memcpy(line, p, best);
         line[best] = 0;
-        hud_text(h, f, x, y, c, line);
+        if (draw)
+            hud_text(h, f, x, y, c, line);
         y += lh;
         p += best;
         while (*p == ' ')
@@ -162,34 +177,15 @@ void hud_depth_gauge(app *a, float x, float y, float w)
     }
 }
 
-void hud_metric_words(const app *a, int m, char *buf, size_t n)
+/* A metric in the words every report uses (report_text.c): what was measured, then what to
+ * do next; brief: what to do next only. The app writes no sentences of its own, so the
+ * score screen reads as grade does. */
+void hud_metric_words(const app *a, int m, int brief, char *buf, size_t n)
 {
-    const score_result *s = &a->score;
-    switch (m) {
-    case METRIC_SPACING:
-        snprintf(buf, n, "density %.1f/cm\xC2\xB2 (expected %.1f); spacing %.2f \xC2\xB1 %.2f mm (target %.2f); %s pattern (R %.2f); "
-                 "largest gap %.1f spacings; %.1f%% too close",
-                 s->spacing.density_per_cm2, s->spacing.expected_density_per_cm2, s->spacing.nn_mean_mm, s->spacing.nn_sd_mm,
-                 s->spacing.target_spacing_mm, spacing_pattern_name(s->spacing.pattern), s->spacing.clark_evans_r,
-                 s->spacing.largest_gap_spacings, 100.0 * s->spacing.too_close_fraction);
-        break;
-    case METRIC_DEPTH:
-        snprintf(buf, n, "%.0f%% in the ideal band %.2f\xE2\x80\x93%.2f mm; mean %.2f \xC2\xB1 %.2f mm; %zu shed, %zu blown out",
-                 100.0 * s->depth.in_band_fraction, a->lesson.depth_band_mm[0], a->lesson.depth_band_mm[1], s->depth.mean_mm,
-                 s->depth.sd_mm, s->depth.shed_count, s->depth.blowout_count);
-        break;
-    case METRIC_PIGMENT:
-        snprintf(buf, n, "\xCE\x94" "E00 %.1f mean (max %.1f) from the target; shade %d %s", s->pigment.delta_e00_mean,
-                 s->pigment.delta_e00_max, s->pigment.shade_used, s->pigment.shade_suitable ? "suits this session" : "does not suit this session");
-        break;
-    case METRIC_HAIRLINE:
-        snprintf(buf, n, "%zu dots in front of the line; front density ratio %.2f (asked %.2f); softness %.2f",
-                 s->hairline.in_front_count, s->hairline.front_band_density_ratio, s->hairline.target_density_ratio,
-                 s->hairline.softness);
-        break;
-    default:
-        snprintf(buf, n, "dot size %.2f mm (CV %.2f); %zu dragged; %zu size outliers", s->quality.diameter_mean_mm,
-                 s->quality.diameter_cv, s->quality.dragged_count, s->quality.size_outlier_count);
-        break;
-    }
+    char said[REPORT_TEXT_MAX], todo[REPORT_TEXT_MAX];
+    report_text_metric(&a->lesson, &a->score, m, said, sizeof said, todo, sizeof todo);
+    if (brief && todo[0])
+        snprintf(buf, n, "Next: %s", todo);
+    else
+        snprintf(buf, n, "%s%s%s", said, todo[0] ? " Next: " : "", todo);
 }

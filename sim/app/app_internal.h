@@ -195,12 +195,13 @@ int64_t pen_next_stop(const app *a);
 extern const hud_rgba C_TEXT, C_DIM, C_PANEL, C_GOOD, C_BAD, C_WARN, C_ACCENT;
 void  hud_fmt_clock(int64_t us, char *buf, size_t n);
 float hud_wrapped(hud *h, hud_font f, float x, float y, float w, hud_rgba c, const char *s);
+float hud_wrapped_height(hud *h, hud_font f, float w, const char *s);
 void  hud_add_marker(app *a, const double pos[3], const double nrm[3], uint8_t r, uint8_t g, uint8_t b, uint8_t al,
                      float size);
 void  hud_depth_gauge(app *a, float x, float y, float w);
 void  hud_pen_cursor(app *a, const view_state *v);
 void  hud_live_flags(app *a, const dot *dots, size_t n);
-void  hud_metric_words(const app *a, int m, char *buf, size_t n);
+void  hud_metric_words(const app *a, int m, int brief, char *buf, size_t n);
 /* the acceptable and ideal depth bands at a chart point (a scar's own in scar tissue):
  * the score's bands, so the live feedback and the score agree; the scar index or -1 */
 int   app_depth_bands_at(const app *a, double u_mm, double v_mm, const double **band, const double **acceptable);

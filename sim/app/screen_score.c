@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app_internal.h"
+#include "report_text.h"
 
 static void goto_score_view(app *a)
 {
@@ -63,7 +64,20 @@ static void draw_score_hud(app *a, const view_state *v)
     hud_textf(h, HUD_SMALL, x, y, C_DIM, "pass mark %.0f; %zu dots; %s", a->lesson.pass_total, s->dot_count,
               a->opt->exam ? "exam" : "practice");
     y += 22.0f;
-    char words[512];
+    char words[2 * REPORT_TEXT_MAX + 16];
+    if (!s->passed) {   /* the gate that failed, in grade's words */
+        report_text_verdict(&a->lesson, s, words, sizeof words);
+        y += hud_wrapped(h, HUD_SMALL, x, y, tw, C_BAD, words) + 6.0f;
+    }
+    /* Every metric's sentence when they leave room for a few flagged dots; otherwise the
+     * failed metrics' sentences and the others' advice (grade prints them all). */
+    float full = 0.0f, room_for_flags = 17.0f * (float)(a->flag_count < 6 ? a->flag_count + 2 : 8);
+    for (int m = 0; m < METRIC_COUNT; m++)
+        if (s->metric_applies[m]) {
+            hud_metric_words(a, m, 0, words, sizeof words);
+            full += hud_line_height(h, HUD_NORMAL) + hud_wrapped_height(h, HUD_SMALL, tw - 10.0f, words) + 6.0f;
+        }
+    int brief = y + full + room_for_flags > H - 70.0f;
     for (int m = 0; m < METRIC_COUNT; m++) {
         if (!s->metric_applies[m])
             continue;
@@ -72,7 +86,7 @@ static void draw_score_hud(app *a, const view_state *v)
                   s->metric_passed[m] ? "pass" : "FAIL");
         hud_textf(h, HUD_SMALL, x + 250.0f, y + 2.0f, C_DIM, "(pass %.0f)", a->lesson.pass[m]);
         y += hud_line_height(h, HUD_NORMAL);
-        hud_metric_words(a, m, words, sizeof words);
+        hud_metric_words(a, m, brief && s->metric_passed[m], words, sizeof words);
         y += hud_wrapped(h, HUD_SMALL, x + 10.0f, y, tw - 10.0f, C_DIM, words) + 6.0f;
     }
     y += 4.0f;
@@ -90,10 +104,10 @@ static void draw_score_hud(app *a, const view_state *v)
     a->flag_rows = rows;
     for (int r = 0; r < rows; r++) {
         size_t i = a->flag_list[r];
-        char reason[256];
-        score_dot_reason(s, &a->lesson, dots, i, reason, sizeof reason);
-        char line[320];
-        snprintf(line, sizeof line, "#%zu %s", i + 1, reason);
+        char reason[REPORT_TEXT_MAX];
+        report_text_dot_reason(s, &a->lesson, dots, i, reason, sizeof reason);
+        char line[REPORT_TEXT_MAX + 32];
+        snprintf(line, sizeof line, "#%zu %s", report_dot_number(i), reason);   /* grade's and the PDF's number */
         size_t len = strlen(line);
         while (len > 4 && hud_text_width(h, HUD_SMALL, line) > tw) {
             line[len - 4] = 0;

@@ -4,8 +4,9 @@
  *
  * Columns: file, lesson, lesson_version, lesson_title, source, trainee, station, exam,
  * origin, date, duration_s, dots,
- * total, passed, then for each metric (in the report's order) METRIC.score,
- * METRIC.passed, METRIC.applies, METRIC.pass_mark and its other statistics METRIC.KEY; a
+ * total, passed, scoring_rules, then for each metric (in the report's order) METRIC.score,
+ * METRIC.passed, METRIC.applies, METRIC.pass_mark (empty where the metric does not apply)
+ * and its other statistics METRIC.KEY; a
  * list of numbers becomes METRIC.KEY.0, METRIC.KEY.1, ... The columns are the union over
  * all rows, in the order first seen; a cell a session lacks is empty.
  *
@@ -122,6 +123,7 @@ static int make_row(const char *path, const char *json_text, columns *c, row *r)
     bad |= cell(cells, c, "dots", json_object_get(session, "dots"));
     bad |= cell(cells, c, "total", json_object_get(doc, "total"));
     bad |= cell(cells, c, "passed", json_object_get(doc, "passed"));
+    bad |= cell(cells, c, "scoring_rules", json_object_get(doc, "scoring_rules"));
     const char *mname;
     json_t *m;
     char col[256];
@@ -129,6 +131,9 @@ static int make_row(const char *path, const char *json_text, columns *c, row *r)
     json_object_foreach(json_object_get(doc, "metrics"), mname, m) {
         for (int i = 0; first[i]; i++) {
             snprintf(col, sizeof col, "%s.%s", mname, first[i]);
+            /* every metric has these columns; a metric that does not apply leaves its score,
+             * passed and pass mark empty (never 0 or false, which would read as a failure) */
+            bad |= column_add(c, col) != 0;
             bad |= cell(cells, c, col, json_object_get(m, first[i]));
         }
         const char *key;

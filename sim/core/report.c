@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 
+#include "report_text.h"
+
 /* How many flagged dots the text report lists before counting the rest. */
 #define REPORT_TEXT_FLAGGED_MAX 20
 
@@ -46,30 +48,34 @@ static void hash_hex(const uint8_t h[32], char out[65])
 
 /* --- text -------------------------------------------------------------------------- */
 
-static void metric_line(FILE *f, const lesson *l, const score_result *r, int m, const char *what)
+/* Writes s wrapped at about 96 columns, each line indented by indent spaces. */
+static void wrapped(FILE *f, int indent, const char *s)
 {
-    if (!r->metric_applies[m]) {
-        fprintf(f, "  %-9s  does not apply\n", metric_name(m));
-        return;
+    const int width = 96;
+    while (*s) {
+        int len = (int)strlen(s);
+        int cut = len;
+        if (len > width - indent) {
+            cut = width - indent;
+            while (cut > 0 && s[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = width - indent;
+        }
+        fprintf(f, "%*s%.*s\n", indent, "", cut, s);
+        s += cut;
+        while (*s == ' ')
+            s++;
     }
-    fprintf(f, "  %-9s %5.1f  (pass %3.0f)  %s  %s\n", metric_name(m), r->metric_score[m], l->pass[m],
-            yes_no(r->metric_passed[m]), what);
 }
 
 int report_write_text(FILE *f, const lesson *l, const dot *dots, const score_result *r, const report_meta *m)
 {
     if (!f || !l || !r)
         return -1;
-    char what[512];
-    const score_spacing *sp = &r->spacing;
-    const score_depth *dp = &r->depth;
-    const score_pigment *pg = &r->pigment;
-    const score_hairline *hl = &r->hairline;
-    const score_quality *q = &r->quality;
+    char said[REPORT_TEXT_MAX], todo[REPORT_TEXT_MAX], line[REPORT_TEXT_MAX + 16];
 
     fprintf(f, "Stipple report\n");
-    /* names from files go out escaped (text_escape.h): a title must not drive the terminal;
-     * the stream form, as workers write reports in parallel */
     fprintf(f, "Lesson:   ");
     text_escape_fputs(f, l->title);
     fprintf(f, " (");
@@ -97,71 +103,31 @@ int report_write_text(FILE *f, const lesson *l, const dot *dots, const score_res
         if (m->warning) {
             fprintf(f, "WARNING:  ");
             text_escape_fputs(f, m->warning);
-            fputc('\n', f);
+            fprintf(f, "\n");
         }
     } else {
         fprintf(f, "Session:  %zu dots\n", r->dot_count);
     }
+    fprintf(f, "Rules:    scoring rules %d\n", r->rules);
     if (r->dot_count == 0)
         fprintf(f, "No dots were placed: every metric scores 0 (figures shown as 0 are undefined).\n");
-    fprintf(f, "\nTotal: %.1f / 100 (pass %.0f): %s\n\n", r->total, l->pass_total, yes_no(r->passed));
+    report_text_verdict(l, r, said, sizeof said);
+    fprintf(f, "\nTotal: %.1f / 100 (pass %.0f): %s\n", r->total, l->pass_total, yes_no(r->passed));
+    wrapped(f, 0, said);
+    fprintf(f, "\n");
 
-    snprintf(what, sizeof what,
-             "density %.1f/cm2 (expected %.1f, target %.1f) over %.2f cm2; nearest neighbour %.2f +/- %.2f mm "
-             "(target spacing %.2f mm); %.1f%% too close; Clark-Evans R %.2f (%s); largest gap %.2f mm "
-             "(%.1f spacings); %zu outside the zone",
-             sp->density_per_cm2, sp->expected_density_per_cm2, sp->target_density_per_cm2, sp->zone_area_cm2,
-             sp->nn_mean_mm, sp->nn_sd_mm, sp->target_spacing_mm, 100.0 * sp->too_close_fraction,
-             sp->clark_evans_r, spacing_pattern_name(sp->pattern), sp->largest_gap_mm, sp->largest_gap_spacings,
-             sp->dots_outside_zone);
-    metric_line(f, l, r, METRIC_SPACING, what);
-
-    /* a scar with its own band: the dots in it were scored against that one */
-    char scar_band[64] = "";
-    for (size_t k = 0; k < l->scar_count; k++)
-        if (l->scars[k].has_depth_band) {
-            snprintf(scar_band, sizeof scar_band, " (in scar tissue %.2f-%.2f mm)", l->scars[k].depth_band_mm[0],
-                     l->scars[k].depth_band_mm[1]);
-            break;
+    for (int k = 0; k < METRIC_COUNT; k++) {
+        report_text_metric(l, r, k, said, sizeof said, todo, sizeof todo);
+        if (!r->metric_applies[k]) {
+            fprintf(f, "  %-9s  does not apply. %s\n", metric_name(k), said);
+            continue;
         }
-    snprintf(what, sizeof what,
-             "%.1f%% in the ideal band %.2f-%.2f mm%s, %.1f%% acceptable; mean depth %.2f +/- %.2f mm; "
-             "%.3f mm mean error outside the band; %zu shed, %zu blown out",
-             100.0 * dp->in_band_fraction, l->depth_band_mm[0], l->depth_band_mm[1], scar_band,
-             100.0 * dp->in_acceptable_fraction, dp->mean_mm, dp->sd_mm, dp->mae_mm, dp->shed_count,
-             dp->blowout_count);
-    metric_line(f, l, r, METRIC_DEPTH, what);
-
-    char shade[32];
-    if (pg->shade_used >= 0)
-        snprintf(shade, sizeof shade, "%d", pg->shade_used);
-    else
-        snprintf(shade, sizeof shade, "none");
-    snprintf(what, sizeof what,
-             "healed colour dE00 mean %.2f, worst %.2f from the target (L %.1f a %.1f b %.1f); "
-             "%.1f%% excellent, %.1f%% acceptable; shade used %s (%s, allowed %d-%d)",
-             pg->delta_e00_mean, pg->delta_e00_max, pg->target_lab.L, pg->target_lab.a, pg->target_lab.b,
-             100.0 * pg->excellent_fraction, 100.0 * pg->acceptable_fraction, shade,
-             pg->shade_suitable ? "suitable" : "not suitable", l->allowed_shades[0], l->allowed_shades[1]);
-    metric_line(f, l, r, METRIC_PIGMENT, what);
-
-    if (hl->applies) {
-        snprintf(what, sizeof what,
-                 "%zu dots (%.1f%%) in front of the line; front/back feather density ratio %.2f "
-                 "(target %.2f), softness %.2f",
-                 hl->in_front_count, 100.0 * hl->in_front_fraction, hl->front_band_density_ratio,
-                 hl->target_density_ratio, hl->softness);
-        metric_line(f, l, r, METRIC_HAIRLINE, what);
-    } else {
-        fprintf(f, "  %-9s  does not apply (no hairline in this lesson)\n", metric_name(METRIC_HAIRLINE));
+        fprintf(f, "  %-9s %5.1f  (pass %3.0f)  %s\n", metric_name(k), r->metric_score[k], l->pass[k],
+                yes_no(r->metric_passed[k]));
+        wrapped(f, 4, said);
+        snprintf(line, sizeof line, "Next: %s", todo);
+        wrapped(f, 4, line);
     }
-
-    snprintf(what, sizeof what,
-             "fresh diameter %.2f mm (needle makes %.2f, variation %.1f%%); %zu dragged (%.1f%%); "
-             "%zu size outliers; %zu with the wrong needle",
-             q->diameter_mean_mm, q->diameter_expected_mm, 100.0 * q->diameter_cv, q->dragged_count,
-             100.0 * q->dragged_fraction, q->size_outlier_count, q->wrong_needle_count);
-    metric_line(f, l, r, METRIC_QUALITY, what);
 
     if (r->region_count > 0) {
         fprintf(f, "\n  %-12s %7s %9s %10s %8s %8s %7s\n", "region", "dots", "area cm2", "dens /cm2",
@@ -177,21 +143,24 @@ int report_write_text(FILE *f, const lesson *l, const dot *dots, const score_res
     size_t flagged = 0;
     for (size_t i = 0; i < r->dot_count; i++)
         flagged += r->dot_flags[i] != 0;
-    fprintf(f, "\nFlagged dots: %zu of %zu\n", flagged, r->dot_count);
+    fprintf(f, "\nFlagged dots: %zu of %zu (numbered from 1 in the order placed, as in the app)\n", flagged,
+            r->dot_count);
     size_t shown = 0;
     char reason[1024];
     for (size_t i = 0; i < r->dot_count && shown < REPORT_TEXT_FLAGGED_MAX; i++) {
         if (!r->dot_flags[i])
             continue;
         if (dots)
-            score_dot_reason(r, l, dots, i, reason, sizeof reason);
+            report_text_dot_reason(r, l, dots, i, reason, sizeof reason);
         else
             reason[0] = '\0';
-        fprintf(f, "  dot %zu: %s\n", i, reason);
+        fprintf(f, "  dot #%zu: %s\n", report_dot_number(i), reason);
         shown++;
     }
     if (flagged > shown)
         fprintf(f, "  ... and %zu more\n", flagged - shown);
+    fprintf(f, "\n");
+    wrapped(f, 0, report_text_glossary());
     return ferror(f) ? -1 : 0;
 }
 
@@ -229,23 +198,74 @@ static json_t *jstr(const char *s)
     return v;
 }
 
+/* A metric that does not apply has "applies": false and no score, pass mark or passed, so
+ * no reader can count a 0 or a false as a failure. */
 static void put_score(json_t *o, const lesson *l, const score_result *r, int m, int *bad)
 {
+    char said[REPORT_TEXT_MAX], todo[REPORT_TEXT_MAX];
+    put(o, "applies", json_boolean(r->metric_applies[m]), bad);
+    report_text_metric(l, r, m, said, sizeof said, todo, sizeof todo);
+    put(o, "said", jstr(said), bad);
+    if (!r->metric_applies[m])
+        return;
     put(o, "score", jreal(r->metric_score[m]), bad);
     put(o, "pass_mark", jreal(l->pass[m]), bad);
     put(o, "passed", json_boolean(r->metric_passed[m]), bad);
-    put(o, "applies", json_boolean(r->metric_applies[m]), bad);
+    put(o, "next", jstr(todo), bad);
+}
+
+/* The headline figures of a result under other rules: total, passed, each metric's score. */
+static json_t *rules_summary(const lesson *l, const score_result *r, int *bad)
+{
+    json_t *o = json_object();
+    char verdict[REPORT_TEXT_MAX];
+    put(o, "scoring_rules", json_integer(r->rules), bad);
+    put(o, "total", jreal(r->total), bad);
+    put(o, "passed", json_boolean(r->passed), bad);
+    report_text_verdict(l, r, verdict, sizeof verdict);
+    put(o, "verdict", jstr(verdict), bad);
+    json_t *jm = json_object();
+    for (int m = 0; m < METRIC_COUNT; m++) {
+        json_t *x = json_object();
+        put(x, "applies", json_boolean(r->metric_applies[m]), bad);
+        if (r->metric_applies[m]) {
+            put(x, "score", jreal(r->metric_score[m]), bad);
+            put(x, "passed", json_boolean(r->metric_passed[m]), bad);
+        }
+        put(jm, metric_name(m), x, bad);
+    }
+    put(o, "metrics", jm, bad);
+    return o;
+}
+
+/* Whether two results differ in any headline figure. */
+static int results_differ(const score_result *a, const score_result *b)
+{
+    if (a->total != b->total || a->passed != b->passed)
+        return 1;
+    for (int m = 0; m < METRIC_COUNT; m++)
+        if (a->metric_applies[m] != b->metric_applies[m] || a->metric_score[m] != b->metric_score[m]
+            || a->metric_passed[m] != b->metric_passed[m])
+            return 1;
+    return 0;
 }
 
 char *report_json(const lesson *l, const dot *dots, const score_result *r, const report_meta *m)
 {
-    if (!l || !r)
+    return report_json_rules(l, dots, r, NULL, 0, m);
+}
+
+char *report_json_rules(const lesson *l, const dot *dots, const score_result *r, const score_result *others,
+                        size_t other_count, const report_meta *m)
+{
+    if (!l || !r || (other_count && !others))
         return NULL;
     int bad = 0;
     char hex[65];
     json_t *root = json_object();
 
     put(root, "report_version", json_integer(SCORE_REPORT_VERSION), &bad);
+    put(root, "scoring_rules", json_integer(r->rules), &bad);
 
     json_t *jl = json_object();
     put(jl, "id", jstr(l->id), &bad);
@@ -280,6 +300,16 @@ char *report_json(const lesson *l, const dot *dots, const score_result *r, const
 
     put(root, "total", jreal(r->total), &bad);
     put(root, "passed", json_boolean(r->passed), &bad);
+    char verdict[REPORT_TEXT_MAX];
+    report_text_verdict(l, r, verdict, sizeof verdict);
+    put(root, "verdict", jstr(verdict), &bad);
+    /* the same session under other rule sets, where they give other figures */
+    json_t *jo = json_array();
+    for (size_t k = 0; jo && k < other_count; k++)
+        if (others[k].rules != r->rules && results_differ(&others[k], r))
+            if (json_array_append_new(jo, rules_summary(l, &others[k], &bad)))
+                bad = 1;
+    put(root, "other_rules", jo, &bad);
 
     json_t *jm = json_object();
     const score_spacing *sp = &r->spacing;
@@ -296,6 +326,14 @@ char *report_json(const lesson *l, const dot *dots, const score_result *r, const
     put(o, "target_density_per_cm2", jreal(sp->target_density_per_cm2), &bad);
     put(o, "expected_density_per_cm2", jreal(sp->expected_density_per_cm2), &bad);
     put(o, "target_spacing_mm", jreal(sp->target_spacing_mm), &bad);
+    double nn_band[2];
+    report_natural_nn_band_mm(l, sp->expected_density_per_cm2, nn_band);
+    json_t *jb = json_array();
+    if (!jb || json_array_append_new(jb, jreal(nn_band[0])) || json_array_append_new(jb, jreal(nn_band[1])))
+        bad = 1;
+    put(o, "natural_nn_band_mm", jb, &bad);
+    put(o, "density_behind_feather", json_boolean(sp->density_behind_feather), &bad);
+    put(o, "density_area_cm2", jreal(sp->density_area_cm2), &bad);
     put(o, "zone_area_cm2", jreal(sp->zone_area_cm2), &bad);
     put(o, "dots_in_zone", jsize(sp->dots_in_zone), &bad);
     put(o, "dots_outside_zone", jsize(sp->dots_outside_zone), &bad);
@@ -322,6 +360,10 @@ char *report_json(const lesson *l, const dot *dots, const score_result *r, const
     put(o, "acceptable_fraction", jreal(pg->acceptable_fraction), &bad);
     put(o, "shade_used", pg->shade_used >= 0 ? json_integer(pg->shade_used) : json_null(), &bad);
     put(o, "shade_suitable", json_boolean(pg->shade_suitable), &bad);
+    put(o, "shade_rule", pg->shade_rule >= 0 ? json_integer(pg->shade_rule) : json_null(), &bad);
+    put(o, "target_is_stubble", json_boolean(pg->target_is_stubble), &bad);
+    put(o, "judged_dots", jsize(pg->judged_count), &bad);
+    put(o, "shade_only", json_boolean(pg->shade_only), &bad);
     json_t *tl = json_array();
     if (!tl || json_array_append_new(tl, jreal(pg->target_lab.L)) || json_array_append_new(tl, jreal(pg->target_lab.a))
         || json_array_append_new(tl, jreal(pg->target_lab.b)))
@@ -379,6 +421,7 @@ char *report_json(const lesson *l, const dot *dots, const score_result *r, const
             continue;
         o = json_object();
         put(o, "index", jsize(i), &bad);
+        put(o, "number", jsize(report_dot_number(i)), &bad);
         json_t *names = json_array();
         for (int b = 0; names && b < SCORE_FLAG_COUNT; b++)
             if (fl & (1u << b))
@@ -386,7 +429,7 @@ char *report_json(const lesson *l, const dot *dots, const score_result *r, const
                     bad = 1;
         put(o, "flags", names, &bad);
         if (dots)
-            score_dot_reason(r, l, dots, i, reason, sizeof reason);
+            report_text_dot_reason(r, l, dots, i, reason, sizeof reason);
         else
             reason[0] = '\0';
         put(o, "reason", jstr(reason), &bad);

@@ -26,5 +26,10 @@ int   report_write_text(FILE *f, const lesson *l, const dot *dots, const score_r
  * lesson, session, total, passed, metrics{spacing,depth,pigment,hairline,quality}, regions,
  * flagged_dots. */
 char *report_json(const lesson *l, const dot *dots, const score_result *r, const report_meta *m);
+/* The same, with the session's results under other scoring rules: each that gives other
+ * figures is kept beside the main one under "other_rules" (total, passed, verdict, each
+ * metric's score), so a change of rules never hides what a session scored before. */
+char *report_json_rules(const lesson *l, const dot *dots, const score_result *r, const score_result *others,
+                        size_t other_count, const report_meta *m);
 
 #endif

@@ -156,7 +156,7 @@ static void spacing_text(const lesson *l, const score_result *r, sbuf *said, sbu
                0.5 * (band[0] + band[1]));
     else if (sp->too_close_fraction > 0.05)
         sb_add(todo, "Keep dots at least %.2f mm apart so they do not merge when they heal.", 0.5 * l->target_spacing_mm);
-    else if (sp->largest_gap_spacings > 2.5)
+    else if (sp->largest_gap_spacings > 2.75)   /* past 2.5 the marks fall; by 2.75 a tenth of them */
         sb_add(todo, "Fill the empty patches: no gap wider than 2.5 spacings (%.1f mm).", 2.5 * l->target_spacing_mm);
     else if (outside)
         sb_add(todo, "Stay inside the marked zone.");
@@ -200,13 +200,30 @@ static void depth_text(const lesson *l, const score_result *r, sbuf *said, sbuf 
         sb_add(todo, "Keep this pressure.");
 }
 
+/* "dark_brown" as a reader writes it: "dark brown". */
+static void plain_words(char *out, size_t n, const char *s)
+{
+    snprintf(out, n, "%s", s);
+    for (char *p = out; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+}
+
+static const char *roman(int fitzpatrick)
+{
+    static const char *const r[] = { "?", "I", "II", "III", "IV", "V", "VI" };
+    return fitzpatrick >= 1 && fitzpatrick <= 6 ? r[fitzpatrick] : r[0];
+}
+
 static void pigment_text(const lesson *l, const score_result *r, sbuf *said, sbuf *todo)
 {
     const score_pigment *pg = &r->pigment;
     const char *target = pg->target_is_stubble ? "the client's stubble" : "the lesson's target colour";
     if (pg->shade_only)
         sb_add(said, "Too few dots healed at an acceptable depth to judge their colour (%zu of %zu: the rest are a "
-                     "depth fault), so the shade is judged as it heals when placed right: " DELTA_E " %.1f from %s",
+                     "depth fault), so the shade is judged as it heals when placed right: " DELTA_E " %.1f from %s "
+                     "(" DELTA_E ": how different two colours look; up to 3 hard to see, 6 acceptable, over 10 "
+                     "clearly wrong)",
                pg->judged_count, r->dot_count, pg->delta_e00_mean, target);
     else
         sb_add(said, "Healed colour " DELTA_E " %.1f on average (worst %.1f) from %s, over the %zu dots at an acceptable "
@@ -214,9 +231,12 @@ static void pigment_text(const lesson *l, const score_result *r, sbuf *said, sbu
                      "clearly wrong)",
                pg->delta_e00_mean, pg->delta_e00_max, target, pg->judged_count);
     if (pg->shade_used >= 0) {
+        char hair[sizeof l->hair_colour];
+        plain_words(hair, sizeof hair, l->hair_colour);
         if (pg->shade_rule >= 0)
-            sb_clause(said, "shade %d used; the rule gives shade %d for Fitzpatrick type %d skin and %s hair in session %d",
-                      pg->shade_used, pg->shade_rule, l->fitzpatrick, l->hair_colour, l->session_number);
+            sb_clause(said, "shade %d used; the rule gives shade %d for Fitzpatrick type %s skin (I burns easily, VI "
+                            "never) and %s hair in session %d",
+                      pg->shade_used, pg->shade_rule, roman(l->fitzpatrick), hair, l->session_number);
         else
             sb_clause(said, "shade %d used (%s; the lesson allows %d" EN_DASH "%d)", pg->shade_used,
                       pg->shade_suitable ? "suitable" : "not suitable", l->allowed_shades[0], l->allowed_shades[1]);

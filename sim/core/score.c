@@ -12,12 +12,12 @@
 #include "score.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pigment.h"
+#include "report_text.h"
 #include "scalp_features.h"
 #include "shade_rule.h"
 #include "spatial.h"
@@ -929,74 +929,8 @@ fail:
 
 /* --- reasons ------------------------------------------------------------------------- */
 
-typedef struct sbuf {
-    char  *p;
-    size_t len, cap;
-} sbuf;
-
-#if defined(__GNUC__)
-static void sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#endif
-static void sb_add(sbuf *b, const char *fmt, ...)
-{
-    if (b->cap == 0 || b->len >= b->cap - 1)
-        return;
-    if (b->len > 0) {
-        int w = snprintf(b->p + b->len, b->cap - b->len, "; ");
-        if (w < 0)
-            return;
-        b->len = b->len + (size_t)w >= b->cap ? b->cap - 1 : b->len + (size_t)w;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    if (w < 0)
-        return;
-    b->len = b->len + (size_t)w >= b->cap ? b->cap - 1 : b->len + (size_t)w;
-}
-
+/* The sentences live in report_text.c, the one place every report's words are written. */
 void score_dot_reason(const score_result *r, const lesson *l, const dot *dots, size_t i, char *buf, size_t buflen)
 {
-    if (!buf || buflen == 0)
-        return;
-    buf[0] = '\0';
-    if (!r || !l || !dots || i >= r->dot_count || !r->dot_flags)
-        return;
-    uint32_t f = r->dot_flags[i];
-    const dot *d = &dots[i];
-    sbuf b = {buf, 0, buflen};
-    const double *band = dot_band(l, r->dot_scar, i);
-
-    if (f & SF_OFF_SCALP)
-        sb_add(&b, "off the scalp: on the %s", region_name(dot_region(d)));
-    if (f & SF_OUTSIDE_ZONE)
-        sb_add(&b, "outside the working zone");
-    if (f & SF_TOO_CLOSE)
-        sb_add(&b, "too close: %.2f mm to its neighbour (target spacing %.2f mm)",
-               r->dot_nn_mm[i], l->target_spacing_mm);
-    if (f & SF_SHED)
-        sb_add(&b, "too shallow: %.2f mm (band %.2f\u2013%.2f mm), will shed in healing",
-               d->depth_mm, band[0], band[1]);
-    if (f & SF_BLOWOUT)
-        sb_add(&b, "too deep: %.2f mm (band %.2f\u2013%.2f mm), will blow out",
-               d->depth_mm, band[0], band[1]);
-    if (f & SF_OUT_OF_BAND)
-        sb_add(&b, "%s the ideal band: %.2f mm (band %.2f\u2013%.2f mm)",
-               d->depth_mm < band[0] ? "shallower than" : "deeper than", d->depth_mm, band[0], band[1]);
-    if (f & SF_WRONG_COLOUR)
-        sb_add(&b, "wrong colour: healed \u0394E00 %.1f from the target (acceptable up to 6)",
-               r->dot_delta_e00 ? r->dot_delta_e00[i] : 0.0);
-    if (f & SF_IN_FRONT)
-        sb_add(&b, "in front of the hairline: %.2f mm (tolerance %.2f mm)",
-               lesson_hairline_offset_mm(l, d->chart_mm[0], d->chart_mm[1]), l->hairline.tolerance_mm);
-    if (f & SF_DRAGGED)
-        sb_add(&b, "dragged: the needle moved %.2f mm while in the skin", d->drag_mm);
-    if (f & SF_SIZE_OUTLIER)
-        sb_add(&b, "size outlier: fresh diameter %.2f mm where the lesson's needle makes %.2f mm",
-               d->diameter_fresh_mm, r->quality.diameter_expected_mm);
-    if (f & SF_WRONG_NEEDLE)
-        sb_add(&b, "wrong needle: %s %.2f mm where the lesson asks for %s %.2f mm",
-               needle_config_name(d->needle_config), d->needle_diameter_mm,
-               needle_config_name(l->needle.config), (double)l->needle.diameter_mm);
+    report_text_dot_reason(r, l, dots, i, buf, buflen);
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "device_profile.h"
+#include "report_text.h"
 #include "report_plots.h"
 #include "report_stats.h"
 #include "text_escape.h"
@@ -128,7 +129,7 @@ static void metric_sentence(const char *text, const char *name, char *out, size_
                 while (*s2 == ' ' && s2 < next + l2)
                     s2++;
                 size_t used = strlen(out);
-                snprintf(out + used, cap - used, " %.*s", (int)(l2 - (size_t)(s2 - next)), s2);
+                snprintf(out + used, cap - used, "%s%.*s", used ? " " : "", (int)(l2 - (size_t)(s2 - next)), s2);
                 next = e2 ? e2 + 1 : NULL;
             }
             return;
@@ -204,8 +205,8 @@ static void notes_section(page *p)
         if (n->kind == ANNOT_OVERRIDE) {
             snprintf(where, sizeof where, "overrides %s with %.1f", metric_name(n->metric), n->score);
         } else if (n->pin == ANNOT_AT_DOT) {
-            /* the sidecar counts dots from 1; this report numbers them as grade does, from 0 */
-            snprintf(where, sizeof where, "on dot %ld", n->dot - 1);
+            /* the sidecar, grade, the app and this report all count dots from 1 */
+            snprintf(where, sizeof where, "on dot %ld", n->dot);
         } else if (n->pin == ANNOT_AT_REGION) {
             snprintf(where, sizeof where, "on the area u %.0f-%.0f mm, v %.0f-%.0f mm", n->region_mm[0], n->region_mm[2],
                      n->region_mm[1], n->region_mm[3]);
@@ -311,7 +312,10 @@ static void page_summary(page *p)
 
     snprintf(buf, sizeof buf, "Total %.1f / 100  (pass mark %.0f):  %s", r->total, l->pass_total,
              r->passed ? "PASS" : "FAIL");
-    flow(p, "DejaVu Sans Bold 16", r->passed ? 0x1b7a2e : 0xb3261e, buf, 12);
+    flow(p, "DejaVu Sans Bold 16", r->passed ? 0x1b7a2e : 0xb3261e, buf, 2);
+    report_text_verdict(l, r, buf, sizeof buf);   /* names the gate that failed; the rules it was scored by */
+    snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " Scored by scoring rules %d.", r->rules);
+    flow(p, "DejaVu Sans 9", 0x222222, buf, 12);
 
     static const char *const names[] = { "spacing", "depth", "pigment", "hairline", "quality" };
     static const char *const titles[] = { "Spacing", "Depth", "Pigment", "Hairline", "Quality" };
@@ -398,7 +402,7 @@ static void page_views(page *p)
             break;
         }
         score_dot_reason(in->score, in->lesson, in->dots, i, reason, sizeof reason);
-        snprintf(line, sizeof line, "dot %zu: %s", i, reason);
+        snprintf(line, sizeof line, "dot %zu: %s", report_dot_number(i), reason);
         flow(p, "DejaVu Sans 7", 0x222222, line, 0.5);
         listed++;
     }

@@ -352,7 +352,7 @@ double report_plot_image(cairo_t *cr, PangoContext *pc, const report_view *v, do
         cairo_arc(cr, mx, my, 4.0, 0, 6.283185307179586);
         cairo_stroke(cr);
         char s[32];
-        snprintf(s, sizeof s, "%zu", v->marks[i].dot_index);
+        snprintf(s, sizeof s, "%zu", v->marks[i].dot_index + 1);   /* numbered from 1, as grade and the app do */
         double tw = report_text_width(pc, "DejaVu Sans Bold 6", s);
         cairo_set_source_rgba(cr, 0, 0, 0, 0.6);
         cairo_rectangle(cr, mx + 4, my - 10, tw + 2, 8);
