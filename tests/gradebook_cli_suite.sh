@@ -1,6 +1,6 @@
 # gradebook_cli_suite.sh: `stipple gradebook` as clinics use it, sourced by
 # test_gradebook_cli_sqlite.sh and test_gradebook_cli_pg.sh so that both engines run the
-# same checks. The caller sets bin, src, work, KILLS (how many kill -9 rounds) and
+# same checks (run_gradebook_suite, then run_certify_e2e). The caller sets bin, src, work, KILLS (how many kill -9 rounds) and
 # fresh_db NAME (prints the --db of an empty gradebook), then calls run_gradebook_suite.
 #
 # Sessions come from a small copy of the spacing drill (a 15 x 12 mm zone), so an import of
@@ -139,6 +139,12 @@ PY
         "$bin" gradebook stations register "$work/st.pub" --db "$db" >"$work/reg.out" 2>&1
         rc=$?
         check '[ $rc -eq 0 ]' "register the station's export file: $(cat "$work/reg.out")"
+        # imported before its station was registered: verified again when imported again
+        "${imp[@]}" --trainee amy "$work/signed1.stp" >"$work/sig1b.out" 2>&1
+        check 'grep "signed1.stp" "$work/sig1b.out" | grep -q "verified again .*still not evidence: synthetic"' \
+            "re-import after registering: verified again, now refused only as synthetic: $(cat "$work/sig1b.out")"
+        "${imp[@]}" --trainee amy "$work/signed1.stp" >"$work/sig1c.out" 2>&1
+        check 'grep -q "signed1.stp: already in the gradebook" "$work/sig1c.out"' "a third import changes nothing: $(cat "$work/sig1c.out")"
         "$bin" simulate --lesson "$work/lessons/tiny.json" --trainee expert --seed 902 -o "$work/signed2.stp" >/dev/null
         cp "$work/signed2.stp" "$work/signed3.stp"
         printf '\007' | dd of="$work/signed3.stp" bs=1 seek=3000 conv=notrunc 2>/dev/null
@@ -163,23 +169,56 @@ PY
     local na nb; na=$(grep -c ": kept as practice" "$work/two.a"); nb=$(grep -c ": kept as practice" "$work/two.b")
     check '[ $((na + nb)) -eq "$NSESS" ]' "each session stored by exactly one of them ($na + $nb)"
 
-    # --- kill -9 during an import, at random points ----------------------------------------
-    local t0 t1 span_ms
-    local dbt; dbt=$(fresh_db timing)
-    t0=$(date +%s%N)
-    "$bin" gradebook import --lessons "$work/lessons" --db "$dbt" --trainee amy --jobs 2 "$work/sessions" >/dev/null 2>&1
-    t1=$(date +%s%N)
-    span_ms=$(( (t1 - t0) / 1000000 ))
-    [ "$span_ms" -lt 50 ] && span_ms=50
-    local killed_mid=0 lost=0 rerun_bad=0 incons=0
+    # --- kill -9 during an import, at points taken from its progress --------------------------
+    # Half the rounds kill at a random moment of a whole import's span (start-up, hashing,
+    # grading); the other half read the importer's report lines as they come (a pipe, no
+    # polling) and kill the moment it has reported a chosen number of sessions stored (1 ..
+    # NSESS-1), while it grades or stores the next. A kill counts as landing mid-import only when the
+    # importer died of it with fewer than NSESS sessions reported; the checks on what is
+    # stored hold for every round.
+    local t0 t1 span_ms dbt
+    for k in 1 2; do   # the second run's span: caches warm, as in the rounds
+        dbt=$(fresh_db "timing$k")
+        t0=$(date +%s%N)
+        "$bin" gradebook import --lessons "$work/lessons" --db "$dbt" --trainee amy --jobs 2 "$work/sessions" >/dev/null 2>&1
+        t1=$(date +%s%N)
+        span_ms=$(( (t1 - t0) / 1000000 ))
+    done
+    [ "$span_ms" -lt 20 ] && span_ms=20
+    local mid=0 mid_timed=0 lost=0 rerun_bad=0 incons=0 line
+    rm -f "$work/kill.fifo"; mkfifo "$work/kill.fifo"
     for k in $(seq 1 "$KILLS"); do
         local dbk; dbk=$(fresh_db "kill$k")
-        local delay_ms=$(( RANDOM % span_ms ))
-        "$bin" gradebook import --lessons "$work/lessons" --db "$dbk" --trainee amy --jobs 2 "$work/sessions" >"$work/kill.out" 2>/dev/null &
+        local target=0 got=0 jobs=2
+        # one grader in the rounds killed on a report, so that the next session is still
+        # being graded or stored when the kill lands (two graders finish ahead of the store)
+        [ $((k % 2)) -eq 0 ] && target=$(( 1 + RANDOM % (NSESS - 1) )) && jobs=1
+        : >"$work/kill.out"
+        "$bin" gradebook import --lessons "$work/lessons" --db "$dbk" --trainee amy --jobs $jobs "$work/sessions" >"$work/kill.fifo" 2>/dev/null &
         local pid=$!
-        sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-        kill -9 $pid 2>/dev/null && killed_mid=$((killed_mid + 1))
-        wait $pid 2>/dev/null
+        exec 3<"$work/kill.fifo"
+        if [ $target -eq 0 ]; then
+            local delay_ms=$(( RANDOM % span_ms ))
+            sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+        else
+            while [ $got -lt $target ] && IFS= read -r line <&3; do
+                printf '%s\n' "$line" >>"$work/kill.out"
+                case $line in *": kept as practice"*) got=$((got + 1)) ;; esac
+            done
+        fi
+        local st
+        {
+            kill -9 $pid
+            cat <&3 >>"$work/kill.out"   # what it wrote before it died
+            exec 3<&-
+            wait $pid
+            st=$?
+        } 2>/dev/null
+        local reported; reported=$(grep -c ": kept as practice" "$work/kill.out")
+        if [ "$st" -eq 137 ] && [ "$reported" -lt "$NSESS" ]; then
+            mid=$((mid + 1))
+            [ $target -eq 0 ] && mid_timed=$((mid_timed + 1))
+        fi
         # everything reported before the kill is stored, and the gradebook reads
         if ! stored_hashes "$dbk" >"$work/kill.h" 2>"$work/kill.err"; then
             incons=$((incons + 1)); echo "round $k: the gradebook does not read after the kill: $(cat "$work/kill.err")"
@@ -198,6 +237,146 @@ PY
     check '[ $lost -eq 0 ]' "kill -9 x$KILLS: nothing reported as stored is lost ($lost lost)"
     check '[ $incons -eq 0 ]' "kill -9 x$KILLS: the gradebook stays consistent ($incons bad)"
     check '[ $rerun_bad -eq 0 ]' "kill -9 x$KILLS: running the import again completes it ($rerun_bad bad)"
-    echo "kill -9: $killed_mid of $KILLS imports killed while running (import span ${span_ms} ms)"
-    check '[ $killed_mid -ge $((KILLS / 2)) ]' "most kills land while the import runs ($killed_mid of $KILLS)"
+    echo "kill -9: $mid of $KILLS imports killed mid-import (fewer than $NSESS of $NSESS sessions reported): $mid_timed of $(( (KILLS + 1) / 2 )) at a random time, $((mid - mid_timed)) of $((KILLS / 2)) after 1 to $((NSESS - 1)) reports (import span $span_ms ms)"
+    check '[ $mid -ge $((KILLS / 2)) ]' "kills land while the import runs ($mid of $KILLS)"
+}
+
+# --- certify end to end, from sessions the practice app recorded -----------------------------
+# Each attempt is a virtual trainee's session played in as the pen (--input-file, --exam,
+# --trainee): the app's own session is signed by its station, not synthetic, origin "device
+# recording". They are imported before the station is registered (kept as practice), verified
+# again when imported after `gradebook stations register`, then certified. Every fact the
+# PDF must show (content hashes, dates, station, scores) is computed here from the files and
+# the export; a trainee whose last attempt fails hears exactly which attempt and why.
+run_certify_e2e() {
+    if ! command -v xvfb-run >/dev/null || ! "$bin" practice --help >/dev/null 2>&1; then
+        echo "note: no xvfb-run or no practice app: certify from recorded sessions not checked"
+        return
+    fi
+    local cw="$work/e2e" db rc
+    rm -rf "$cw"; mkdir -p "$cw/in" "$cw/real"
+    db=$(fresh_db e2e)
+    cat >"$work/lessons/tiny.curriculum" <<'CUR'
+curriculum stipple-curriculum/1
+id tiny-cert
+title Tiny drill certificate
+exam tiny-drill
+rule attempts 3
+rule average 75
+rule each-passed yes
+rule never-events outside-zone wrong-pigment
+CUR
+    # The attempts played in: ben 3 and cy 2 that pass with no never event, then one of cy's
+    # that fails; which seeds those are is read from `stipple grade` of the simulated input.
+    local n=0 seed good=0 fail_seed="" f
+    for seed in $(seq 11 40); do
+        [ $good -ge 5 ] && [ -n "$fail_seed" ] && break
+        f="$cw/in/cand-$seed.stp"
+        for prof in expert deep; do
+            [ $prof = expert ] && [ $good -ge 5 ] && continue
+            [ $prof = deep ] && [ -n "$fail_seed" ] && continue
+            XDG_CONFIG_HOME="$work/config" "$bin" simulate --lesson "$work/lessons/tiny.json" --trainee $prof --seed "$seed" \
+                -o "$f" >/dev/null || { bad "simulate $prof $seed"; return; }
+            "$bin" grade "$f" --lessons "$work/lessons" --json >"$cw/g.json" 2>/dev/null
+            if [ $prof = expert ] && "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["passed"] and d["metrics"]["spacing"]["dots_outside_zone"] == 0 else 1)' "$cw/g.json"; then
+                good=$((good + 1)); n=$((n + 1))
+                mv "$f" "$cw/in/$n.stp"
+                echo "$([ $good -le 3 ] && echo ben || echo cy) $cw/in/$n.stp $cw/real/$([ $good -le 3 ] && echo ben || echo cy)-$n.stp" >>"$cw/plays"
+            elif [ $prof = deep ] && "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if not d["passed"] else 1)' "$cw/g.json"; then
+                fail_seed=$seed
+                mv "$f" "$cw/in/fail.stp"
+            fi
+        done
+    done
+    check '[ $good -eq 5 ] && [ -n "$fail_seed" ]' "five passing and one failing attempt to play in ($good, '$fail_seed')"
+    [ -n "$fail_seed" ] && echo "cy $cw/in/fail.stp $cw/real/cy-9.stp" >>"$cw/plays"
+    cat >"$cw/record.sh" <<'REC'
+bin=$1 lessons=$2 plays=$3
+while read -r who input out; do
+    "$bin" practice --lessons "$lessons" --input-file "$input" --fast --exit-after end --exam --trainee "$who" -o "$out" \
+        || echo "the app failed on $input ($?)"
+done <"$plays"
+REC
+    XDG_CONFIG_HOME="$cw/station" XDG_DATA_HOME="$cw/data" SDL_VIDEODRIVER=x11 MESA_SHADER_CACHE_DISABLE=true \
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+        timeout 300 xvfb-run -a -s "-screen 0 1280x800x24" bash "$cw/record.sh" "$bin" "$work/lessons" "$cw/plays" \
+        >"$cw/app.out" 2>&1
+    check '[ "$(ls "$cw/real" | wc -l)" -eq 6 ] && ! grep -q "the app failed" "$cw/app.out"' \
+        "the app recorded 6 sessions: $(grep -i "fail\|error" "$cw/app.out" | head -3)"
+    XDG_CONFIG_HOME="$cw/station" "$bin" verify "$cw/real/ben-1.stp" --json >"$cw/v.json" 2>&1
+    "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["verified"] and not d["synthetic"] and d["origin"]=="device recording" and d["trainee"]=="ben" and d["exam_mode"]' "$cw/v.json" 2>/dev/null
+    rc=$?
+    check '[ $rc -eq 0 ]' "the app's session: signed, not synthetic, a recording, ben's, exam mode: $(head -c 400 "$cw/v.json")"
+
+    local cimp=("$bin" gradebook import --lessons "$work/lessons" --db "$db")
+    local cert=("$bin" certify --curriculum "$work/lessons/tiny.curriculum" --db "$db")
+    "$bin" gradebook trainees add ben --name "Ben Ito" --db "$db" >/dev/null
+    "$bin" gradebook trainees add cy --name "Cy Ode" --db "$db" >/dev/null
+    "${cimp[@]}" "$cw/real"/ben-*.stp >"$cw/i1.out" 2>&1
+    check '[ "$(grep -c "kept as practice .*not evidence: does not verify (unregistered station)" "$cw/i1.out")" -eq 3 ]' \
+        "before its station is registered, each session is practice: $(cat "$cw/i1.out")"
+    XDG_CONFIG_HOME="$cw/clinic" "${cert[@]}" ben -o "$cw/early.pdf" >"$cw/c0.out" 2>&1
+    rc=$?
+    check '[ $rc -eq 1 ] && grep -q "exam tiny-drill: 0 of the 3 attempts needed so far (Inc) (3 stored attempts do not count: unsigned or unverified)" "$cw/c0.out" && [ ! -e "$cw/early.pdf" ]' \
+        "certify says exactly what is missing before registration: $(cat "$cw/c0.out")"
+    XDG_CONFIG_HOME="$cw/station" "$bin" station --export "$cw/st.pub" >/dev/null 2>&1
+    "$bin" gradebook stations register "$cw/st.pub" --db "$db" >/dev/null 2>&1
+    "${cimp[@]}" "$cw/real"/ben-*.stp >"$cw/i2.out" 2>&1
+    check '[ "$(grep -c ": verified again .*: now evidence" "$cw/i2.out")" -eq 3 ] && grep -q "3 verified again" "$cw/i2.out"' \
+        "imported again after registering the station: verified again, now evidence: $(cat "$cw/i2.out")"
+    "${cimp[@]}" "$cw/real"/ben-*.stp >"$cw/i3.out" 2>&1
+    check '[ "$(grep -c "already in the gradebook" "$cw/i3.out")" -eq 3 ]' "a third import changes nothing: $(cat "$cw/i3.out")"
+
+    XDG_CONFIG_HOME="$cw/clinic" "${cert[@]}" ben -o "$cw/ben.pdf" >"$cw/c1.out" 2>&1
+    rc=$?
+    check '[ $rc -eq 0 ] && [ -s "$cw/ben.pdf" ]' "certify from real, imported sessions: $(cat "$cw/c1.out")"
+    local code; code=$(grep -o "verification code [0-9A-Z-]*" "$cw/c1.out" | awk '{print $3}')
+    "$bin" gradebook export --csv --db "$db" -o "$cw/all.csv"
+    if command -v pdftotext >/dev/null; then
+        pdftotext -layout "$cw/ben.pdf" "$cw/ben.txt"
+        "$py" - "$cw/ben.txt" "$cw/all.csv" "$cw/real" "$code" >"$cw/pdf.check" 2>&1 <<'PY'
+import csv, hashlib, os, re, sys
+txt = open(sys.argv[1]).read()
+rows = [r for r in csv.DictReader(open(sys.argv[2])) if r["trainee"] == "ben"]
+files = sorted(os.listdir(sys.argv[3]))
+want = {hashlib.blake2b(open(os.path.join(sys.argv[3], f), "rb").read(), digest_size=32).hexdigest()
+        for f in files if f.startswith("ben-")}
+assert len(want) == 3 and {r["session_hash"] for r in rows} == want, "stored hashes are the files' BLAKE2b"
+assert "Ben Ito" in txt and sys.argv[4] in txt, "trainee and code"
+lines = txt.splitlines()
+for r in rows:
+    i = [k for k, l in enumerate(lines) if ("session " + r["session_hash"]) in l]
+    assert len(i) == 1, "hash %s on the certificate" % r["session_hash"]
+    ev = lines[i[0] - 1].split()   # the line above: lesson, date, station, score, result
+    assert ev == ["tiny-drill", r["attempt_at"][:10], r["station"], "%.1f" % float(r["total"]), "passed"], (ev, r)
+    assert r["evidence"] == "1" and r["verification"] == "verified" and r["origin"] == "recording", r
+print("ok")
+PY
+        check 'grep -qx ok "$cw/pdf.check"' "the PDF lists each attempt: lesson, date, station, score, content hash: $(tail -3 "$cw/pdf.check")"
+    else
+        echo "note: no pdftotext: the certificate's text not checked"
+    fi
+    XDG_CONFIG_HOME="$cw/clinic" "$bin" certify --verify "$cw/ben.pdf" --db "$db" >"$cw/v1.out" 2>&1
+    rc=$?
+    check '[ $rc -eq 0 ] && grep -q "valid: certificate $code for Ben Ito (ben)" "$cw/v1.out"' "certify --verify FILE: $(cat "$cw/v1.out")"
+    XDG_CONFIG_HOME="$cw/clinic" "$bin" certify --verify "$code" --db "$db" >"$cw/v2.out" 2>&1
+    rc=$?
+    check '[ $rc -eq 0 ] && grep -q "valid" "$cw/v2.out"' "certify --verify CODE: $(cat "$cw/v2.out")"
+
+    # cy's last attempt fails: what is missing, word for word, from the stored figures
+    "${cimp[@]}" "$cw/real"/cy-*.stp >"$cw/i4.out" 2>&1
+    XDG_CONFIG_HOME="$cw/clinic" "${cert[@]}" cy -o "$cw/cy.pdf" >"$cw/c2.out" 2>&1
+    rc=$?
+    local expect
+    "$bin" gradebook export --csv --db "$db" -o "$cw/all2.csv"
+    expect=$("$py" -c '
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["trainee"] == "cy"]
+rows.sort(key=lambda r: (r["attempt_at"], r["session_hash"]))
+bad = [r for r in rows[-3:] if r["passed"] != "1"]
+assert len(rows) == 3 and len(bad) == 1 and bad[0]["failed_metrics"], rows
+print("exam tiny-drill: 2 of the last 3 attempts passed; the attempt of %s failed %s"
+      % (bad[0]["attempt_at"][:10], bad[0]["failed_metrics"].replace(",", "/")))' "$cw/all2.csv" 2>&1)
+    check '[ $rc -eq 1 ] && grep -qxF "  $expect" "$cw/c2.out" && [ ! -e "$cw/cy.pdf" ]' \
+        "a failed last attempt: exactly what is missing ('$expect'): $(cat "$cw/c2.out")"
 }

@@ -271,6 +271,94 @@ static void suite_concurrent(fresh_db_fn fresh)
     gradebook_close(g);
 }
 
+/* Re-verification: a session kept as practice for want of a registration takes a new
+ * verdict once (and only then); a final one never changes; two processes re-verifying the
+ * same session at once: exactly one of them changes it. */
+static void suite_reverify(fresh_db_fn fresh)
+{
+    const char *where = fresh("reverify");
+    char w[4096];
+    snprintf(w, sizeof w, "%s", where);
+    gradebook *g = suite_open(w);
+    if (!g)
+        return;
+    char err[512];
+    gb_session waiting, tampered, no_trainee, got;
+    make_session(40, "amy", "soft-hairline", 90, &waiting);
+    snprintf(waiting.verification, sizeof waiting.verification, "unregistered station");
+    snprintf(waiting.refusal, sizeof waiting.refusal, "does not verify (unregistered station): key not known");
+    make_session(41, "amy", "soft-hairline", 90, &tampered);
+    snprintf(tampered.verification, sizeof tampered.verification, "tampered");
+    snprintf(tampered.refusal, sizeof tampered.refusal, "does not verify (tampered): chunk 3 changed");
+    make_session(42, "amy", "soft-hairline", 90, &no_trainee);
+    snprintf(no_trainee.verification, sizeof no_trainee.verification, "verified");
+    snprintf(no_trainee.refusal, sizeof no_trainee.refusal, "trainee 'amy' is not registered");
+    const gb_session *all[] = { &waiting, &tampered, &no_trainee };
+    for (int i = 0; i < 3; i++)
+        CHECK(gradebook_session_put(g, all[i], NULL, err, sizeof err) == 0, "put %d: %s", i, err);
+    CHECK(gradebook_session_get(g, waiting.hash, &got, err, sizeof err) == 1
+          && gradebook_session_awaits_registration(&got), "an unregistered station's session awaits registration");
+    CHECK(gradebook_session_get(g, no_trainee.hash, &got, err, sizeof err) == 1
+          && gradebook_session_awaits_registration(&got), "an unregistered trainee's session awaits registration");
+    CHECK(gradebook_session_get(g, tampered.hash, &got, err, sizeof err) == 1
+          && !gradebook_session_awaits_registration(&got), "a tampered session is final");
+
+    gb_session now_ok = waiting, bad = tampered;
+    snprintf(now_ok.verification, sizeof now_ok.verification, "verified");
+    now_ok.refusal[0] = '\0';
+    now_ok.evidence = 1;
+    now_ok.total = 1.0;   /* only the verdict is taken */
+    int changed = -1;
+    CHECK(gradebook_session_reverify(g, &now_ok, &changed, err, sizeof err) == 0 && changed == 1,
+          "re-verified once registered: %s", err);
+    CHECK(gradebook_session_get(g, waiting.hash, &got, err, sizeof err) == 1 && got.evidence
+          && strcmp(got.verification, "verified") == 0 && !got.refusal[0] && got.total == waiting.total
+          && !gradebook_session_awaits_registration(&got), "now evidence, its score unchanged");
+    CHECK(gradebook_session_reverify(g, &now_ok, &changed, err, sizeof err) == 0 && changed == 0,
+          "a second re-verification changes nothing");
+    bad.evidence = 1;
+    bad.refusal[0] = '\0';
+    snprintf(bad.verification, sizeof bad.verification, "verified");
+    CHECK(gradebook_session_reverify(g, &bad, &changed, err, sizeof err) == 0 && changed == 0
+          && gradebook_session_get(g, tampered.hash, &got, err, sizeof err) == 1 && !got.evidence
+          && strcmp(got.verification, "tampered") == 0, "a final verdict is never replaced");
+    gradebook_close(g);
+
+    /* two processes at once on the session still waiting */
+    pid_t kids[2];
+    for (int k = 0; k < 2; k++) {
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            gradebook *gk;
+            char e[512];
+            if (gradebook_open(w, &gk, e, sizeof e) != 0)
+                _exit(255);
+            gb_session v = no_trainee;
+            v.evidence = 1;
+            v.refusal[0] = '\0';
+            int ch = 0;
+            int rc = gradebook_session_reverify(gk, &v, &ch, e, sizeof e);
+            gradebook_close(gk);
+            _exit(rc != 0 ? 255 : ch);
+        }
+    }
+    int changed_by = 0;
+    for (int k = 0; k < 2; k++) {
+        int st = 0;
+        waitpid(kids[k], &st, 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) != 255, "re-verifier %d finished cleanly", k);
+        if (WIFEXITED(st) && WEXITSTATUS(st) != 255)
+            changed_by += WEXITSTATUS(st);
+    }
+    CHECK(changed_by == 1, "two re-verifiers at once: exactly one changed it (%d)", changed_by);
+    g = suite_open(w);
+    if (g) {
+        CHECK(gradebook_session_get(g, no_trainee.hash, &got, err, sizeof err) == 1 && got.evidence,
+              "the registered trainee's session counts");
+        gradebook_close(g);
+    }
+}
+
 static void run_suite(fresh_db_fn fresh)
 {
     if (sodium_init() < 0) {
@@ -282,6 +370,7 @@ static void run_suite(fresh_db_fn fresh)
     suite_sessions(fresh);
     suite_overrides(fresh);
     suite_concurrent(fresh);
+    suite_reverify(fresh);
 }
 
 #endif

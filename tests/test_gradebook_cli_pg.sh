@@ -22,5 +22,6 @@ fresh_db() {
 }
 
 run_gradebook_suite
+run_certify_e2e
 echo "test_gradebook_cli_pg: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -19,6 +19,7 @@ sys.exit(0 if c.execute("PRAGMA integrity_check").fetchone()[0] == "ok" else 1)'
 check_integrity=sqlite_integrity
 
 run_gradebook_suite
+run_certify_e2e
 check '[ "$(stat -c %a "$work/db-main.sqlite")" = 600 ]' "the database file is 0600"
 
 # --- certify end to end. Evidence needs signed sessions from registered stations; here the

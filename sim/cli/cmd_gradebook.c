@@ -34,7 +34,9 @@ enum {
 
 static const char gradebook_details[] =
     "Only sessions that verify, come from a registered station, name a registered trainee and are\n"
-    "not made by a virtual trainee count as evidence; the rest are kept as practice, with the reason.\n";
+    "not made by a virtual trainee count as evidence; the rest are kept as practice, with the reason.\n"
+    "Importing a session again changes nothing, except one kept as practice because its station or\n"
+    "trainee was not registered yet: it is verified again, and counts once they are.\n";
 
 typedef struct gb_args {
     const char *db, *name, *key, *trainee, *lessons, *output, *instructor, *verdict, *reason;
@@ -319,6 +321,14 @@ static void import_report(void *ctx, const char *path, gb_outcome what, const gb
     case GB_ALREADY:
         printf("%s: already in the gradebook\n", text_escaped(path));
         break;
+    case GB_REVERIFIED:
+        if (s->evidence)
+            printf("%s: verified again %.16s (%s, total %.1f): now evidence\n", text_escaped(path), s->hash,
+                   s->lesson_id, s->total);
+        else
+            printf("%s: verified again %.16s (%s, total %.1f), still not evidence: %s\n", text_escaped(path),
+                   s->hash, s->lesson_id, s->total, text_escaped(reason));
+        break;
     case GB_REJECTED:
         fprintf(stderr, "stipple: %s: %s\n", text_escaped(path), text_escaped(reason));
         break;
@@ -384,8 +394,9 @@ static int run_import(const cli_command *cmd, int argc, char **argv)
     rc = gb_import(g, files, nfiles, &o, &st, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "stipple: the import stopped: %s\n", err);
-    printf("%zu file%s: %zu imported as evidence, %zu kept as practice, %zu already there, %zu refused\n", st.files,
-           st.files == 1 ? "" : "s", st.imported, st.practice, st.already, st.rejected);
+    printf("%zu file%s: %zu imported as evidence, %zu kept as practice, %zu verified again, %zu already there, "
+           "%zu refused\n", st.files, st.files == 1 ? "" : "s", st.imported, st.practice, st.reverified, st.already,
+           st.rejected);
     gradebook_close(g);
     gb_lessons_free(ls);
     gb_paths_free(files, nfiles);

@@ -502,7 +502,9 @@ fail:
 typedef struct job {
     const char *path;
     int         phase;       /* 0: to hash, 1: hashed, 2: to grade, 3: done */
-    int         skip;        /* already stored: not graded */
+    int         skip;        /* already stored for good: not graded */
+    int         recheck;     /* stored as practice awaiting a registration: graded, re-verified */
+    char        stored_trainee[GB_ID_MAX];
     int         ok;
     char        hash[65];
     gb_session  s;
@@ -615,7 +617,8 @@ int gb_import(gradebook *g, char *const *files, size_t n, const gb_import_opts *
         p.jobs[i].path = files[i];
 
     int rc = 0;
-    /* pass 1: hash every file, so what is stored already is never graded again */
+    /* pass 1: hash every file, so what is stored already is never graded again, except a
+     * session kept as practice for want of a registration (it is verified again) */
     int started = run_pass(&p, 0, threads, tid);
     for (int t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
@@ -623,10 +626,17 @@ int gb_import(gradebook *g, char *const *files, size_t n, const gb_import_opts *
         job *j = &p.jobs[i];
         if (!j->ok)
             continue;
-        int has = gradebook_session_has(g, j->hash, err, errlen);
+        gb_session *have = malloc(sizeof *have);
+        int has = have ? gradebook_session_get(g, j->hash, have, err, errlen) : -1;
+        if (!have)
+            snprintf(err, errlen, "out of memory");
         if (has < 0)
             rc = -1;
-        j->skip = has > 0;
+        j->recheck = has > 0 && gradebook_session_awaits_registration(have);
+        j->skip = has > 0 && !j->recheck;
+        if (j->recheck)
+            snprintf(j->stored_trainee, sizeof j->stored_trainee, "%s", have->trainee_id);
+        free(have);
     }
     /* pass 2: grade on the workers; store in file order as results come */
     if (rc == 0 && gb_known_stations(g, &p.known, err, errlen) != 0)
@@ -646,6 +656,21 @@ int gb_import(gradebook *g, char *const *files, size_t n, const gb_import_opts *
         } else if (j->skip) {
             what = GB_ALREADY;
             stats->already++;
+        } else if (j->recheck) {
+            /* the stored trainee stands (a --trainee given this time names nobody new) */
+            int changed = 0;
+            snprintf(j->s.trainee_id, sizeof j->s.trainee_id, "%s", j->stored_trainee);
+            if (decide_evidence(g, &j->s, err, errlen) != 0
+                || gradebook_session_reverify(g, &j->s, &changed, err, errlen) != 0) {
+                rc = -1;
+                break;
+            }
+            rep = &j->s;
+            what = changed ? GB_REVERIFIED : GB_ALREADY;
+            if (changed)
+                stats->reverified++;
+            else
+                stats->already++;
         } else {
             int inserted = 0;
             gradebook_now(j->s.imported_at);
@@ -666,7 +691,8 @@ int gb_import(gradebook *g, char *const *files, size_t n, const gb_import_opts *
                 stats->practice++;
         }
         if (o->report)
-            o->report(o->ctx, j->path, what, rep, what == GB_REJECTED ? j->reason : rep ? rep->refusal : "");
+            o->report(o->ctx, j->path, what, what == GB_ALREADY ? NULL : rep,
+                      what == GB_REJECTED ? j->reason : rep ? rep->refusal : "");
         if (o->progress)
             o->progress(o->ctx, i + 1, n);
     }

@@ -65,10 +65,12 @@ typedef struct gb_import_stats {
     size_t imported;           /* new, counting as evidence */
     size_t practice;           /* new, kept as practice only (with the reason) */
     size_t already;            /* stored before: nothing changed */
+    size_t reverified;         /* stored before as practice awaiting a registration, verified
+                                  again and its verdict changed (evidence now, or another reason) */
     size_t rejected;           /* not recorded (unreadable, over a limit, no lesson) */
 } gb_import_stats;
 
-typedef enum gb_outcome { GB_IMPORTED = 0, GB_PRACTICE, GB_ALREADY, GB_REJECTED } gb_outcome;
+typedef enum gb_outcome { GB_IMPORTED = 0, GB_PRACTICE, GB_ALREADY, GB_REJECTED, GB_REVERIFIED } gb_outcome;
 
 typedef struct gb_import_opts {
     const char      *trainee_id;   /* for sessions that carry none; NULL: none */

@@ -405,6 +405,75 @@ int gradebook_session_has(gradebook *g, const char *hash, char *err, size_t errl
     return found;
 }
 
+static void session_from_row(const gb_rows *r, size_t i, gb_session *s);
+
+int gradebook_session_get(gradebook *g, const char *hash, gb_session *out, char *err, size_t errlen)
+{
+    gb_param p = GB_TEXT(hash);
+    gb_rows r;
+    if (query(g, "SELECT " SESSION_COLUMNS " FROM sessions WHERE hash = ?", 1, &p, &r, err, errlen) != 0)
+        return -1;
+    int found = r.nrows > 0;
+    if (found)
+        session_from_row(&r, 0, out);
+    gb_rows_free(&r);
+    return found;
+}
+
+/* The refusals a registration can lift, as gb_import words them. */
+int gradebook_session_awaits_registration(const gb_session *s)
+{
+    if (s->evidence)
+        return 0;
+    if (strcmp(s->verification, "unregistered station") == 0)
+        return 1;
+    if (strcmp(s->verification, "verified") != 0)
+        return 0;
+    size_t n = strlen(s->refusal);
+    static const char tail[] = " is not registered";
+    return (strncmp(s->refusal, "station '", 9) == 0 || strncmp(s->refusal, "trainee '", 9) == 0)
+           && n > sizeof tail - 1 && strcmp(s->refusal + n - (sizeof tail - 1), tail) == 0;
+}
+
+int gradebook_session_reverify(gradebook *g, const gb_session *s, int *changed, char *err, size_t errlen)
+{
+    if (changed)
+        *changed = 0;
+    if (g->d.begin(g->d.conn, GB_TX_WRITE, err, errlen) != 0)
+        return -1;
+    gb_session have;
+    int found = gradebook_session_get(g, s->hash, &have, err, errlen);
+    if (found < 0)
+        goto fail;
+    if (found == 0) {
+        snprintf(err, errlen, "no session %.16s... in the gradebook", s->hash);
+        goto fail;
+    }
+    if (gradebook_session_awaits_registration(&have)) {
+        /* the WHERE is checked again on the row as committed (PostgreSQL re-reads it after
+         * waiting for another importer's update; SQLite's write lock already serialises):
+         * of two importers at once, exactly one changes it */
+        gb_param p[] = { GB_TEXT(s->verification), GB_INT(s->evidence), GB_TEXT(s->refusal), GB_TEXT(s->hash),
+                         GB_INT(s->evidence), GB_TEXT(s->verification), GB_TEXT(s->refusal) };
+        gb_rows r;
+        if (query(g, "UPDATE sessions SET verification = ?, evidence = ?, refusal = ? WHERE hash = ? "
+                     "AND evidence = 0 AND (evidence <> ? OR verification <> ? OR refusal <> ?) RETURNING hash",
+                  sizeof p / sizeof p[0], p, &r, err, errlen) != 0)
+            goto fail;
+        if (changed)
+            *changed = r.nrows > 0;
+        gb_rows_free(&r);
+    }
+    if (g->d.commit(g->d.conn, err, errlen) != 0)
+        goto fail;
+    return 0;
+fail:
+    g->d.rollback(g->d.conn);
+    if (changed)
+        *changed = 0;
+    return -1;
+}
+
 int gradebook_session_put(gradebook *g, const gb_session *s, int *inserted, char *err, size_t errlen)
 {
     gb_param p[] = {

@@ -82,6 +82,18 @@ typedef struct gb_session {
 
 /* 1 when a session with this hash is stored, 0 when not, -1 on error. */
 int gradebook_session_has(gradebook *g, const char *hash, char *err, size_t errlen);
+/* The stored session with this hash: 1 found (*out filled), 0 not, -1 error. */
+int gradebook_session_get(gradebook *g, const char *hash, gb_session *out, char *err, size_t errlen);
+/* 1 when a stored session was kept as practice only for want of a registration (its
+ * station's key, its station id or its trainee was not in the gradebook when it was
+ * imported): registering them since may make it count, so importing it again re-verifies
+ * it. Every other stored session is final: importing it again changes nothing. */
+int gradebook_session_awaits_registration(const gb_session *stored);
+/* Re-verification: stores s's verdict (verification, evidence, refusal) over the stored
+ * session with s->hash, in one transaction, when the stored one still awaits a
+ * registration and the verdict differs; *changed says whether this call changed it
+ * (with two importers at once exactly one does). Scores and everything else stay. */
+int gradebook_session_reverify(gradebook *g, const gb_session *s, int *changed, char *err, size_t errlen);
 /* Stores s in one transaction; a session already stored is left as it is (*inserted 0). */
 int gradebook_session_put(gradebook *g, const gb_session *s, int *inserted, char *err, size_t errlen);
 /* Sessions of one trainee (NULL: everyone), by trainee, lesson, attempt time, hash.
