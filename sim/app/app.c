@@ -189,7 +189,7 @@ int app_run(const app_options *o)
             a->running = 0;
         }
     } else if (o->lesson_path) {
-        if (practice_start(a, o->lesson_path) != 0) {
+        if (app_practice_begin(a, o->lesson_path, 0) != 0) {
             a->exit_code = 1;
             a->running = 0;
         }
@@ -208,6 +208,7 @@ int app_run(const app_options *o)
     review_stop(a);
     sessions_free(a);
     practice_stop(a);
+    app_trainee_prompt_free(a);
     input_hotplug_close(a->hotplug);
     hud_free(a->hud);
     surface_free(app_head_prefetch_take());   /* unused (picker left) */

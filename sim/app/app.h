@@ -11,7 +11,7 @@
 #define APP_MAX_SHOTS 32
 #define APP_NO_DISPLAY 3    /* exit status when there is no display: fall back to headless */
 
-enum app_shot_kind { APP_SHOT_AT = 0, APP_SHOT_END = 1, APP_SHOT_SCORE = 2 };
+enum app_shot_kind { APP_SHOT_AT = 0, APP_SHOT_END = 1, APP_SHOT_SCORE = 2, APP_SHOT_PROMPT = 3 };
 
 typedef struct app_shot {
     int     kind;          /* enum app_shot_kind */
@@ -19,6 +19,12 @@ typedef struct app_shot {
     char    path[1024];
     int     done;
 } app_shot;
+
+/* A trainee the gradebook knows, offered by "Who is practising?". */
+typedef struct app_trainee {
+    char id[64];
+    char name[256];
+} app_trainee;
 
 typedef struct app_options {
     const char *lesson_path;   /* NULL: the lesson picker (or the input session's lesson) */
@@ -32,7 +38,9 @@ typedef struct app_options {
     int   exit_after;          /* 0 none, 1 at exit_after_us, 2 at the end of the input */
     int64_t exit_after_us;
     int   exam;                /* hide all feedback (an exam lesson of a curriculum forces it) */
-    const char *trainee_id;    /* who practises, recorded in the session ("" or NULL: not named) */
+    const char *trainee_id;    /* who practises, recorded in the session ("" or NULL: asked) */
+    const app_trainee *trainees;   /* the gradebook's trainees, offered when asking (may be none) */
+    size_t trainee_count;
     const char *session_out;   /* where the session is written (default: a new file in the sessions folder, session_store.h) */
     const char *report_json;   /* also write the graded report as JSON here */
     int   width, height;

@@ -44,7 +44,8 @@ typedef struct app_screen {
     void (*take_shots)(app *a);
 } app_screen;
 
-extern const app_screen app_screen_picker, app_screen_practice, app_screen_score, app_screen_review, app_screen_sessions;
+extern const app_screen app_screen_picker, app_screen_practice, app_screen_score, app_screen_review, app_screen_sessions,
+    app_screen_trainee;
 
 enum src_kind { SRC_MOUSE = 0, SRC_SESSION, SRC_EVEMU };
 
@@ -131,6 +132,7 @@ struct app {
 
     struct review *review;          /* the review screen's state (screen_review.c) */
     struct sessions_state *sessions;/* the Sessions screen's (screen_sessions.c) */
+    struct trainee_prompt *prompt;  /* "Who is practising?" (screen_trainee.c) */
     app_options review_opt;         /* a session opened from the Sessions screen */
     char    review_path[1024], review_lesson[1024];
 
@@ -154,6 +156,12 @@ int  practice_close_session(app *a, int64_t t_end);
 /* the 3D scene of the practice and score screens, with the screen's HUD over it */
 void scene_begin(app *a);   /* the dots synced, no markers yet */
 void scene_end(app *a, const view_state *v, void (*hud_fn)(app *a, const view_state *v));
+
+/* ---- who is practising (screen_trainee.c) ---------------------------------------------- */
+/* Starts a live session on lesson_path, asking first who is practising when no trainee is
+ * known (the trainee screen; Esc returns to the picker when from_picker, else quits). */
+int  app_practice_begin(app *a, const char *lesson_path, int from_picker);
+void app_trainee_prompt_free(app *a);
 
 /* ---- review (screen_review.c) --------------------------------------------------------- */
 int  review_start(app *a);

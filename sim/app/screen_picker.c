@@ -55,7 +55,7 @@ static void picker_event(app *a, const SDL_Event *e)
             choose = row;
     }
     if (choose >= 0) {
-        if (practice_start(a, a->lessons[choose].path) != 0) {
+        if (app_practice_begin(a, a->lessons[choose].path, 1) != 0) {
             practice_stop(a);
             app_set_screen(a, &app_screen_picker);
         }

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "cli.h"
+#include "gradebook.h"
 #include "input_bench.h"
 
 /* Process start on the CLOCK_MONOTONIC scale (10 ms resolution), or now if unknown. */
@@ -47,6 +48,47 @@ static double process_start_s(void)
     return now_mono - (age > 0.0 ? age : 0.0);
 }
 
+/* The trainees of the gradebook ($STIPPLE_GRADEBOOK, else the default file) when there is
+ * one: none is made here. NULL and *n = 0 without. */
+static app_trainee *gradebook_trainees(size_t *n)
+{
+    *n = 0;
+    char path[4096];
+    const char *where = getenv("STIPPLE_GRADEBOOK");
+    if (!where || !*where) {
+        if (gradebook_default_path(path, sizeof path) != 0)
+            return NULL;
+        where = path;
+    }
+    int uri = strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0;
+    if (!uri && access(where, R_OK) != 0)
+        return NULL;
+    gradebook *g;
+    char err[1024];
+    gb_person *v = NULL;
+    size_t k = 0;
+    if (gradebook_open(where, &g, err, sizeof err) != 0) {
+        fprintf(stderr, "stipple practice: the gradebook's trainees are not offered: %s\n", err);
+        return NULL;
+    }
+    int rc = gradebook_people(g, GB_TRAINEE, &v, &k, err, sizeof err);
+    gradebook_close(g);
+    if (rc != 0) {
+        fprintf(stderr, "stipple practice: the gradebook's trainees are not offered: %s\n", err);
+        return NULL;
+    }
+    app_trainee *t = calloc(k ? k : 1, sizeof *t);
+    if (t) {
+        for (size_t i = 0; i < k; i++) {
+            snprintf(t[i].id, sizeof t[i].id, "%s", v[i].id);
+            snprintf(t[i].name, sizeof t[i].name, "%s", v[i].name);
+        }
+        *n = k;
+    }
+    free(v);
+    return t;
+}
+
 static int parse_time(const char *s, int64_t *us)
 {
     char *end;
@@ -69,7 +111,7 @@ static const cli_option practice_options[] = {
     { OPT_INPUT_FILE, "input-file", "FILE", "replay a session (.stp) or a device recording (.events) as the pen" },
     { OPT_FAST, "fast", NULL, "replay as fast as frames render, not in real time" },
     { OPT_DESC, "desc", "FILE", "the device description of a .events recording" },
-    { OPT_SCREENSHOT_AT, "screenshot-at", "T:FILE", "save a PNG at T seconds, `end` or `score` (repeatable)" },
+    { OPT_SCREENSHOT_AT, "screenshot-at", "T:FILE", "save a PNG at T seconds, `end`, `score` or `prompt` (repeatable)" },
     { OPT_EXIT_AFTER, "exit-after", "T", "quit after T seconds of session time, or at `end` of the input" },
     { OPT_EXAM, "exam", NULL, "exam mode: no feedback overlays" },
     { OPT_TRAINEE, "trainee", "ID", "who is practising (a name or gradebook id), recorded in the session; asked when not given" },
@@ -157,10 +199,12 @@ static int run_practice(const cli_command *cmd, int argc, char **argv)
                 s->kind = APP_SHOT_END;
             else if (!strcmp(ts, "score"))
                 s->kind = APP_SHOT_SCORE;
+            else if (!strcmp(ts, "prompt"))
+                s->kind = APP_SHOT_PROMPT;
             else if (parse_time(ts, &s->t_us) == 0)
                 s->kind = APP_SHOT_AT;
             else
-                return cli_usage_error(cmd, "--screenshot-at: '%s' is not seconds, `end` or `score`", ts);
+                return cli_usage_error(cmd, "--screenshot-at: '%s' is not seconds, `end`, `score` or `prompt`", ts);
             snprintf(s->path, sizeof s->path, "%s", colon + 1);
             o.shot_count++;
             break;
@@ -213,22 +257,14 @@ static int run_practice(const cli_command *cmd, int argc, char **argv)
             o.lesson_path = lesson_path;
         }
     }
-    /* Who is practising: --trainee, the played-in session's trainee, else asked (at a
-     * terminal). The name goes into the session. */
-    static char trainee[64];
+    /* Who is practising: --trainee, the played-in session's trainee, else the app asks (in
+     * its window), offering the gradebook's trainees when there is a gradebook. */
     if (!o.trainee_id && d.header.trainee_id[0])
         o.trainee_id = d.header.trainee_id;
-    if (!o.trainee_id && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
-        printf("Who is practising? Name or gradebook id (Enter: not recorded): ");
-        fflush(stdout);
-        if (fgets(trainee, sizeof trainee, stdin)) {
-            trainee[strcspn(trainee, "\r\n")] = '\0';
-            for (char *c = trainee; *c; c++)   /* a name, not terminal controls */
-                if ((unsigned char)*c < 0x20 || *c == 0x7f)
-                    *c = ' ';
-            if (trainee[0])
-                o.trainee_id = trainee;
-        }
+    app_trainee *trainees = NULL;
+    if (!o.trainee_id && !o.input_file && !o.exit_after) {
+        trainees = gradebook_trainees(&o.trainee_count);
+        o.trainees = trainees;
     }
     if (o.exit_after == 2 && !o.input_file) {
         session_data_free(&d);
@@ -236,13 +272,16 @@ static int run_practice(const cli_command *cmd, int argc, char **argv)
     }
     int rc = app_run(&o);
     session_data_free(&d);
+    free(trainees);
     return rc;
 }
 
 const cli_command cli_cmd_practice = {
     "practice", "", "the 3D practice app (mouse or tablet pen)", practice_options, run_practice,
     "Without --input-file the pen is --device, else the first pen device found, else the mouse.\n"
-    "T is seconds of session time, `end` (the end of the input) or `score` (the score screen).\n"
+    "T is seconds of session time, `end` (the end of the input), `score` (the score screen) or `prompt`\n"
+    "(the question \"Who is practising?\", asked before a live session without --trainee: the\n"
+    "trainees of the gradebook ($STIPPLE_GRADEBOOK, else the default one) are offered, or a name is typed).\n"
     "Exit status 3: no display could be opened.\n"
     "keys: M machine, [ ] pressure (mouse), 1-5 views, N needle, , . shade, H healed view,\n"
     "      G D X feedback overlays, F or Enter finish, Esc discard\n"
