@@ -14,4 +14,12 @@
 
 int bench_signing(const session_header *h, const session_event *ev, size_t n, int64_t end_us, int quick);
 
+/* Signing's share of the whole practice app's CPU while it records: the app (this program,
+ * `practice`) plays a virtual expert's spacing drill in real time as the pen and records it
+ * signed, as at a station, for `seconds` of session; its CPU time (every thread, from
+ * the child rusage) less a run that starts and stops at once is the recording's CPU. The signing part
+ * is what signing adds to writing that very session (signed less unsigned writer time,
+ * medians). Without a display it says so and returns 0. lessons_dir: where the drill is. */
+int bench_signing_app(const char *lessons_dir, double seconds);
+
 #endif
