@@ -93,11 +93,12 @@ print("same" if len(a) == len(b) and a[70:] == b[70:] else "different")
 PY
 
 # 1. with the gradebook: Down, Enter picks ben. The lesson is an exam: dots are made (M, the
-# needle held down at two points), a picture at 5 s, then G D X (the spacing, density and
-# flag overlays), a picture at 7 s: the same. F finishes, Esc quits.
-run gb.out --lesson "$lesson" --mouse --screenshot-at prompt:prompt-list.png --screenshot-at 5:exam-before.png \
-    --screenshot-at 7:exam-after.png -o gb.stp \
-    -- file:prompt-list.png Down Return sleep:0.5 m "move:630 320" down up "move:660 315" down up \
+# needle held down at two points, once the session's first frame is up), a picture at 8 s,
+# then G D X (the spacing, density and flag overlays), a picture at 12 s: the same. F
+# finishes, Esc quits.
+run gb.out --lesson "$lesson" --mouse --screenshot-at prompt:prompt-list.png --screenshot-at 0:exam-start.png \
+    --screenshot-at 8:exam-before.png --screenshot-at 12:exam-after.png -o gb.stp \
+    -- file:prompt-list.png Down Return file:exam-start.png m "move:630 320" down up "move:660 315" down up \
        file:exam-before.png g d x file:exam-after.png f sleep:2 Escape
 rc=$?
 check '[ $rc -eq 0 ] && [ -s prompt-list.png ]' "the app asked who is practising ($rc): $(tail -n 3 gb.out gb.out.err)"
@@ -116,8 +117,8 @@ check 'grep -qx same exam.cmp' "G, D and X change nothing on an exam's screen: $
 # would see if the exam let feedback through).
 export XDG_DATA_HOME="$WORK/no-gb"
 run typed.out --lesson "$SRC/lessons/01-spacing-drill.json" --mouse --screenshot-at prompt:prompt-typed.png \
-    --screenshot-at 5:drill-before.png --screenshot-at 7:drill-after.png -o typed.stp \
-    -- file:prompt-typed.png "type:Dana O'Neik" BackSpace type:l Return sleep:0.5 m "move:630 400" down up \
+    --screenshot-at 0:drill-start.png --screenshot-at 8:drill-before.png --screenshot-at 12:drill-after.png -o typed.stp \
+    -- file:prompt-typed.png "type:Dana O'Neik" BackSpace type:l Return file:drill-start.png m "move:630 400" down up \
        "move:660 395" down up file:drill-before.png g x file:drill-after.png f sleep:2 Escape
 check '[ -s prompt-typed.png ] && grep -q "^trainee: Dana O'"'"'Neil$" typed.out' "without a gradebook the name is typed: $(grep trainee typed.out)"
 "$BIN" verify typed.stp --json >typed.json 2>&1
@@ -128,7 +129,7 @@ check 'grep -qx different drill.cmp' "outside an exam, G and X show feedback: $(
 
 # 4. --trainee: nothing asked
 run given.out --lesson "$SRC/lessons/01-spacing-drill.json" --mouse --trainee cy --screenshot-at prompt:never.png -o given.stp \
-    -- sleep:2 f sleep:2 Escape
+    --screenshot-at 0:given-start.png -- file:given-start.png f sleep:2 Escape
 check '[ ! -e never.png ] && ! grep -q "^trainee:" given.out' "--trainee asks nothing"
 "$BIN" verify given.stp --json 2>/dev/null | $py -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["trainee"]=="cy" else 1)'
 check '[ $? -eq 0 ]' "--trainee is the session's trainee"
