@@ -43,7 +43,7 @@ for k in "$@"; do
         file:*) wait_for "${k#file:}" || { echo "the app never wrote ${k#file:}"; kill $pid; exit 1; } ;;
         sleep:*) sleep "${k#sleep:}" ;;
         move:*) xdotool mousemove --window "$win" ${k#move:} ;;
-        down) xdotool mousedown 1; sleep 0.3 ;;
+        down) xdotool mousedown 1; sleep 1 ;;
         up) xdotool mouseup 1 ;;
         *) xdotool key --window "$win" "$k" ;;
     esac
