@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "engine.h"
+#include "pattern_order.h"
 #include "score.h"
 #include "trainee.h"
 
@@ -257,8 +258,9 @@ int main(void)
                 score_bytes(&l, s, b, len, &sc, &dots, &n);
                 char line[256];
                 metric_scores(&sc, line, sizeof line);
-                printf("%-20s %-14s seed %3llu dots %5zu total %5.1f %s %s\n", l.id, trainee_profile_name(p),
-                       (unsigned long long)(seed + 100 * k), n, sc.total, sc.passed ? "PASS" : "FAIL", line);
+                printf("%-20s %-14s seed %3llu dots %5zu total %5.1f %s %s (order %.2f)\n", l.id,
+                       trainee_profile_name(p), (unsigned long long)(seed + 100 * k), n, sc.total,
+                       sc.passed ? "PASS" : "FAIL", line, sc.spacing.order);
                 for (int m = 0; m < METRIC_COUNT; m++) {
                     if (!lesson_judges(&l, m))
                         continue;
@@ -269,6 +271,25 @@ int main(void)
                         CHECK(sc.metric_passed[m], "%s: %s (seed %llu) passes %s, not its fault (score %.1f)", l.id,
                               trainee_profile_name(p), (unsigned long long)(seed + 100 * k), metric_name(m),
                               sc.metric_score[m]);
+                }
+                /* Rows and grids (rules 2): only the grid trainee's dots line up, and it fails
+                 * spacing through the pattern alone (the rest of the spacing marks pass). */
+                if (lesson_judges(&l, METRIC_SPACING)) {
+                    if (p == TRAINEE_GRID) {
+                        CHECK(sc.spacing.order >= PATTERN_ORDER_THRESHOLD && sc.spacing.order_kind != PATTERN_ORDER_NONE
+                                  && (sc.spacing.pattern == PATTERN_GRID || sc.spacing.pattern == PATTERN_ROWS),
+                              "%s: the grid trainee's dots read as %s (order %.2f, kind %s)", l.id,
+                              spacing_pattern_name(sc.spacing.pattern), sc.spacing.order,
+                              pattern_order_kind_name(sc.spacing.order_kind));
+                        CHECK(sc.spacing.pattern_marks < 0.5 && 100.0 * sc.spacing.other_marks >= l.pass[METRIC_SPACING],
+                              "%s: grid fails through the pattern alone (pattern %.2f, the rest %.1f of 100)", l.id,
+                              sc.spacing.pattern_marks, 100.0 * sc.spacing.other_marks);
+                    } else {
+                        CHECK(sc.spacing.order < PATTERN_ORDER_THRESHOLD && sc.spacing.order_kind == PATTERN_ORDER_NONE,
+                              "%s: %s (seed %llu) does not line up (order %.2f, kind %s)", l.id,
+                              trainee_profile_name(p), (unsigned long long)(seed + 100 * k), sc.spacing.order,
+                              pattern_order_kind_name(sc.spacing.order_kind));
+                    }
                 }
                 if (p == TRAINEE_EXPERT) {
                     CHECK(sc.passed, "%s: the expert passes (seed %llu, total %.1f)", l.id,

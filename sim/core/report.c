@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "pattern_order.h"
 #include "report_text.h"
 
 /* How many flagged dots the text report lists before counting the rest. */
@@ -320,6 +321,11 @@ char *report_json_rules(const lesson *l, const dot *dots, const score_result *r,
     put(o, "too_close_fraction", jreal(sp->too_close_fraction), &bad);
     put(o, "clark_evans_r", jreal(sp->clark_evans_r), &bad);
     put(o, "pattern", json_string(spacing_pattern_name(sp->pattern)), &bad);
+    put(o, "order", jreal(sp->order), &bad);
+    put(o, "order_kind", json_string(pattern_order_kind_name(sp->order_kind)), &bad);
+    put(o, "order_advice", json_string(pattern_order_advice(sp->order_kind)), &bad);
+    put(o, "pattern_marks", jreal(sp->pattern_marks), &bad);
+    put(o, "other_marks", jreal(sp->other_marks), &bad);
     put(o, "largest_gap_mm", jreal(sp->largest_gap_mm), &bad);
     put(o, "largest_gap_spacings", jreal(sp->largest_gap_spacings), &bad);
     put(o, "density_per_cm2", jreal(sp->density_per_cm2), &bad);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pattern_order.h"
 #include "shade_rule.h"
 
 #define EN_DASH "\xE2\x80\x93"
@@ -108,7 +109,9 @@ const char *report_text_glossary(void)
 {
     return "R (Clark" EN_DASH "Evans): the mean distance from each dot to its nearest neighbour divided by what "
            "randomly scattered dots at the same density would have; 1.20" EN_DASH "1.75 reads as natural, above "
-           "1.85 as rows or a grid, below 1.0 as clumps. " DELTA_E ": how different two colours look (CIEDE2000); "
+           "1.85 as rows or a grid, below 1.0 as clumps. Order: how often the directions from each dot to its "
+           "nearest neighbour repeat over a patch (0 for a hand's pattern, 1 for exact rows or a grid); from 0.30 "
+           "a pattern reads as rows or a grid whatever its R. " DELTA_E ": how different two colours look (CIEDE2000); "
            "up to 3 is hard to see, up to 6 acceptable, over 10 clearly wrong. CV: the spread of a size as a share "
            "of its mean (standard deviation over mean).";
 }
@@ -127,11 +130,21 @@ static void spacing_text(const lesson *l, const score_result *r, sbuf *said, sbu
               sp->nn_mean_mm, sp->nn_sd_mm, sp->expected_density_per_cm2, band[0], band[1]);
     sb_clause(said, "R %.2f, %s (R compares that distance with randomly scattered dots: %.2f" EN_DASH "%.2f natural)",
               sp->clark_evans_r,
-              sp->pattern == PATTERN_GRID      ? "reads as rows or a grid"
+              sp->pattern == PATTERN_ROWS      ? "reads as rows"
+              : sp->pattern == PATTERN_GRID    ? "reads as a grid"
               : sp->pattern == PATTERN_CLUMPED ? "reads as clumps"
               : sp->pattern == PATTERN_NATURAL ? "reads as natural"
                                                : "too few dots to tell",
               l->clark_evans_natural[0], l->clark_evans_natural[1]);
+    if (r->dot_count > 0)
+        sb_clause(said, "order %.2f%s (how often the directions from each dot to its nearest neighbour repeat, as "
+                        "rows and grids do: under %.2f reads as a hand's pattern)",
+                  sp->order,
+                  sp->order_kind == PATTERN_ORDER_ROWS     ? ", the dots line up in rows"
+                  : sp->order_kind == PATTERN_ORDER_SQUARE ? ", the dots sit on a square grid"
+                  : sp->order_kind == PATTERN_ORDER_HEX    ? ", the dots sit on a honeycomb grid"
+                                                           : "",
+                  PATTERN_ORDER_THRESHOLD);
     sb_clause(said, "largest empty patch %.1f mm across (%.1f spacings)", sp->largest_gap_mm, sp->largest_gap_spacings);
     sb_clause(said, "%.1f%% of dots closer than %.2f mm, where they risk merging", 100.0 * sp->too_close_fraction,
               0.5 * l->target_spacing_mm);
@@ -148,7 +161,10 @@ static void spacing_text(const lesson *l, const score_result *r, sbuf *said, sbu
                100.0 * (1.0 / fmax(ratio, 0.01) - 1.0), band[0], band[1]);
     else if (ratio > 1.2)
         sb_add(todo, "Place fewer dots: space them %.2f" EN_DASH "%.2f mm apart.", band[0], band[1]);
-    else if (sp->pattern == PATTERN_GRID || sp->clark_evans_r > l->clark_evans_natural[1])
+    else if (r->rules >= 2 && sp->order_kind != PATTERN_ORDER_NONE) {
+        const char *a = pattern_order_advice(sp->order_kind);   /* "your dots line up ...": a sentence */
+        sb_add(todo, "%c%s.", a[0] >= 'a' && a[0] <= 'z' ? a[0] - 'a' + 'A' : a[0], a + 1);
+    } else if (sp->pattern == PATTERN_GRID || sp->clark_evans_r > l->clark_evans_natural[1])
         sb_add(todo, "Break up the rows: put each dot where the skin looks emptiest, at varied distances, never on "
                      "a line with its neighbours.");
     else if (sp->pattern == PATTERN_CLUMPED || sp->clark_evans_r < l->clark_evans_natural[0])

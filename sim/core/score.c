@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pattern_order.h"
 #include "pigment.h"
 #include "report_text.h"
 #include "scalp_features.h"
@@ -48,6 +49,7 @@ const char *spacing_pattern_name(int p)
     case PATTERN_NATURAL: return "natural";
     case PATTERN_GRID:    return "grid";
     case PATTERN_CLUMPED: return "clumped";
+    case PATTERN_ROWS:    return "rows";
     default:              return "unknown";
     }
 }
@@ -420,12 +422,17 @@ static void score_metrics(const lesson *l, size_t n, int rules, score_result *r)
     double s_density = clamp01(1.0 - fabs(safe_div(sp->density_per_cm2, sp->expected_density_per_cm2) - 1.0) / 0.5);
     double s_close = clamp01(1.0 - sp->too_close_fraction / 0.25);
     double s_pattern = sp->pattern == PATTERN_UNKNOWN ? 0.0 : s_pattern_of(l, sp->clark_evans_r);
+    /* rules 2: rows and lattices lose the pattern marks whatever their R (pattern_order.h) */
+    if (rules >= 2)
+        s_pattern *= pattern_order_factor(sp->order);
+    r->spacing.pattern_marks = s_pattern;
     double s_gap = sp->target_spacing_mm > 0.0 ? clamp01(1.0 - (sp->largest_gap_spacings - 2.5) / 2.5) : 0.0;
     /* rules 2: a dot in front of the hairline is the hairline's fault, not also spacing's */
     double outside = (double)sp->dots_outside_zone;
     if (rules >= 2)
         outside -= (double)sp->dots_in_front_outside_zone;
     double s_zone = clamp01(1.0 - (outside / nd) / 0.15);
+    r->spacing.other_marks = s_density * s_close * s_gap * s_zone;
     r->metric_score[METRIC_SPACING] = 100.0 * s_density * s_close * s_pattern * s_gap * s_zone;
 
     const score_depth *dp = &r->depth;
@@ -498,6 +505,7 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
     size_t *zone_idx = NULL;
     float *xyz = NULL;
     double *nn = NULL, *sorted = NULL;
+    size_t *nn_ix = NULL;
     int *shades = NULL;
     unsigned char *judged = NULL;
     spatial_index *idx = NULL;
@@ -512,11 +520,12 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
     zone_idx = calloc(alloc_n, sizeof *zone_idx);
     xyz = calloc(alloc_n * 3, sizeof *xyz);
     nn = calloc(alloc_n, sizeof *nn);
+    nn_ix = calloc(alloc_n, sizeof *nn_ix);
     sorted = calloc(alloc_n, sizeof *sorted);
     shades = calloc(alloc_n, sizeof *shades);
     judged = calloc(alloc_n, 1);
     if (!judged || !r.dot_flags || !r.dot_nn_mm || !r.dot_delta_e00 || !r.dot_scar || !in_zone || !zone_idx || !xyz
-        || !nn || !sorted || !shades)
+        || !nn || !nn_ix || !sorted || !shades)
         goto fail;
 
     double nd = (double)n;
@@ -553,7 +562,7 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
 
     /* Nearest neighbours of the in-zone dots among themselves. */
     if (m >= 2) {
-        if (spatial_all_nearest(idx, nn, NULL) != 0)
+        if (spatial_all_nearest(idx, nn, nn_ix) != 0)
             goto fail;
         double sum = 0.0, sum2 = 0.0;
         size_t close = 0;
@@ -661,6 +670,17 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
             sp->pattern = PATTERN_CLUMPED;
         else
             sp->pattern = PATTERN_NATURAL;
+        /* Rows and lattices seen directly: R alone passes a grid with 15 % jitter. Every
+         * rule set measures it; from rules 2 it names the pattern and costs marks. */
+        pattern_order po;
+        if (pattern_order_of_dots(dots, zone_idx, nn_ix, m, l->target_spacing_mm, zone->surface, &po) != 0)
+            goto fail;
+        sp->order = po.order;
+        sp->order_kind = po.kind;
+        if (rules >= 2 && po.kind == PATTERN_ORDER_ROWS)
+            sp->pattern = PATTERN_ROWS;
+        else if (rules >= 2 && po.kind != PATTERN_ORDER_NONE)
+            sp->pattern = PATTERN_GRID;
     }
 
     /* Depth, colour and quality, over every dot. */
@@ -908,6 +928,7 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
     free(zone_idx);
     free(xyz);
     free(nn);
+    free(nn_ix);
     free(sorted);
     free(shades);
     free(judged);
@@ -920,6 +941,7 @@ fail:
     free(zone_idx);
     free(xyz);
     free(nn);
+    free(nn_ix);
     free(sorted);
     free(shades);
     free(judged);

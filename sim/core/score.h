@@ -26,7 +26,9 @@
  *      (shade_rule.h) over the dots within the acceptable depths (depth faults belong to
  *      depth); with a hairline, density and Clark-Evans R behind the feather (the feather's
  *      gradient belongs to the hairline); a dot in front of the line is the hairline's
- *      fault, not also spacing's; the shade judged by the shade rule. */
+ *      fault, not also spacing's; the shade judged by the shade rule; rows and lattices
+ *      lose the pattern marks whatever their R (pattern_order.h: factor 1 below order 0.30,
+ *      0 at 0.60), and the pattern reads "rows" or "grid" from the order. */
 #define SCORE_RULES_OLDEST 1
 #define SCORE_RULES_LATEST 2
 
@@ -48,7 +50,7 @@ enum score_flag {
 const char *score_flag_name(uint32_t single_flag);   /* "outside_zone", "too_close", ... */
 
 typedef enum spacing_pattern {
-    PATTERN_NATURAL = 0, PATTERN_GRID, PATTERN_CLUMPED, PATTERN_UNKNOWN
+    PATTERN_NATURAL = 0, PATTERN_GRID, PATTERN_CLUMPED, PATTERN_UNKNOWN, PATTERN_ROWS
 } spacing_pattern;
 const char *spacing_pattern_name(int p);
 
@@ -72,6 +74,14 @@ typedef struct score_spacing {
     double density_area_cm2;              /* the area the density is over */
     size_t dots_in_front_outside_zone;    /* outside the zone but in front of the hairline:
                                            * the hairline's fault (rules 2) */
+    double order;                         /* how strongly the nearest-neighbour directions
+                                           * repeat, 0..1 (pattern_order.h; every rule set
+                                           * measures it, rules 2 score it) */
+    int    order_kind;                    /* enum pattern_order_kind: none, rows, square, hex */
+    double pattern_marks;                 /* the share (0..1) of the spacing marks the pattern
+                                           * leaves: R's, times the order's factor under rules 2 */
+    double other_marks;                   /* the share the rest leaves (density, dots too close,
+                                           * gaps, zone): the score is 100 x both */
 } score_spacing;
 
 typedef struct score_depth {
