@@ -538,7 +538,7 @@ static void test_faults(const lesson *l, const surface *s)
     CHECK(strlen(tiny) < sizeof tiny, "tiny buffer");
 
     /* The JSON report, read back. */
-    report_meta meta = {"/tmp/x.stpl", "trainee:expert", 123456789, 4321, 0, "recovered 3 chunks", NULL};
+    report_meta meta = {"/tmp/x.stpl", "trainee:expert", 123456789, 4321, 0, "recovered 3 chunks", NULL, NULL, 0};
     char *js = report_json(l, dots, &r, &meta);
     CHECK(js != NULL, "report_json");
     json_error_t je;

@@ -46,6 +46,7 @@ typedef struct cli_grade_options {
     const char *lesson_path;   /* --lesson, or NULL */
     const char *lessons_dir;   /* --lessons, or NULL */
     int want_text, want_json;
+    int rules;                 /* --rules N: score under these scoring rules (0: the latest) */
 } cli_grade_options;
 
 typedef struct cli_graded {

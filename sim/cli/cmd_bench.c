@@ -272,7 +272,7 @@ static int bench_csv(int quick)
         bad = !paths[i] || cli_simulate_to_file(lesson_path, profiles[(i / 4) % 5], 1 + i, path) != 0;
     }
     t_sim = now_s() - t_sim;
-    cli_grade_options o = { NULL, NULL, 0, 1 };
+    cli_grade_options o = { NULL, NULL, 0, 1, 0 };
     int jobs[2] = { 1, cli_default_jobs() };
     double med[2] = { 0, 0 }, cpu_med[2] = { 0, 0 };
     int runs = quick ? 1 : 3;

@@ -26,6 +26,34 @@ static void fill_meta(const replayed *r, const char *path, report_meta *m)
     m->header = &r->data.header;
 }
 
+/* The session under the rules asked for (sc) and under every other rule set (others, in
+ * order): the report keeps the others' figures where they differ. 0 or -1 (out of memory). */
+static int score_rules(const replayed *r, int rules, score_result *sc, score_result others[SCORE_RULES_LATEST],
+                       size_t *n_others)
+{
+    *n_others = 0;
+    memset(sc, 0, sizeof *sc);
+    score_zone *z = score_zone_prepare(&r->lesson, r->surface);
+    int rc = z ? score_session_rules(z, r->dots, r->dot_count, rules, sc) : -1;
+    for (int k = SCORE_RULES_OLDEST; rc == 0 && k <= SCORE_RULES_LATEST; k++) {
+        if (k == rules)
+            continue;
+        if (score_session_rules(z, r->dots, r->dot_count, k, &others[*n_others]) != 0) {
+            rc = -1;
+            break;
+        }
+        (*n_others)++;
+    }
+    score_zone_free(z);
+    if (rc != 0) {
+        score_result_free(sc);
+        for (size_t k = 0; k < *n_others; k++)
+            score_result_free(&others[k]);
+        *n_others = 0;
+    }
+    return rc;
+}
+
 /* The text report into a malloc'd string (so workers can write while the main thread prints). */
 static char *text_report(const replayed *r, const score_result *sc, const report_meta *m)
 {
@@ -50,14 +78,17 @@ int cli_grade_one(const char *session, const cli_grade_options *o, cli_graded *o
     replayed r;
     if (cli_replay(session, o->lesson_path, o->lessons_dir, &r) != 0)
         return -1;
-    score_result sc;
-    if (score_session(&r.lesson, r.surface, r.dots, r.dot_count, &sc) != 0) {
+    score_result sc, others[SCORE_RULES_LATEST];
+    size_t n_others = 0;
+    if (score_rules(&r, o->rules > 0 ? o->rules : SCORE_RULES_LATEST, &sc, others, &n_others) != 0) {
         fprintf(stderr, "stipple: %s: out of memory scoring\n", session);
         cli_replayed_free(&r);
         return -1;
     }
     report_meta m;
     fill_meta(&r, session, &m);
+    m.other_rules = others;
+    m.other_rules_count = n_others;
     int rc = 0;
     out->passed = sc.passed;
     out->total = sc.total;
@@ -68,6 +99,8 @@ int cli_grade_one(const char *session, const cli_grade_options *o, cli_graded *o
     if (rc != 0)
         fprintf(stderr, "stipple: %s: out of memory writing the report\n", session);
     score_result_free(&sc);
+    for (size_t k = 0; k < n_others; k++)
+        score_result_free(&others[k]);
     cli_replayed_free(&r);
     return rc;
 }
@@ -81,7 +114,7 @@ void cli_graded_free(cli_graded *g)
 
 int cli_grade_text(const char *session, const char *lesson_path, const char *lessons_dir, FILE *out)
 {
-    cli_grade_options o = { lesson_path, lessons_dir, 1, 0 };
+    cli_grade_options o = { lesson_path, lessons_dir, 1, 0, 0 };
     cli_graded g;
     if (cli_grade_one(session, &o, &g) != 0)
         return -1;
@@ -93,7 +126,7 @@ int cli_grade_text(const char *session, const char *lesson_path, const char *les
 
 /* ---- stipple grade ------------------------------------------------------------------------- */
 
-enum { OPT_JSON = CLI_LONG, OPT_CSV, OPT_LESSON, OPT_LESSONS, OPT_FAIL_EXIT, OPT_JOBS };
+enum { OPT_JSON = CLI_LONG, OPT_CSV, OPT_LESSON, OPT_LESSONS, OPT_FAIL_EXIT, OPT_JOBS, OPT_RULES };
 
 static const cli_option grade_options[] = {
     { OPT_JSON, "json", NULL, "the versioned JSON report (an array when there are several sessions)" },
@@ -103,6 +136,7 @@ static const cli_option grade_options[] = {
     { OPT_LESSONS, "lessons", "DIR", "the folder of lessons to find the session's lesson in" },
     { OPT_FAIL_EXIT, "fail-exit", NULL, "exit with status 3 when a session fails the lesson (for scripts)" },
     { 'j', "jobs", "N", "grade N sessions at a time (default: one per core)" },
+    { OPT_RULES, "rules", "N", "score under scoring rules N (1 to the latest; default the latest)" },
     { 0 }
 };
 
@@ -110,8 +144,8 @@ static int run_grade(const cli_command *cmd, int argc, char **argv)
 {
     int json = 0, csv = 0, fail_exit = 0;
     const char *out_path = "-";
-    cli_grade_options o = { NULL, NULL, 0, 0 };
-    uint64_t jobs = 0;
+    cli_grade_options o = { NULL, NULL, 0, 0, 0 };
+    uint64_t jobs = 0, rules = 0;
     cli_args a;
     cli_args_init(&a, cmd, argc, argv);
     for (int k; (k = cli_args_next(&a)) != CLI_END;) {
@@ -125,6 +159,14 @@ static int run_grade(const cli_command *cmd, int argc, char **argv)
         case 'j':
             if (cli_value_u64(cmd, "--jobs", a.value, &jobs) != 0)
                 return 2;
+            break;
+        case OPT_RULES:
+            if (cli_value_u64(cmd, "--rules", a.value, &rules) != 0)
+                return 2;
+            if (rules < SCORE_RULES_OLDEST || rules > SCORE_RULES_LATEST)
+                return cli_usage_error(cmd, "--rules %s: scoring rules go from %d to %d", a.value, SCORE_RULES_OLDEST,
+                                       SCORE_RULES_LATEST);
+            o.rules = (int)rules;
             break;
         default: return cli_args_exit(k);
         }
@@ -192,6 +234,9 @@ const cli_command cli_cmd_grade = {
     "the source tree's lessons/) and its content hash is checked; --lesson FILE names it directly.\n"
     "Exit status: 0 graded (pass or fail), 1 a session could not be graded, 2 bad usage,\n"
     "3 with --fail-exit when every session was graded and at least one failed.\n"
+    "Scoring rules: every report names the rules it was scored by; where an earlier rule set\n"
+    "gives other figures, the report keeps them too (text: a line; JSON: \"other_rules\").\n"
+    "--rules N scores under an earlier set, e.g. to compare with a report made then.\n"
     "examples:\n"
     "  stipple grade s.stp\n"
     "  stipple grade --csv sessions/*.stp -o grades.csv\n"

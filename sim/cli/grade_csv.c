@@ -4,7 +4,8 @@
  *
  * Columns: file, lesson, lesson_version, lesson_title, source, trainee, station, exam,
  * origin, date, duration_s, dots,
- * total, passed, scoring_rules, then for each metric (in the report's order) METRIC.score,
+ * total, passed, scoring_rules, rulesN.total and rulesN.passed for each earlier rule set N
+ * that gives other figures, then for each metric (in the report's order) METRIC.score,
  * METRIC.passed, METRIC.applies, METRIC.pass_mark (empty where the metric does not apply)
  * and its other statistics METRIC.KEY; a
  * list of numbers becomes METRIC.KEY.0, METRIC.KEY.1, ... The columns are the union over
@@ -124,6 +125,17 @@ static int make_row(const char *path, const char *json_text, columns *c, row *r)
     bad |= cell(cells, c, "total", json_object_get(doc, "total"));
     bad |= cell(cells, c, "passed", json_object_get(doc, "passed"));
     bad |= cell(cells, c, "scoring_rules", json_object_get(doc, "scoring_rules"));
+    /* where an earlier rule set gives other figures: rulesN.total, rulesN.passed */
+    size_t k;
+    json_t *other;
+    json_array_foreach(json_object_get(doc, "other_rules"), k, other) {
+        char name[64];
+        json_int_t n = json_integer_value(json_object_get(other, "scoring_rules"));
+        snprintf(name, sizeof name, "rules%lld.total", (long long)n);
+        bad |= cell(cells, c, name, json_object_get(other, "total"));
+        snprintf(name, sizeof name, "rules%lld.passed", (long long)n);
+        bad |= cell(cells, c, name, json_object_get(other, "passed"));
+    }
     const char *mname;
     json_t *m;
     char col[256];

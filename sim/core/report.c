@@ -109,7 +109,19 @@ int report_write_text(FILE *f, const lesson *l, const dot *dots, const score_res
     } else {
         fprintf(f, "Session:  %zu dots\n", r->dot_count);
     }
-    fprintf(f, "Rules:    scoring rules %d\n", r->rules);
+    fprintf(f, "Rules:    scoring rules %d", r->rules);
+    const session_header *rh = m ? m->header : NULL;
+    if (rh && rh->format_version >= 2 && rh->rules_version > 0 && (int)rh->rules_version != r->rules)
+        fprintf(f, " (recorded under rules %lu)", (unsigned long)rh->rules_version);
+    fprintf(f, "\n");
+    for (size_t k = 0; m && k < m->other_rules_count; k++) {
+        const score_result *o = &m->other_rules[k];
+        if (o->rules == r->rules || !report_results_differ(o, r))
+            continue;
+        report_text_verdict(l, o, said, sizeof said);
+        snprintf(line, sizeof line, "Under scoring rules %d: %s", o->rules, said);
+        wrapped(f, 10, line);
+    }
     if (r->dot_count == 0)
         fprintf(f, "No dots were placed: every metric scores 0 (figures shown as 0 are undefined).\n");
     report_text_verdict(l, r, said, sizeof said);
@@ -239,8 +251,7 @@ static json_t *rules_summary(const lesson *l, const score_result *r, int *bad)
     return o;
 }
 
-/* Whether two results differ in any headline figure. */
-static int results_differ(const score_result *a, const score_result *b)
+int report_results_differ(const score_result *a, const score_result *b)
 {
     if (a->total != b->total || a->passed != b->passed)
         return 1;
@@ -253,13 +264,9 @@ static int results_differ(const score_result *a, const score_result *b)
 
 char *report_json(const lesson *l, const dot *dots, const score_result *r, const report_meta *m)
 {
-    return report_json_rules(l, dots, r, NULL, 0, m);
-}
-
-char *report_json_rules(const lesson *l, const dot *dots, const score_result *r, const score_result *others,
-                        size_t other_count, const report_meta *m)
-{
-    if (!l || !r || (other_count && !others))
+    const score_result *others = m ? m->other_rules : NULL;
+    size_t other_count = m && others ? m->other_rules_count : 0;
+    if (!l || !r)
         return NULL;
     int bad = 0;
     char hex[65];
@@ -297,6 +304,7 @@ char *report_json_rules(const lesson *l, const dot *dots, const score_result *r,
     put(js, "exam", v2 ? json_boolean(h->exam_mode) : json_null(), &bad);
     put(js, "origin", v2 ? json_string(session_origin_name(h->origin)) : json_null(), &bad);
     put(js, "synthetic", v2 ? json_boolean(h->synthetic) : json_null(), &bad);
+    put(js, "recorded_rules", v2 && h->rules_version ? json_integer((json_int_t)h->rules_version) : json_null(), &bad);
     put(root, "session", js, &bad);
 
     put(root, "total", jreal(r->total), &bad);
@@ -307,7 +315,7 @@ char *report_json_rules(const lesson *l, const dot *dots, const score_result *r,
     /* the same session under other rule sets, where they give other figures */
     json_t *jo = json_array();
     for (size_t k = 0; jo && k < other_count; k++)
-        if (others[k].rules != r->rules && results_differ(&others[k], r))
+        if (others[k].rules != r->rules && report_results_differ(&others[k], r))
             if (json_array_append_new(jo, rules_summary(l, &others[k], &bad)))
                 bad = 1;
     put(root, "other_rules", jo, &bad);

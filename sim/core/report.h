@@ -14,6 +14,11 @@ typedef struct report_meta {
     int         complete;       /* session had its end marker */
     const char *warning;        /* recovery warning or NULL */
     const struct session_header *header; /* who, where, when and how (format 2); NULL when none */
+    /* the same session scored under other rule sets: each that gives other figures is kept
+     * beside the main result (text: a line each; JSON: "other_rules"), so a change of rules
+     * never hides what a session scored before */
+    const score_result *other_rules;
+    size_t              other_rules_count;
 } report_meta;
 
 /* A session's wall-clock start as ISO 8601 UTC ("2026-12-05T08:20:10Z"); "" for 0 (simulated
@@ -23,13 +28,12 @@ void  report_utc_text(int64_t start_utc_us, char *out, size_t n);
 /* Writes a readable report. 0 or -1 on a write error. */
 int   report_write_text(FILE *f, const lesson *l, const dot *dots, const score_result *r, const report_meta *m);
 /* Returns a malloc'd JSON document (free with free), or NULL. Top level: report_version,
- * lesson, session, total, passed, metrics{spacing,depth,pigment,hairline,quality}, regions,
- * flagged_dots. */
+ * scoring_rules, lesson, session, total, passed, verdict, other_rules (an array: for each
+ * rule set in m->other_rules that gives other figures, its scoring_rules, total, passed,
+ * verdict and each metric's score), metrics{spacing,depth,pigment,hairline,quality},
+ * regions, flagged_dots. */
 char *report_json(const lesson *l, const dot *dots, const score_result *r, const report_meta *m);
-/* The same, with the session's results under other scoring rules: each that gives other
- * figures is kept beside the main one under "other_rules" (total, passed, verdict, each
- * metric's score), so a change of rules never hides what a session scored before. */
-char *report_json_rules(const lesson *l, const dot *dots, const score_result *r, const score_result *others,
-                        size_t other_count, const report_meta *m);
+/* Whether two results differ in any headline figure (total, passed, a metric's score). */
+int   report_results_differ(const score_result *a, const score_result *b);
 
 #endif

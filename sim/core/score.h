@@ -13,7 +13,7 @@
 #define SCORE_REPORT_VERSION 1
 /* The scoring rules in force; recorded in every session (format 2). The grading rules own it. */
 #ifndef SCORE_RULES_VERSION
-#define SCORE_RULES_VERSION 1
+#define SCORE_RULES_VERSION SCORE_RULES_LATEST
 #endif
 
 /* Scoring rules: what the figures are judged against and how. A session is graded under
