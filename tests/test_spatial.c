@@ -148,6 +148,29 @@ static void test_against_brute(void)
             compare_all("uniform square", p, n, cells[c]);
         compare_queries("uniform square", p, n, 1.0, 12, -10.0, 65.0, 400);
         compare_queries("uniform square, far queries", p, n, 1.0, 13, -5000.0, 5000.0, 100);
+        /* a spread layout is answered by the grid, the tree alone without a cell size */
+        spatial_index *g = spatial_build(p, n, 1.0), *t = spatial_build(p, n, 0.0);
+        CHECK(spatial_uses_grid(g) && !spatial_uses_grid(t), "uniform square: grid %d with cells, %d without",
+              spatial_uses_grid(g), spatial_uses_grid(t));
+        spatial_free(g);
+        spatial_free(t);
+        free(p);
+    }
+    {
+        /* a square with a hole and a few far dots: queries in the hole and the far dots'
+         * neighbours lie past the grid's two rings, so the tree answers them */
+        size_t n = 3000, m = 0;
+        float *p = uniform_square(n, sqrt((double)n), 14);
+        for (size_t i = 0; i < n; i++) {
+            double dx = p[3 * i] - 27.0, dy = p[3 * i + 1] - 27.0;
+            if (dx * dx + dy * dy > 100.0 || i % 500 == 0)   /* a hole of 10 mm, a few dots left in it */
+                memmove(p + 3 * m++, p + 3 * i, 3 * sizeof *p);
+        }
+        spatial_index *g = spatial_build(p, m, 1.0);
+        CHECK(spatial_uses_grid(g), "square with a hole: the grid answers first");
+        spatial_free(g);
+        compare_all("square with a hole", p, m, 1.0);
+        compare_queries("square with a hole", p, m, 1.0, 15, 17.0, 37.0, 400);
         free(p);
     }
     {
@@ -310,6 +333,7 @@ static void test_hostile(void)
             p[3 * i + 2] = 3.0f;
         }
         idx = spatial_build(p, n, 1.95);
+        CHECK(!spatial_uses_grid(idx), "micrometre line: every dot in one cell, so the tree alone");
         d = malloc(n * sizeof *d);
         CHECK(idx && d && spatial_all_nearest(idx, d, NULL) == 0, "micrometre line: all_nearest");
         spatial_free(idx);

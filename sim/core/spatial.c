@@ -1,31 +1,43 @@
-/* spatial.c: exact nearest neighbours through a k-d tree over the distinct points.
+/* spatial.c: exact nearest neighbours through a uniform grid where the layout is spread,
+ * and a k-d tree over the distinct points where it is not (or where the grid cannot answer).
  *
- * Why a tree and not a grid. A grid sized for the expected spacing is fast on natural dots
- * but scans whole cells: a hostile session with 200,000 dots at one spot (or along a
- * micrometre) put every dot in one cell and cost O(n^2), 96 s to grade. The tree splits
- * where the points are, whatever their layout, so a query descends O(log n) levels.
+ * Why both. A grid sized for the expected spacing answers a natural stipple's queries from
+ * the 27 cells around each point, about twice as fast as the tree (which pays O(n log n)
+ * to build). But a grid scans whole cells: a hostile session with 200,000 dots at one spot
+ * (or along a micrometre) put every dot in one cell and cost O(n^2), 96 s to grade. So the
+ * grid is used only while no cell holds more than GRID_CELL_MAX distinct points, and a
+ * query the grid cannot settle within two rings of cells (a point far from the rest, a
+ * query outside the dots) goes to the tree, built the first time it is needed. Either way a
+ * query costs O(log n) expected or a bounded scan, whatever the layout.
  *
  * Coincident points. Points at exactly the same coordinates are merged first (a hash of
  * their float values, -0 and +0 alike) into one "spot" that keeps the smallest and second
  * smallest original index of its points. A point on a shared spot has its nearest
- * neighbour at distance 0, the smallest other index there, with no search at all; the
- * tree holds each spot once, so 200,000 dots at one point make a tree of one spot.
+ * neighbour at distance 0, the smallest other index there, with no search at all; grid and
+ * tree hold each spot once, so 200,000 dots at one point make one spot.
  * Points with a non-finite coordinate are nobody's neighbour and have none (distance
  * infinity, index SPATIAL_NONE), as in the brute-force reference.
  *
- * The tree. Spots are reordered in place: each node splits its range at the middle
- * position along the widest axis of its bounding box (a 3-way quickselect with a fixed
- * pseudo-random pivot: expected linear time on any input, repeated values included), down
- * to leaves of at most LEAF_MAX spots. Node n's children are 2n+1 and 2n+2; every node
- * keeps the float bounding box of its spots. Building is O(n log n).
+ * The grid. Cells of the expected spacing over the spots' bounding box, grown by 2^(1/3)
+ * until there are at most about two cells a spot (a head is a thin shell in a large box);
+ * the spots are counting-sorted by cell (x fastest), so a row of neighbouring cells is one
+ * contiguous run. A query scans the 3x3x3 block around its cell, then 5x5x5, and is done
+ * once the best distance is strictly below the distance from the query to the unscanned
+ * cells (the block's faces, less a rounding margin; a face on the grid's edge has nothing
+ * beyond it). Strictly, so an equally distant point with a smaller index is never missed.
  *
- * Queries. Depth first, the nearer child first, a node skipped when the distance from the
- * query to its box is above the best so far. Skipped only when strictly above, so an
- * equally distant point with a smaller index is never missed. The box distance is
- * computed with the same rounding as the point distance (dist2), and rounding is monotone,
- * so a box is never skipped that holds a point at or below the best: results are exact
- * and equal the brute force bit for bit. Ties go to the smallest original index. Results
- * depend on the input alone. */
+ * The tree. Spots are reordered: each node splits its range at the middle position along
+ * the widest axis of its bounding box (a 3-way quickselect with a fixed pseudo-random
+ * pivot: expected linear time on any input, repeated values included), down to leaves of
+ * at most LEAF_MAX spots. Node n's children are 2n+1 and 2n+2; every node keeps the float
+ * bounding box of its spots. A query descends depth first, the nearer child first, a node
+ * skipped when the distance from the query to its box is above the best so far (strictly,
+ * as above). Box distances are computed with the same rounding as point distances (dist2),
+ * and rounding is monotone, so a box is never skipped that holds a point at or below the
+ * best.
+ *
+ * Results are exact and equal the brute force bit for bit; ties go to the smallest original
+ * index; they depend on the input alone, never on which structure answered. */
 #include "spatial.h"
 
 #include <math.h>
@@ -39,19 +51,35 @@
 
 #define LEAF_MAX 8
 #define NONE32 UINT32_MAX
+/* The grid is used while no cell holds more distinct points than this (a query scans 27
+ * cells: at most 27 x 32 distances), and only for this many spots or more. */
+#define GRID_CELL_MAX 32
+#define GRID_MIN_SPOTS 64
 
 typedef struct spot {
     float p[3];
     uint32_t first, second; /* smallest and second smallest original index here (or NONE32) */
 } spot;
 
-struct spatial_index {
-    size_t n;          /* points given */
-    size_t ns;         /* distinct finite spots in the tree */
+typedef struct kd_tree {
     spot *spots;       /* in tree order */
     float (*box)[6];   /* per node: lo x y z, hi x y z */
     size_t nodes;
-    uint32_t *spot_of; /* per original point: its spot, NONE32 when non-finite */
+} kd_tree;
+
+struct spatial_index {
+    size_t n;          /* points given */
+    size_t ns;         /* distinct finite spots */
+    spot *spots;       /* in grid order when there is a grid, else the tree's own array */
+    uint32_t *spot_of; /* per original point: its position in spots, NONE32 when non-finite */
+    /* the grid (cell_start NULL when the layout does not suit one) */
+    uint32_t *cell_start;  /* cells + 1 offsets into spots */
+    int64_t nc[3];         /* cells per axis */
+    double origin[3], cell, inv_cell, margin;
+    /* the tree: built with the index when there is no grid, else the first time a query
+     * needs it (an index is not shared between threads); its spots are a copy then */
+    kd_tree tree;
+    int tree_state;    /* 0 not built, 1 built, -1 could not be built (out of memory) */
 };
 
 static inline double dist2(double px, double py, double pz, float x, float y, float z)
@@ -178,16 +206,16 @@ static void select_kth(spot *s, size_t n, size_t k, int a, uint64_t *rng)
     }
 }
 
-static void build_node(spatial_index *idx, size_t node, size_t lo, size_t hi, uint64_t *rng)
+static void build_node(kd_tree *t, size_t node, size_t lo, size_t hi, uint64_t *rng)
 {
-    float *b = idx->box[node];
+    float *b = t->box[node];
     for (int a = 0; a < 3; a++) {
         b[a] = INFINITY;
         b[3 + a] = -INFINITY;
     }
     for (size_t i = lo; i < hi; i++)
         for (int a = 0; a < 3; a++) {
-            float v = idx->spots[i].p[a];
+            float v = t->spots[i].p[a];
             if (v < b[a]) b[a] = v;
             if (v > b[3 + a]) b[3 + a] = v;
         }
@@ -203,14 +231,136 @@ static void build_node(spatial_index *idx, size_t node, size_t lo, size_t hi, ui
         }
     }
     size_t mid = lo + (hi - lo) / 2;
-    select_kth(idx->spots + lo, hi - lo, mid - lo, axis, rng);
-    build_node(idx, 2 * node + 1, lo, mid, rng);
-    build_node(idx, 2 * node + 2, mid, hi, rng);
+    select_kth(t->spots + lo, hi - lo, mid - lo, axis, rng);
+    build_node(t, 2 * node + 1, lo, mid, rng);
+    build_node(t, 2 * node + 2, mid, hi, rng);
+}
+
+/* Builds the tree over t->spots[0 .. ns) (reordered in place). 0, or -1 out of memory. */
+static int tree_build(kd_tree *t, size_t ns)
+{
+    size_t levels = 0;   /* until every leaf holds at most LEAF_MAX spots: sizes halve (rounded up) */
+    for (size_t s = ns; s > LEAF_MAX; s = (s + 1) / 2)
+        levels++;
+    t->nodes = ((size_t)2 << levels) - 1;
+    t->box = NULL;
+    if (ns == 0)
+        return 0;
+    t->box = malloc(t->nodes * sizeof *t->box);
+    if (!t->box)
+        return -1;
+    uint64_t rng = 0x2545F4914F6CDD1DULL;
+    build_node(t, 0, 0, ns, &rng);
+    return 0;
+}
+
+/* --- the grid ----------------------------------------------------------------------------- */
+
+static inline int64_t grid_coord(const spatial_index *idx, int a, double v)
+{
+    double c = (v - idx->origin[a]) * idx->inv_cell;
+    if (!(c >= 0.0))
+        return 0;
+    if (c >= (double)(idx->nc[a] - 1))
+        return idx->nc[a] - 1;
+    return (int64_t)c;
+}
+
+static inline size_t grid_cell(const spatial_index *idx, int64_t x, int64_t y, int64_t z)
+{
+    return (size_t)(x + idx->nc[0] * (y + idx->nc[1] * z));
+}
+
+/* A grid over idx->spots (reordered by cell) when the layout suits one: 1 made, 0 not
+ * suited (the tree will do), -1 out of memory. */
+static int grid_build(spatial_index *idx, double cell_mm)
+{
+    size_t ns = idx->ns;
+    if (ns < GRID_MIN_SPOTS || !(cell_mm > 0.0) || !isfinite(cell_mm))
+        return 0;
+    double lo[3] = { INFINITY, INFINITY, INFINITY }, hi[3] = { -INFINITY, -INFINITY, -INFINITY }, big = 0.0;
+    for (size_t i = 0; i < ns; i++)
+        for (int a = 0; a < 3; a++) {
+            double v = idx->spots[i].p[a];
+            lo[a] = v < lo[a] ? v : lo[a];
+            hi[a] = v > hi[a] ? v : hi[a];
+            big = fabs(v) > big ? fabs(v) : big;
+        }
+    /* about two cells a spot at most: a head is a thin shell in a large box */
+    double cell = cell_mm, limit = 2.0 * (double)ns + 4096.0, cells = 0.0;
+    for (int grow = 0;; grow++) {
+        if (grow > 200)
+            return 0;
+        cells = 1.0;
+        for (int a = 0; a < 3; a++)
+            cells *= floor((hi[a] - lo[a]) / cell) + 1.0;
+        if (cells <= limit)
+            break;
+        cell *= 1.2599210498948732;   /* 2^(1/3): the cell count halves */
+    }
+    for (int a = 0; a < 3; a++) {
+        idx->origin[a] = lo[a];
+        idx->nc[a] = (int64_t)(floor((hi[a] - lo[a]) / cell) + 1.0);
+    }
+    idx->cell = cell;
+    idx->inv_cell = 1.0 / cell;
+    /* cell assignment and face positions round; this is far above either's error */
+    idx->margin = 1e-6 * cell + 1e-12 * big;
+    size_t nc = (size_t)cells;
+    uint32_t *start = calloc(nc + 1, sizeof *start);
+    uint32_t *cell_of = malloc(ns * sizeof *cell_of);
+    spot *sorted = malloc(ns * sizeof *sorted);
+    if (!start || !cell_of || !sorted) {
+        free(start);
+        free(cell_of);
+        free(sorted);
+        return -1;
+    }
+    int suited = 1;
+    for (size_t i = 0; i < ns && suited; i++) {
+        const float *p = idx->spots[i].p;
+        size_t c = grid_cell(idx, grid_coord(idx, 0, p[0]), grid_coord(idx, 1, p[1]), grid_coord(idx, 2, p[2]));
+        cell_of[i] = (uint32_t)c;
+        if (++start[c + 1] > GRID_CELL_MAX)
+            suited = 0;   /* a crowded cell: its queries would scan it whole */
+    }
+    if (!suited) {
+        free(start);
+        free(cell_of);
+        free(sorted);
+        return 0;
+    }
+    for (size_t c = 0; c < nc; c++)
+        start[c + 1] += start[c];
+    /* counting sort by cell; spot_of follows its spot */
+    uint32_t *where = malloc(ns * sizeof *where);
+    if (!where) {
+        free(start);
+        free(cell_of);
+        free(sorted);
+        return -1;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        uint32_t at = start[cell_of[i]]++;
+        sorted[at] = idx->spots[i];
+        where[i] = at;
+    }
+    for (size_t c = nc; c > 0; c--)   /* the fill moved each start to the next cell's */
+        start[c] = start[c - 1];
+    start[0] = 0;
+    for (size_t i = 0; i < idx->n; i++)
+        if (idx->spot_of[i] != NONE32)
+            idx->spot_of[i] = where[idx->spot_of[i]];
+    free(where);
+    free(cell_of);
+    free(idx->spots);
+    idx->spots = sorted;
+    idx->cell_start = start;
+    return 1;
 }
 
 spatial_index *spatial_build(const float *xyz, size_t n, double cell_mm)
 {
-    (void)cell_mm; /* the tree needs no cell size; kept so callers need not change */
     if (n == 0 || !xyz || n >= (size_t)UINT32_MAX)
         return NULL;
     spatial_index *idx = calloc(1, sizeof *idx);
@@ -219,28 +369,26 @@ spatial_index *spatial_build(const float *xyz, size_t n, double cell_mm)
     idx->n = n;
     if (merge_spots(idx, xyz) != 0)
         goto fail;
-    /* levels until every leaf holds at most LEAF_MAX spots: sizes halve (rounded up) */
-    size_t levels = 0;
-    for (size_t s = idx->ns; s > LEAF_MAX; s = (s + 1) / 2)
-        levels++;
-    idx->nodes = ((size_t)2 << levels) - 1;
-    if (idx->ns > 0) {
-        idx->box = malloc(idx->nodes * sizeof *idx->box);
-        if (!idx->box)
-            goto fail;
-        uint64_t rng = 0x2545F4914F6CDD1DULL;
-        build_node(idx, 0, 0, idx->ns, &rng);
-    }
-    /* spot_of pointed at first-seen order; the tree reordered the spots */
-    uint32_t *where = malloc((idx->ns ? idx->ns : 1) * sizeof *where);
-    if (!where)
+    int g = grid_build(idx, cell_mm);
+    if (g < 0)
         goto fail;
-    for (size_t t = 0; t < idx->ns; t++)
-        where[idx->spot_of[idx->spots[t].first]] = (uint32_t)t;
-    for (size_t i = 0; i < n; i++)
-        if (idx->spot_of[i] != NONE32)
-            idx->spot_of[i] = where[idx->spot_of[i]];
-    free(where);
+    if (g == 0) {
+        /* no grid: the tree is the index, over the spots themselves */
+        idx->tree.spots = idx->spots;
+        if (tree_build(&idx->tree, idx->ns) != 0)
+            goto fail;
+        idx->tree_state = 1;
+        /* spot_of pointed at first-seen order; the tree reordered the spots */
+        uint32_t *where = malloc((idx->ns ? idx->ns : 1) * sizeof *where);
+        if (!where)
+            goto fail;
+        for (size_t t = 0; t < idx->ns; t++)
+            where[idx->spot_of[idx->spots[t].first]] = (uint32_t)t;
+        for (size_t i = 0; i < n; i++)
+            if (idx->spot_of[i] != NONE32)
+                idx->spot_of[i] = where[idx->spot_of[i]];
+        free(where);
+    }
     return idx;
 
 fail:
@@ -252,9 +400,12 @@ void spatial_free(spatial_index *idx)
 {
     if (!idx)
         return;
+    if (idx->tree.spots != idx->spots)
+        free(idx->tree.spots);
     free(idx->spots);
-    free(idx->box);
+    free(idx->tree.box);
     free(idx->spot_of);
+    free(idx->cell_start);
     free(idx);
 }
 
@@ -267,15 +418,14 @@ typedef struct query {
     uint32_t best_o;
 } query;
 
-static inline void scan_leaf(const spatial_index *idx, size_t lo, size_t hi, query *s)
+static inline void scan_spots(const spot *sp, size_t lo, size_t hi, query *s)
 {
     for (size_t j = lo; j < hi; j++) {
-        const spot *sp = &idx->spots[j];
-        double d2 = dist2(s->q[0], s->q[1], s->q[2], sp->p[0], sp->p[1], sp->p[2]);
+        double d2 = dist2(s->q[0], s->q[1], s->q[2], sp[j].p[0], sp[j].p[1], sp[j].p[2]);
         if (d2 > s->best)
             continue;
-        uint32_t o = sp->first;
-        if (o == s->excl && (o = sp->second) == NONE32)
+        uint32_t o = sp[j].first;
+        if (o == s->excl && (o = sp[j].second) == NONE32)
             continue;
         if (d2 < s->best || o < s->best_o) {
             s->best = d2;
@@ -284,25 +434,157 @@ static inline void scan_leaf(const spatial_index *idx, size_t lo, size_t hi, que
     }
 }
 
-static void search(const spatial_index *idx, size_t node, size_t lo, size_t hi, query *s)
+static void search(const kd_tree *t, size_t node, size_t lo, size_t hi, query *s)
 {
     if (hi - lo <= LEAF_MAX) {
-        scan_leaf(idx, lo, hi, s);
+        scan_spots(t->spots, lo, hi, s);
         return;
     }
     size_t mid = lo + (hi - lo) / 2, a = 2 * node + 1, b = 2 * node + 2;
-    double da = box_dist2(idx->box[a], s->q), db = box_dist2(idx->box[b], s->q);
+    double da = box_dist2(t->box[a], s->q), db = box_dist2(t->box[b], s->q);
     if (da <= db) {
         if (da <= s->best)
-            search(idx, a, lo, mid, s);
+            search(t, a, lo, mid, s);
         if (db <= s->best)
-            search(idx, b, mid, hi, s);
+            search(t, b, mid, hi, s);
     } else {
         if (db <= s->best)
-            search(idx, b, mid, hi, s);
+            search(t, b, mid, hi, s);
         if (da <= s->best)
-            search(idx, a, lo, mid, s);
+            search(t, a, lo, mid, s);
     }
+}
+
+/* Squared distance from q to cell (x, y, z), its faces widened by the rounding margin: never
+ * above dist2 to a spot the grid put in that cell. */
+static inline double cell_dist2(const spatial_index *idx, const int64_t c[3], const double q[3])
+{
+    double s = 0.0;
+    for (int a = 0; a < 3; a++) {
+        double lo = idx->origin[a] + (double)c[a] * idx->cell - idx->margin, hi = lo + idx->cell + 2.0 * idx->margin;
+        double d = q[a] < lo ? lo - q[a] : q[a] > hi ? q[a] - hi : 0.0;
+        s += d * d;
+    }
+    return s;
+}
+
+static inline void scan_cell(const spatial_index *idx, const int64_t c[3], query *s)
+{
+    size_t k = grid_cell(idx, c[0], c[1], c[2]);
+    if (idx->cell_start[k] != idx->cell_start[k + 1] && cell_dist2(idx, c, s->q) <= s->best)
+        scan_spots(idx->spots, idx->cell_start[k], idx->cell_start[k + 1], s);
+}
+
+/* The grid's answer to s: 1 when exact (nothing unscanned can be as near), 0 when the
+ * query needs the tree (s then holds the best of what was scanned, a valid start). The
+ * query's own cell first, then each cell of the ring around it that could hold a point as
+ * near as the best so far; rings 1 and 2. */
+static int grid_query(const spatial_index *idx, query *s)
+{
+    int64_t c[3];
+    for (int a = 0; a < 3; a++)
+        c[a] = grid_coord(idx, a, s->q[a]);
+    scan_cell(idx, c, s);
+    /* ring 1, the common case, from each axis's distances to the neighbouring cells (as
+     * cell_dist2 computes them: squared, never above a point's) */
+    double dd[3][3];
+    for (int a = 0; a < 3; a++) {
+        double lo = idx->origin[a] + (double)c[a] * idx->cell + idx->margin;
+        double hi = idx->origin[a] + (double)(c[a] + 1) * idx->cell - idx->margin;
+        double dl = s->q[a] - lo, dh = hi - s->q[a];
+        dd[a][0] = dl > 0.0 ? dl * dl : 0.0;
+        dd[a][1] = 0.0;
+        dd[a][2] = dh > 0.0 ? dh * dh : 0.0;
+    }
+    for (int oz = -1; oz <= 1; oz++) {
+        int64_t z = c[2] + oz;
+        if (z < 0 || z >= idx->nc[2] || dd[2][oz + 1] > s->best)
+            continue;
+        for (int oy = -1; oy <= 1; oy++) {
+            int64_t y = c[1] + oy;
+            double dyz = dd[2][oz + 1] + dd[1][oy + 1];
+            if (y < 0 || y >= idx->nc[1] || dyz > s->best)
+                continue;
+            for (int ox = -1; ox <= 1; ox++) {
+                int64_t x = c[0] + ox;
+                /* summed in dist2's order: partial sums above never exceed the full one */
+                if (x < 0 || x >= idx->nc[0] || (ox == 0 && oy == 0 && oz == 0)
+                    || (dd[0][ox + 1] + dd[1][oy + 1]) + dd[2][oz + 1] > s->best)
+                    continue;
+                size_t k = grid_cell(idx, x, y, z);
+                scan_spots(idx->spots, idx->cell_start[k], idx->cell_start[k + 1], s);
+            }
+        }
+    }
+    for (int64_t r = 1; r <= 2; r++) {
+        if (r == 2) {   /* ring 2, cell by cell */
+            int64_t k[3];
+            for (k[2] = c[2] - 2 < 0 ? 0 : c[2] - 2; k[2] <= c[2] + 2 && k[2] < idx->nc[2]; k[2]++)
+                for (k[1] = c[1] - 2 < 0 ? 0 : c[1] - 2; k[1] <= c[1] + 2 && k[1] < idx->nc[1]; k[1]++) {
+                    int on_ring = k[2] == c[2] - 2 || k[2] == c[2] + 2 || k[1] == c[1] - 2 || k[1] == c[1] + 2;
+                    for (k[0] = c[0] - 2 < 0 ? 0 : c[0] - 2; k[0] <= c[0] + 2 && k[0] < idx->nc[0]; k[0]++)
+                        if (on_ring || k[0] == c[0] - 2 || k[0] == c[0] + 2)   /* inside: ring 1 */
+                            scan_cell(idx, k, s);
+                }
+        }
+        int64_t lo[3], hi[3];
+        for (int a = 0; a < 3; a++) {
+            lo[a] = c[a] - r < 0 ? 0 : c[a] - r;
+            hi[a] = c[a] + r > idx->nc[a] - 1 ? idx->nc[a] - 1 : c[a] + r;
+        }
+        /* the distance from q to the cells outside the block (a face on the grid's edge has
+         * nothing beyond it), less the rounding margin */
+        double bound = INFINITY;
+        for (int a = 0; a < 3; a++) {
+            if (lo[a] > 0) {
+                double d = s->q[a] - (idx->origin[a] + (double)lo[a] * idx->cell) - idx->margin;
+                bound = d < bound ? d : bound;
+            }
+            if (hi[a] < idx->nc[a] - 1) {
+                double d = idx->origin[a] + (double)(hi[a] + 1) * idx->cell - s->q[a] - idx->margin;
+                bound = d < bound ? d : bound;
+            }
+        }
+        if (bound == INFINITY)
+            return 1;   /* the block holds the whole grid */
+        if (bound > 0.0 && s->best < bound * bound)
+            return 1;
+    }
+    return 0;
+}
+
+/* The tree beside a grid, built the first time a query needs it: 0, or -1 when it cannot
+ * be built (out of memory; the caller then scans every spot). */
+static int tree_ensure(const spatial_index *cidx)
+{
+    spatial_index *idx = (spatial_index *)cidx;   /* a cache: the answers do not change */
+    if (idx->tree_state == 0) {
+        idx->tree.spots = malloc((idx->ns ? idx->ns : 1) * sizeof *idx->tree.spots);
+        if (idx->tree.spots) {
+            memcpy(idx->tree.spots, idx->spots, idx->ns * sizeof *idx->spots);
+            if (tree_build(&idx->tree, idx->ns) == 0) {
+                idx->tree_state = 1;
+                return 0;
+            }
+        }
+        free(idx->tree.spots);
+        free(idx->tree.box);
+        idx->tree.spots = NULL;
+        idx->tree.box = NULL;
+        idx->tree_state = -1;
+    }
+    return idx->tree_state == 1 ? 0 : -1;
+}
+
+/* The exact answer to s, whichever structure gives it. */
+static void answer(const spatial_index *idx, query *s)
+{
+    if (idx->cell_start && grid_query(idx, s))
+        return;
+    if (tree_ensure(idx) == 0)
+        search(&idx->tree, 0, 0, idx->ns, s);
+    else
+        scan_spots(idx->spots, 0, idx->ns, s);   /* no memory for the tree: every spot */
 }
 
 int spatial_nearest(const spatial_index *idx, const double q_mm[3], size_t exclude,
@@ -315,7 +597,7 @@ int spatial_nearest(const spatial_index *idx, const double q_mm[3], size_t exclu
     query s = { { q_mm[0], q_mm[1], q_mm[2] },
                 exclude == SPATIAL_NONE || exclude >= idx->n ? NONE32 : (uint32_t)exclude,
                 INFINITY, NONE32 };
-    search(idx, 0, 0, idx->ns, &s);
+    answer(idx, &s);
     if (s.best_o == NONE32)
         return 0;
     if (out_index)
@@ -326,22 +608,18 @@ int spatial_nearest(const spatial_index *idx, const double q_mm[3], size_t exclu
 }
 
 /* The leaf holding tree position t, with its range: the path is implied by the sizes. */
-static size_t leaf_of(const spatial_index *idx, size_t t, size_t *lo, size_t *hi)
+static void leaf_of(size_t ns, size_t t, size_t *lo, size_t *hi)
 {
-    size_t node = 0, l = 0, h = idx->ns;
+    size_t l = 0, h = ns;
     while (h - l > LEAF_MAX) {
         size_t mid = l + (h - l) / 2;
-        if (t < mid) {
-            node = 2 * node + 1;
+        if (t < mid)
             h = mid;
-        } else {
-            node = 2 * node + 2;
+        else
             l = mid;
-        }
     }
     *lo = l;
     *hi = h;
-    return node;
 }
 
 int spatial_all_nearest(const spatial_index *idx, double *out_nn_mm, size_t *out_index)
@@ -356,17 +634,22 @@ int spatial_all_nearest(const spatial_index *idx, double *out_nn_mm, size_t *out
         free(so);
         return -1;
     }
-    /* Spots alone at their coordinates, in tree order (neighbouring queries touch the same
-     * nodes). Their own leaf first gives a tight bound, then one search from the root. */
+    /* Spots alone at their coordinates, in the index's order (neighbouring queries touch
+     * the same cells or nodes). With the tree alone, their own leaf first gives a tight
+     * bound, then one search from the root. */
     for (size_t t = 0; t < ns; t++) {
         const spot *sp = &idx->spots[t];
         if (sp->second != NONE32)
             continue;
         query s = { { sp->p[0], sp->p[1], sp->p[2] }, sp->first, INFINITY, NONE32 };
-        size_t lo, hi;
-        leaf_of(idx, t, &lo, &hi);
-        scan_leaf(idx, lo, hi, &s);
-        search(idx, 0, 0, ns, &s);
+        if (idx->cell_start) {
+            answer(idx, &s);
+        } else {
+            size_t lo, hi;
+            leaf_of(ns, t, &lo, &hi);
+            scan_spots(idx->spots, lo, hi, &s);
+            search(&idx->tree, 0, 0, ns, &s);
+        }
         sd[t] = s.best;
         so[t] = s.best_o;
     }
@@ -393,6 +676,10 @@ int spatial_all_nearest(const spatial_index *idx, double *out_nn_mm, size_t *out
     free(so);
     return 0;
 }
+
+/* Which structure answers (for tests and the bench): 1 the grid (with the tree on need),
+ * 0 the tree alone. */
+int spatial_uses_grid(const spatial_index *idx) { return idx && idx->cell_start != NULL; }
 
 void spatial_all_nearest_brute(const float *xyz, size_t n, double *out_nn_mm, size_t *out_index)
 {

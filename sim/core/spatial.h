@@ -1,8 +1,9 @@
-/* spatial.h: exact nearest neighbours of dots in 3D (surface points), through a k-d tree
- * over the distinct points, whatever their layout (O(n log n) to build and for all
- * nearest neighbours; 200,000 dots at one spot cost no more than one). Also the plain
- * statistics built on them. The index keeps its own copy of the points; the caller's
- * array may be freed. */
+/* spatial.h: exact nearest neighbours of dots in 3D (surface points), through a uniform
+ * grid where the layout is spread and a k-d tree over the distinct points where it is not,
+ * whatever the layout (O(n log n) at worst to build and for all nearest neighbours;
+ * 200,000 dots at one spot cost no more than one). Also the plain statistics built on
+ * them. The index keeps its own copy of the points; the caller's array may be freed. An
+ * index is not shared between threads (a query may build the tree it keeps for later). */
 #ifndef STIPPLE_SPATIAL_H
 #define STIPPLE_SPATIAL_H
 
@@ -12,9 +13,11 @@
 
 typedef struct spatial_index spatial_index;
 
-/* xyz: 3 floats a point (mm). cell_mm: the expected spacing, a hint the tree does not
- * need (ignored). NULL on allocation failure or n == 0. */
+/* xyz: 3 floats a point (mm). cell_mm: the expected spacing, the grid's cell (0: the tree
+ * alone). NULL on allocation failure or n == 0. */
 spatial_index *spatial_build(const float *xyz, size_t n, double cell_mm);
+/* 1 when a grid answers first (the layout is spread), 0 when the tree does everything. */
+int spatial_uses_grid(const spatial_index *idx);
 void spatial_free(spatial_index *idx);   /* NULL is a no-op */
 
 /* Nearest point to q other than index `exclude` (SPATIAL_NONE for none).
