@@ -17,6 +17,8 @@
 #include "pigment.h"
 #include "report.h"
 #include "rng.h"
+#include "pattern_order.h"
+#include "report_text.h"
 #include "score.h"
 #include "shade_rule.h"
 #include "surface.h"
@@ -281,6 +283,98 @@ static void test_lattice(const lesson *l, const surface *s)
     CHECK(!r.metric_passed[METRIC_SPACING], "lattice spacing fails: %.1f", r.metric_score[METRIC_SPACING]);
     score_result_free(&r);
     free(dots);
+}
+
+/* Rows and lattices that R alone lets through (issue 8 §4): a square lattice and a
+ * hexagonal one with 15 % jitter, and dots in rows. Scoring rules 1 judged the pattern by R
+ * alone; rules 2 see the repeated directions (pattern_order.h) and take the pattern marks
+ * away, whatever R says. A natural pattern keeps its marks under both. */
+static void score_both(const lesson *l, const surface *s, const dot *dots, size_t n, score_result *r1, score_result *r2)
+{
+    score_zone *z = score_zone_prepare(l, s);
+    CHECK(z && score_session_rules(z, dots, n, 1, r1) == 0 && score_session_rules(z, dots, n, 2, r2) == 0,
+          "scored under rules 1 and 2");
+    score_zone_free(z);
+}
+
+static void test_rows_and_grids(const lesson *l, const surface *s)
+{
+    double dens_mm2 = l->target_density_per_cm2 / 100.0;
+    size_t cap = 4 * target_count(l);
+    dot *dots = calloc(cap, sizeof *dots);
+    double (*p)[2] = calloc(cap, sizeof *p);
+    if (!dots || !p) {
+        free(dots);
+        free(p);
+        return;
+    }
+    for (int kind = 0; kind < 4; kind++) {
+        rng_state rng;
+        rng_seed(400 + (uint64_t)kind, &rng);
+        size_t n = 0;
+        const char *what = kind == 0 ? "square lattice, 15 % jitter"
+                           : kind == 1 ? "hexagonal lattice, 15 % jitter"
+                           : kind == 2 ? "rows" : "natural (dart throwing)";
+        if (kind == 0 || kind == 1) {
+            double a = kind == 0 ? 1.0 / sqrt(dens_mm2) : sqrt(2.0 / (sqrt(3.0) * dens_mm2));
+            double h = kind == 0 ? a : a * sqrt(3.0) / 2.0;
+            for (int row = 0; ZV0 + 0.5 * h + row * h < ZV1; row++)
+                for (double u = ZU0 + 0.5 * a + (kind == 1 && row % 2 ? 0.5 * a : 0.0); u < ZU1 && n < cap; u += a) {
+                    double ju = u + 0.15 * a * rng_normal(&rng), jv = ZV0 + 0.5 * h + row * h + 0.15 * a * rng_normal(&rng);
+                    if (ju > ZU0 && ju < ZU1 && jv > ZV0 && jv < ZV1)
+                        dots[n++] = make_dot(l, ju, jv, 0.30, l->target_shade, 100000);
+                }
+        } else if (kind == 2) {
+            /* rows 1.6 spacings apart, dots along them at uneven steps */
+            double a = 1.0 / sqrt(dens_mm2), gap = 1.6 * a;
+            for (double v = ZV0 + 0.5 * gap; v < ZV1; v += gap)
+                for (double u = ZU0 + rng_range(&rng, 0.0, a); u < ZU1 && n < cap; u += rng_range(&rng, 0.45, 0.80) * a)
+                    dots[n++] = make_dot(l, u, v + 0.03 * a * rng_normal(&rng), 0.30, l->target_shade, 100000);
+        } else {
+            n = poisson_disc(&rng, p, target_count(l), 0.70 / sqrt(dens_mm2));
+            make_pattern_dots(l, p, n, dots);
+        }
+        score_result r1, r2;
+        score_both(l, s, dots, n, &r1, &r2);
+        printf("rows and grids: %-32s %4zu dots  R %.2f  order %.2f (%s)  pattern marks rules 1 %.2f, rules 2 %.2f  "
+               "spacing %.1f / %.1f\n",
+               what, n, r2.spacing.clark_evans_r, r2.spacing.order, pattern_order_kind_name(r2.spacing.order_kind),
+               r1.spacing.pattern_marks, r2.spacing.pattern_marks, r1.metric_score[METRIC_SPACING],
+               r2.metric_score[METRIC_SPACING]);
+        /* both rule sets measure the same order; only rules 2 score it */
+        CHECK(r1.spacing.order == r2.spacing.order, "%s: one order under both rules", what);
+        CHECK(r1.rules == 1 && r2.rules == 2, "%s: rules recorded", what);
+        if (kind < 3) {
+            CHECK(r2.spacing.order >= PATTERN_ORDER_THRESHOLD && r2.spacing.order_kind != PATTERN_ORDER_NONE,
+                  "%s: order %.2f sees it", what, r2.spacing.order);
+            CHECK(r2.spacing.pattern == (kind == 2 ? PATTERN_ROWS : PATTERN_GRID), "%s: reads as %s under rules 2", what,
+                  spacing_pattern_name(r2.spacing.pattern));
+            CHECK(r2.spacing.pattern_marks <= 0.25 * r1.spacing.pattern_marks + 1e-12,
+                  "%s: rules 2 take the pattern marks (%.2f, rules 1 %.2f)", what, r2.spacing.pattern_marks,
+                  r1.spacing.pattern_marks);
+            CHECK(!r2.metric_passed[METRIC_SPACING], "%s: fails spacing under rules 2 (%.1f)", what,
+                  r2.metric_score[METRIC_SPACING]);
+            /* the old fault: where R reads natural, rules 1 gave full pattern marks */
+            if (r1.spacing.clark_evans_r >= l->clark_evans_natural[0] && r1.spacing.clark_evans_r <= l->clark_evans_natural[1])
+                CHECK(r1.spacing.pattern == PATTERN_NATURAL && r1.spacing.pattern_marks > 0.9,
+                      "%s: R %.2f reads natural under rules 1 (marks %.2f)", what, r1.spacing.clark_evans_r,
+                      r1.spacing.pattern_marks);
+            char said[REPORT_TEXT_MAX], todo[REPORT_TEXT_MAX];
+            report_text_metric(l, &r2, METRIC_SPACING, said, sizeof said, todo, sizeof todo);
+            CHECK(strstr(said, kind == 2 ? "rows" : "grid") && strstr(todo, kind == 2 ? "rows" : "grid"),
+                  "%s: the report says so and what to do: %s / %s", what, said, todo);
+        } else {
+            CHECK(r2.spacing.order < PATTERN_ORDER_THRESHOLD && r2.spacing.pattern == PATTERN_NATURAL,
+                  "natural: order %.2f, %s", r2.spacing.order, spacing_pattern_name(r2.spacing.pattern));
+            CHECK(r2.spacing.pattern_marks == r1.spacing.pattern_marks && r2.metric_passed[METRIC_SPACING],
+                  "natural: the same pattern marks under both rules (%.3f, %.3f), spacing passes",
+                  r1.spacing.pattern_marks, r2.spacing.pattern_marks);
+        }
+        score_result_free(&r1);
+        score_result_free(&r2);
+    }
+    free(dots);
+    free(p);
 }
 
 static void test_clumped(const lesson *l, const surface *s)
@@ -909,6 +1003,7 @@ int main(void)
     if (s) {
         test_natural(&l, s);
         test_lattice(&l, s);
+        test_rows_and_grids(&l, s);
         test_clumped(&l, s);
         test_half_density(&l, s);
         test_pentagon_area(s);

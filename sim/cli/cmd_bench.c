@@ -48,6 +48,27 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* This process's CPU time: on a shared machine it moves far less than the wall clock. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The one-minute load average, to print beside a timing (-1 where unknown). */
+static double load_average(void)
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    double v = -1.0;
+    if (f) {
+        if (fscanf(f, "%lf", &v) != 1)
+            v = -1.0;
+        fclose(f);
+    }
+    return v;
+}
+
 static double median(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
@@ -222,23 +243,25 @@ static int bench_score(int quick)
         return 1;
     }
     int runs = quick ? 3 : 7;
-    double t[9], tz[9];
+    double t[9], tz[9], tc[9];
     double total = 0;
     for (int r = 0; r < runs; r++) {
         score_result sc;
         double t0 = now_s();
         score_zone *z = score_zone_prepare(&l, s);
-        double t1 = now_s();
+        double t1 = now_s(), c1 = cpu_s();
         score_session_zone(z, dots, n, &sc);
         t[r] = now_s() - t1;
+        tc[r] = cpu_s() - c1;
         tz[r] = t1 - t0;
         total = sc.total;
         score_result_free(&sc);
         score_zone_free(z);
     }
-    printf("score: %zu dots on the whole scalp scored in %.4f s (median of %d; target < 0.05 s); total %.1f\n"
+    printf("score: %zu dots on the whole scalp scored in %.4f s, %.4f s of CPU (medians of %d; target < 0.05 s; "
+           "load average %.2f); total %.1f\n"
            "score: preparing the lesson's zone (once per lesson, not per session): %.4f s\n",
-           n, median(t, runs), runs, total, median(tz, runs));
+           n, median(t, runs), median(tc, runs), runs, load_average(), total, median(tz, runs));
     bench_pattern_order(s, dots, n, l.target_spacing_mm, runs);
     free(dots);
     surface_free(s);
