@@ -320,7 +320,9 @@ static void test_rows_and_grids(const lesson *l, const surface *s)
             double h = kind == 0 ? a : a * sqrt(3.0) / 2.0;
             for (int row = 0; ZV0 + 0.5 * h + row * h < ZV1; row++)
                 for (double u = ZU0 + 0.5 * a + (kind == 1 && row % 2 ? 0.5 * a : 0.0); u < ZU1 && n < cap; u += a) {
-                    double ju = u + 0.15 * a * rng_normal(&rng), jv = ZV0 + 0.5 * h + row * h + 0.15 * a * rng_normal(&rng);
+                    /* jitter as test_pattern_order calibrates it: uniform in a disc of 0.15 a */
+                    double jr = 0.15 * a * sqrt(rng_uniform(&rng)), ja = rng_range(&rng, 0.0, 6.283185307179586);
+                    double ju = u + jr * cos(ja), jv = ZV0 + 0.5 * h + row * h + jr * sin(ja);
                     if (ju > ZU0 && ju < ZU1 && jv > ZV0 && jv < ZV1)
                         dots[n++] = make_dot(l, ju, jv, 0.30, l->target_shade, 100000);
                 }

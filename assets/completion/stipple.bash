@@ -41,8 +41,8 @@ _stipple() {
         dirs=""
         profiles=" --trainee" ;;
     "grade")
-        opts="$opts --json --csv --output --lesson --lessons --fail-exit --jobs"
-        files=" --output -o --lesson --jobs -j"
+        opts="$opts --json --csv --output --lesson --lessons --fail-exit --jobs --rules"
+        files=" --output -o --lesson --jobs -j --rules"
         dirs=" --lessons"
         profiles="" ;;
     "dots")

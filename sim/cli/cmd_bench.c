@@ -48,14 +48,6 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* This process's CPU time: on a shared machine it moves far less than the wall clock. */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* The one-minute load average, to print beside a timing (-1 where unknown). */
 static double load_average(void)
 {

@@ -118,9 +118,10 @@ int report_write_text(FILE *f, const lesson *l, const dot *dots, const score_res
         const score_result *o = &m->other_rules[k];
         if (o->rules == r->rules || !report_results_differ(o, r))
             continue;
+        char under[REPORT_TEXT_MAX + 48];
         report_text_verdict(l, o, said, sizeof said);
-        snprintf(line, sizeof line, "Under scoring rules %d: %s", o->rules, said);
-        wrapped(f, 10, line);
+        snprintf(under, sizeof under, "Under scoring rules %d: %s", o->rules, said);
+        wrapped(f, 10, under);
     }
     if (r->dot_count == 0)
         fprintf(f, "No dots were placed: every metric scores 0 (figures shown as 0 are undefined).\n");
