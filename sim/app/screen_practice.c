@@ -360,7 +360,19 @@ void practice_finish(app *a, int64_t t_end)
         m.pen_samples = engine_pen_samples(a->eng);
         m.complete = 1;
         m.header = &a->hdr;
+        /* the other scoring rules' figures too, as grade --json keeps them */
+        score_result others[SCORE_RULES_LATEST];
+        size_t n_others = 0;
+        score_zone *z = score_zone_prepare(&a->lesson, a->surface);
+        for (int k = SCORE_RULES_OLDEST; z && k <= SCORE_RULES_LATEST; k++)
+            if (k != a->score.rules && score_session_rules(z, dots, n, k, &others[n_others]) == 0)
+                n_others++;
+        score_zone_free(z);
+        m.other_rules = others;
+        m.other_rules_count = n_others;
         char *js = report_json(&a->lesson, dots, &a->score, &m);
+        for (size_t k = 0; k < n_others; k++)
+            score_result_free(&others[k]);
         FILE *f = js ? fopen(a->opt->report_json, "w") : NULL;
         if (f) {
             fprintf(f, "%s\n", js);
