@@ -173,7 +173,8 @@ PY
     # Half the rounds kill at a random moment of a whole import's span (start-up, hashing,
     # grading); the other half read the importer's report lines as they come (a pipe, no
     # polling) and kill the moment it has reported a chosen number of sessions stored (1 ..
-    # NSESS-1), while it grades or stores the next. A kill counts as landing mid-import only when the
+    # NSESS/2, so that the rest still takes longer than the kill), while it grades or stores
+    # the next. Random moments are drawn from the first three quarters of the span. A kill counts as landing mid-import only when the
     # importer died of it with fewer than NSESS sessions reported; the checks on what is
     # stored hold for every round.
     local t0 t1 span_ms dbt
@@ -192,13 +193,13 @@ PY
         local target=0 got=0 jobs=2
         # one grader in the rounds killed on a report, so that the next session is still
         # being graded or stored when the kill lands (two graders finish ahead of the store)
-        [ $((k % 2)) -eq 0 ] && target=$(( 1 + RANDOM % (NSESS - 1) )) && jobs=1
+        [ $((k % 2)) -eq 0 ] && target=$(( 1 + RANDOM % (NSESS / 2) )) && jobs=1
         : >"$work/kill.out"
         "$bin" gradebook import --lessons "$work/lessons" --db "$dbk" --trainee amy --jobs $jobs "$work/sessions" >"$work/kill.fifo" 2>/dev/null &
         local pid=$!
         exec 3<"$work/kill.fifo"
         if [ $target -eq 0 ]; then
-            local delay_ms=$(( RANDOM % span_ms ))
+            local delay_ms=$(( RANDOM % (span_ms * 3 / 4) ))
             sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
         else
             while [ $got -lt $target ] && IFS= read -r line <&3; do
@@ -237,7 +238,7 @@ PY
     check '[ $lost -eq 0 ]' "kill -9 x$KILLS: nothing reported as stored is lost ($lost lost)"
     check '[ $incons -eq 0 ]' "kill -9 x$KILLS: the gradebook stays consistent ($incons bad)"
     check '[ $rerun_bad -eq 0 ]' "kill -9 x$KILLS: running the import again completes it ($rerun_bad bad)"
-    echo "kill -9: $mid of $KILLS imports killed mid-import (fewer than $NSESS of $NSESS sessions reported): $mid_timed of $(( (KILLS + 1) / 2 )) at a random time, $((mid - mid_timed)) of $((KILLS / 2)) after 1 to $((NSESS - 1)) reports (import span $span_ms ms)"
+    echo "kill -9: $mid of $KILLS imports killed mid-import (fewer than $NSESS of $NSESS sessions reported): $mid_timed of $(( (KILLS + 1) / 2 )) at a random time, $((mid - mid_timed)) of $((KILLS / 2)) after 1 to $((NSESS / 2)) reports (import span $span_ms ms)"
     check '[ $mid -ge $((KILLS / 2)) ]' "kills land while the import runs ($mid of $KILLS)"
 }
 
