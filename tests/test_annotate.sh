@@ -27,10 +27,33 @@ for want in "dot 7: too deep: lighten your hand (lead)" "at 12.500 s: the machin
 done
 computed=$("$bin" grade s.stp --json | python3 -c 'import json,sys; print("%.1f" % json.load(sys.stdin)["metrics"]["depth"]["score"])' 2>/dev/null)
 g=$("$bin" grade s.stp)
-grep -qE "^  depth +72\.5  \(computed ${computed}\)  first session on this skin" <<<"$g" ||
+grep -qE "^  depth +72\.5  \(computed ${computed}, (passed|failed)\)  first session on this skin" <<<"$g" ||
     say "grade does not show the override beside the computed depth score ($computed): $(tail -3 <<<"$g")"
+# a verdict override; grade --json carries both beside the computed metrics, which stay
+"$bin" annotate s.stp --override pigment=pass --reason "the client chose this shade" >/dev/null || say "verdict override"
+"$bin" annotate s.stp | grep -qF "override pigment = passed: the client chose this shade" || say "the verdict is not listed"
+"$bin" grade s.stp --json >g.json || say "grade --json with notes"
+python3 - g.json "$computed" <<'PY' || fail=1
+import json, sys
+g = json.load(open(sys.argv[1])); computed = float(sys.argv[2])
+ins = g.get("instructor")
+def bad(m): print("FAIL: grade --json:", m); sys.exit(1)
+if not ins or ins.get("applied") is not True: bad(f"no applied instructor object: {ins}")
+d, p = ins["overrides"].get("depth"), ins["overrides"].get("pigment")
+if not d or d.get("score") != 72.5 or d.get("reason") != "first session on this skin": bad(f"depth override: {d}")
+if abs(d["computed_score"] - computed) > 0.051 or d["computed_score"] != g["metrics"]["depth"]["score"]: bad(f"computed depth: {d}")
+if d["computed_passed"] != g["metrics"]["depth"]["passed"]: bad("computed depth verdict")
+if not p or p.get("passed") is not True or "score" in p: bad(f"pigment verdict: {p}")
+texts = sorted(c["comment"] for c in ins["comments"])
+if texts != sorted(["too deep: lighten your hand", "the machine ran idle", "gap here"]): bad(f"comments: {texts}")
+if not any(c.get("region_mm") == [10, 10, 20, 20] for c in ins["comments"]): bad("the region comment")
+print("ok: grade --json carries the overrides beside the computed scores")
+PY
+"$bin" simulate --lesson "$src/lessons/01-spacing-drill.json" --trainee deep --seed 3 -o plain.stp >/dev/null || exit 1
+"$bin" grade plain.stp --json | python3 -c 'import json,sys; sys.exit("instructor" in json.load(sys.stdin))' ||
+    say "grade --json of a session without notes has an instructor object"
 # bad arguments
-for args in "--override depth=72.5" "--override depth=101 --reason r" "--override speed=1 --reason r" "--text t" \
+for args in "--override depth=72.5" "--override depth=101 --reason r" "--override depth=maybe --reason r" "--override speed=1 --reason r" "--text t" \
             "--text t --at 1 --dot 2" "--at 1" "--dot 0 --text t" "--region 1,2,3 --text t"; do
     "$bin" annotate s.stp $args >/dev/null 2>err.txt; rc=$?
     [ $rc -eq 2 ] && [ "$(wc -l <err.txt)" -eq 1 ] || say "annotate $args: status $rc, $(cat err.txt)"
@@ -41,6 +64,8 @@ cp s.stp t.stp; cp s.stp.notes.json t.stp.notes.json; printf 'x' >>t.stp
 grep -q "session hash differs" err.txt || say "no clear message for a mismatched sidecar: $(cat err.txt)"
 "$bin" grade t.stp 2>/dev/null | grep -q "not applied" || say "grade applied (or hid) a mismatched sidecar"
 "$bin" grade t.stp 2>/dev/null | grep -q "^  depth  *72.5" && say "grade applied a mismatched override"
+"$bin" grade t.stp --json 2>/dev/null | python3 -c 'import json,sys; i=json.load(sys.stdin)["instructor"]; sys.exit(i["applied"] is not False or "session hash differs" not in i["message"])' ||
+    say "grade --json does not mark a mismatched sidecar as not applied"
 # a corrupt sidecar: refused, named, kept as it is
 printf '{"format":' >c.stp.notes.json; cp s.stp c.stp
 "$bin" annotate c.stp --at 1 --text x >/dev/null 2>err.txt && say "wrote over a corrupt sidecar"

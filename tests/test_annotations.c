@@ -51,7 +51,15 @@ static void fill(annotations *a)
     n.kind = ANNOT_OVERRIDE;
     n.metric = METRIC_DEPTH;
     n.score = 81.7;
+    n.has_score = 1;
     snprintf(n.text, sizeof n.text, "scar band too strict");
+    annotations_add(a, &n);
+    memset(&n, 0, sizeof n);   /* a verdict alone: the hairline passed */
+    n.kind = ANNOT_OVERRIDE;
+    n.metric = METRIC_HAIRLINE;
+    n.has_verdict = 1;
+    n.passed = 1;
+    snprintf(n.text, sizeof n.text, "a hard line, as the client asked");
     annotations_add(a, &n);
 }
 
@@ -69,6 +77,7 @@ static void test_round_trip(void)
         const annotation *x = &a.notes[i], *y = &b.notes[i];
         CHECK(x->kind == y->kind && x->pin == y->pin && x->at_us == y->at_us && x->dot == y->dot &&
               memcmp(x->region_mm, y->region_mm, sizeof x->region_mm) == 0 && x->score == y->score &&
+              x->has_score == y->has_score && x->has_verdict == y->has_verdict && x->passed == y->passed &&
               (x->kind != ANNOT_OVERRIDE || x->metric == y->metric) && !strcmp(x->text, y->text) &&
               !strcmp(x->author, y->author),
               "note %zu round-trips exactly", i + 1);
@@ -76,6 +85,11 @@ static void test_round_trip(void)
     const annotation *o = annotations_override(&b, METRIC_DEPTH);
     CHECK(o && o->score == 81.7, "the depth override is found");
     CHECK(annotations_override(&b, METRIC_SPACING) == NULL, "no spacing override");
+    o = annotations_override(&b, METRIC_HAIRLINE);
+    CHECK(o && o->has_verdict && o->passed && !o->has_score, "the hairline's verdict override, without a score");
+    char value[64];
+    annotations_override_value(o, value, sizeof value);
+    CHECK(!strcmp(value, "passed"), "the verdict reads 'passed', not '%s'", value);
     annotations_free(&a);
     annotations_free(&b);
 }
@@ -86,13 +100,16 @@ static void test_mismatch(void)
     FILE *f = fopen(session, "ab");   /* the session changes: its notes no longer apply */
     fputs("x", f);
     fclose(f);
-    annotations a;
+    annotations a, made;
+    memset(&made, 0, sizeof made);
+    fill(&made);   /* the notes the round trip saved */
     int rc = annotations_load(session, &a, err, sizeof err);
-    CHECK(rc == ANNOT_MISMATCH && a.count == 4, "a changed session: mismatch (%d), the notes still shown (%zu)", rc, a.count);
+    CHECK(rc == ANNOT_MISMATCH && a.count == made.count, "a changed session: mismatch (%d), the notes still shown (%zu)", rc, a.count);
     CHECK(strstr(err, sidecar) && strstr(err, "never applied"), "the message says which file and what: %s", err);
     CHECK(annotations_save(session, &a, err, sizeof err) == -1 && strstr(err, "changed"),
           "notes of another session are never saved over it: %s", err);
     annotations_free(&a);
+    annotations_free(&made);
 }
 
 static void expect_corrupt(const char *text, const char *want, const char *what)
@@ -125,6 +142,10 @@ static void test_corrupt(void)
     expect_corrupt(buf, "must name a metric", "unknown metric");
     snprintf(buf, sizeof buf, "{\"format\":\"stipple-notes/1\",%s,\"notes\":[{\"override\":\"depth\",\"score\":1}]}", h);
     expect_corrupt(buf, "no \"reason\"", "override without a reason");
+    snprintf(buf, sizeof buf, "{\"format\":\"stipple-notes/1\",%s,\"notes\":[{\"override\":\"depth\",\"reason\":\"r\"}]}", h);
+    expect_corrupt(buf, "or both", "an override with neither a score nor a verdict");
+    snprintf(buf, sizeof buf, "{\"format\":\"stipple-notes/1\",%s,\"notes\":[{\"override\":\"depth\",\"passed\":1,\"reason\":\"r\"}]}", h);
+    expect_corrupt(buf, "true or false", "a verdict that is a number");
     snprintf(buf, sizeof buf, "{\"format\":\"stipple-notes/1\",%s,\"notes\":[{\"comment\":\"a\\u0000b\",\"dot\":1}]}", h);
     expect_corrupt(buf, "is not allowed", "NUL inside a text");
     snprintf(buf, sizeof buf, "{\"format\":\"stipple-notes/1\",%s,\"notes\":[{\"comment\":\"x\",\"dot\":0}]}", h);

@@ -607,9 +607,11 @@ static void notes_panel(app *a, float x, float y, float w)
         const annotation *o = annotations_override(&r->notes, m);
         if (!o)
             continue;
-        char line[ANNOT_MAX_TEXT + 96];
-        snprintf(line, sizeof line, "%s override %.1f (computed %.1f): %s", metric_name(m), o->score,
-                 r->have_score ? r->score.metric_score[m] : 0.0, o->text);
+        char line[ANNOT_MAX_TEXT + 128], value[64];
+        annotations_override_value(o, value, sizeof value);
+        snprintf(line, sizeof line, "%s override %s (computed %.1f, %s): %s", metric_name(m), value,
+                 r->have_score ? r->score.metric_score[m] : 0.0,
+                 r->have_score && r->score.metric_passed[m] ? "passed" : "failed", o->text);
         y += hud_wrapped(h, HUD_SMALL, x, y, w, applied ? C_ACCENT : C_DIM, line);
     }
     for (size_t i = 0; i < r->notes.count && y < y0 + 115.0f; i++) {

@@ -73,6 +73,9 @@ int  cli_write_grade_csv(FILE *f, const char *const *paths, const cli_graded *g,
  * computed score (both kept); a warning instead when the notes belong to another session. */
 struct score_result;
 void cli_write_overrides(FILE *f, const char *session_path, const struct score_result *sc);
+/* grade --json: the report with an "instructor" object added when the session has notes
+ * (the report unchanged when it has none). Takes report (free()d); NULL when out of memory. */
+char *cli_json_add_instructor(char *report, const char *session_path, const struct score_result *sc);
 
 /* ---- the PDF report (cmd_report.c) ---- */
 typedef struct cli_report_options {

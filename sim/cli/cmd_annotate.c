@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "annotations.h"
 #include "cli.h"
 #include "lesson.h"
@@ -20,7 +22,7 @@ static const cli_option annotate_options[] = {
     { OPT_AT, "at", "T", "pin the comment to T seconds of session time" },
     { OPT_DOT, "dot", "N", "pin the comment to dot N (numbered from 1, as review and dots show them)" },
     { OPT_REGION, "region", "U0,V0,U1,V1", "pin the comment to a region of the chart (mm)" },
-    { OPT_OVERRIDE, "override", "METRIC=SCORE", "replace a metric's score (0-100) beside the computed one; needs --reason" },
+    { OPT_OVERRIDE, "override", "METRIC=SCORE", "replace a metric's score (0-100), or its verdict (pass, fail), beside the computed one; needs --reason" },
     { OPT_REASON, "reason", "TEXT", "why the override" },
     { OPT_AUTHOR, "author", "NAME", "who writes it (default: $USER)" },
     { OPT_JSON, "json", NULL, "list the notes as the sidecar's JSON" },
@@ -35,8 +37,10 @@ static void list_notes(const annotations *a)
     }
     for (size_t i = 0; i < a->count; i++) {
         const annotation *n = &a->notes[i];
+        char value[64];
+        annotations_override_value(n, value, sizeof value);
         if (n->kind == ANNOT_OVERRIDE)
-            printf("override %s = %.1f: %s", metric_name(n->metric), n->score, text_escaped(n->text));
+            printf("override %s = %s: %s", metric_name(n->metric), value, text_escaped(n->text));
         else if (n->pin == ANNOT_AT_TIME)
             printf("at %.3f s: %s", (double)n->at_us * 1e-6, text_escaped(n->text));
         else if (n->pin == ANNOT_AT_DOT)
@@ -66,12 +70,93 @@ void cli_write_overrides(FILE *f, const char *session_path, const score_result *
             if (first)
                 fprintf(f, "\nInstructor's overrides (the computed scores above are kept):\n");
             first = 0;
-            fprintf(f, "  %-10s %5.1f  (computed %.1f)  %s%s%s%s\n", metric_name(m), o->score,
-                    sc->metric_applies[m] ? sc->metric_score[m] : 0.0, text_escaped(o->text), o->author[0] ? " (" : "",
-                    o->author[0] ? text_escaped(o->author) : "", o->author[0] ? ")" : "");
+            char value[64];
+            annotations_override_value(o, value, sizeof value);
+            fprintf(f, "  %-10s %5s  (computed %.1f, %s)  %s%s%s%s\n", metric_name(m), value,
+                    sc->metric_applies[m] ? sc->metric_score[m] : 0.0, sc->metric_passed[m] ? "passed" : "failed",
+                    text_escaped(o->text), o->author[0] ? " (" : "", o->author[0] ? text_escaped(o->author) : "",
+                    o->author[0] ? ")" : "");
         }
     }
     annotations_free(&an);
+}
+
+/* The notes as grade --json carries them: "instructor": {"notes_file", "applied", "message"?,
+ * "overrides": {METRIC: {"score"?, "passed"?, "computed_score", "computed_passed", "reason",
+ * "author"?}}, "comments": [...]}. Comments and overrides are listed even when not applied
+ * (another session's notes), and "applied" says so. */
+static json_t *instructor_json(const char *session_path, const score_result *sc)
+{
+    annotations an;
+    char err[1024];
+    int rc = annotations_load(session_path, &an, err, sizeof err);
+    if (rc == ANNOT_NONE) {
+        annotations_free(&an);
+        return NULL;
+    }
+    char path[4096];
+    annotations_path(session_path, path, sizeof path);
+    json_t *o = json_object(), *ov = json_object(), *cm = json_array();
+    json_object_set_new(o, "notes_file", json_string(path));
+    json_object_set_new(o, "applied", json_boolean(rc == ANNOT_OK));
+    if (rc != ANNOT_OK)
+        json_object_set_new(o, "message", json_string(err));
+    for (int m = 0; m < METRIC_COUNT; m++) {
+        const annotation *n = annotations_override(&an, m);
+        if (!n)
+            continue;
+        json_t *x = json_object();
+        if (n->has_score)
+            json_object_set_new(x, "score", json_real(n->score));
+        if (n->has_verdict)
+            json_object_set_new(x, "passed", json_boolean(n->passed));
+        json_object_set_new(x, "computed_score", json_real(sc->metric_applies[m] ? sc->metric_score[m] : 0.0));
+        json_object_set_new(x, "computed_passed", json_boolean(sc->metric_passed[m]));
+        json_object_set_new(x, "reason", json_string(n->text));
+        if (n->author[0])
+            json_object_set_new(x, "author", json_string(n->author));
+        json_object_set_new(ov, metric_name(m), x);
+    }
+    for (size_t i = 0; i < an.count; i++) {
+        const annotation *n = &an.notes[i];
+        if (n->kind != ANNOT_COMMENT)
+            continue;
+        json_t *x = json_object();
+        json_object_set_new(x, "comment", json_string(n->text));
+        if (n->pin == ANNOT_AT_TIME)
+            json_object_set_new(x, "at_s", json_real((double)n->at_us * 1e-6));
+        else if (n->pin == ANNOT_AT_DOT)
+            json_object_set_new(x, "dot", json_integer((json_int_t)n->dot));
+        else
+            json_object_set_new(x, "region_mm", json_pack("[f, f, f, f]", n->region_mm[0], n->region_mm[1], n->region_mm[2],
+                                                          n->region_mm[3]));
+        if (n->author[0])
+            json_object_set_new(x, "author", json_string(n->author));
+        json_array_append_new(cm, x);
+    }
+    json_object_set_new(o, "overrides", ov);
+    json_object_set_new(o, "comments", cm);
+    annotations_free(&an);
+    return o;
+}
+
+char *cli_json_add_instructor(char *report, const char *session_path, const score_result *sc)
+{
+    if (!report)
+        return NULL;
+    json_t *ins = instructor_json(session_path, sc);
+    if (!ins)
+        return report;   /* no notes: the report as it was, byte for byte */
+    json_t *root = json_loads(report, 0, NULL);
+    char *out = NULL;
+    if (json_is_object(root) && json_object_set_new(root, "instructor", ins) == 0) {
+        ins = NULL;
+        out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    }
+    json_decref(ins);
+    json_decref(root);
+    free(report);
+    return out;
 }
 
 static int run_annotate(const cli_command *cmd, int argc, char **argv)
@@ -140,18 +225,26 @@ static int run_annotate(const cli_command *cmd, int argc, char **argv)
         return cli_usage_error(cmd, "--reason goes with --override");
     if (override) {
         char metric[32];
-        double score;
+        double score = 0.0;
         const char *eq = strchr(override, '=');
         char *end = NULL;
         size_t ml = eq ? (size_t)(eq - override) : 0;
         if (eq && ml < sizeof metric) {
             memcpy(metric, override, ml);
             metric[ml] = 0;
-            score = strtod(eq + 1, &end);
+            if (!strcmp(eq + 1, "pass") || !strcmp(eq + 1, "fail")) {
+                n.has_verdict = 1;
+                n.passed = eq[1] == 'p';
+                end = (char *)eq + 1 + strlen(eq + 1);
+            } else {
+                score = strtod(eq + 1, &end);
+                n.has_score = 1;
+            }
         }
         if (!eq || ml >= sizeof metric || !end || *end || end == eq + 1 || !(score >= 0.0 && score <= 100.0) ||
             (n.metric = annotations_metric_from_name(metric)) < 0)
-            return cli_usage_error(cmd, "--override wants METRIC=SCORE (spacing, depth, pigment, hairline or quality; 0-100)");
+            return cli_usage_error(cmd, "--override wants METRIC=SCORE or METRIC=pass|fail (spacing, depth, pigment, "
+                                        "hairline or quality; 0-100)");
         n.kind = ANNOT_OVERRIDE;
         n.score = score;
     }
@@ -209,4 +302,5 @@ const cli_command cli_cmd_annotate = {
     "Without --text or --override it lists the notes.\n"
     "examples: stipple annotate s.stp --dot 412 --text \"too deep here: lighten your hand\"\n"
     "          stipple annotate s.stp --override depth=80 --reason \"scar tissue: the band is too strict here\"\n"
+    "          stipple annotate s.stp --override hairline=pass --reason \"the client asked for a hard line\"\n"
 };

@@ -94,7 +94,7 @@ int cli_grade_one(const char *session, const cli_grade_options *o, cli_graded *o
     out->total = sc.total;
     if (o->want_text && !(out->text = text_report(&r, &sc, &m)))
         rc = -1;
-    if (o->want_json && !(out->json = report_json(&r.lesson, r.dots, &sc, &m)))
+    if (o->want_json && !(out->json = cli_json_add_instructor(report_json(&r.lesson, r.dots, &sc, &m), session, &sc)))
         rc = -1;
     if (rc != 0)
         fprintf(stderr, "stipple: %s: out of memory writing the report\n", session);

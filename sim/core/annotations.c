@@ -82,6 +82,15 @@ const annotation *annotations_override(const annotations *a, int metric)
     return found;
 }
 
+void annotations_override_value(const annotation *o, char *out, size_t n)
+{
+    const char *verdict = o->has_verdict ? (o->passed ? "passed" : "failed") : "";
+    if (o->has_score)
+        snprintf(out, n, "%.1f%s%s", o->score, o->has_verdict ? ", " : "", verdict);
+    else
+        snprintf(out, n, "%s", verdict);
+}
+
 static int hex_value(char c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -125,12 +134,23 @@ static int parse_note(json_t *o, const char *name, size_t i, annotation *n, char
                      name, i + 1);
             return -1;
         }
-        json_t *sc = json_object_get(o, "score");
-        if (!json_is_number(sc) || !(json_number_value(sc) >= 0.0 && json_number_value(sc) <= 100.0)) {
+        json_t *sc = json_object_get(o, "score"), *ps = json_object_get(o, "passed");
+        if (!sc && !ps) {
+            snprintf(err, errlen, "%s: note %zu: an override has a \"score\", a \"passed\" verdict, or both", name, i + 1);
+            return -1;
+        }
+        if (sc && (!json_is_number(sc) || !(json_number_value(sc) >= 0.0 && json_number_value(sc) <= 100.0))) {
             snprintf(err, errlen, "%s: note %zu: \"score\" must be a number from 0 to 100", name, i + 1);
             return -1;
         }
-        n->score = json_number_value(sc);
+        if (ps && !json_is_boolean(ps)) {
+            snprintf(err, errlen, "%s: note %zu: \"passed\" must be true or false", name, i + 1);
+            return -1;
+        }
+        n->has_score = sc != NULL;
+        n->score = sc ? json_number_value(sc) : 0.0;
+        n->has_verdict = ps != NULL;
+        n->passed = ps && json_is_true(ps);
         return get_text(o, "reason", n->text, ANNOT_MAX_TEXT, 1, name, i, err, errlen);
     }
     n->kind = ANNOT_COMMENT;
@@ -249,7 +269,10 @@ char *annotations_json(const annotations *a)
             break;
         if (n->kind == ANNOT_OVERRIDE) {
             json_object_set_new(o, "override", json_string(metric_name(n->metric)));
-            json_object_set_new(o, "score", json_real(n->score));
+            if (n->has_score)
+                json_object_set_new(o, "score", json_real(n->score));
+            if (n->has_verdict)
+                json_object_set_new(o, "passed", json_boolean(n->passed));
             json_object_set_new(o, "reason", json_string(n->text));
         } else {
             json_object_set_new(o, "comment", json_string(n->text));

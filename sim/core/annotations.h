@@ -9,7 +9,8 @@
  *
  * Format (JSON): {"format": "stipple-notes/1", "session_blake2b": "<64 hex>", "notes": [
  *     {"comment": TEXT, "at_s": T | "dot": N | "region_mm": [U0, V0, U1, V1], "author": A},
- *     {"override": METRIC, "score": 0..100, "reason": TEXT, "author": A}, ...]}
+ *     {"override": METRIC, "score": 0..100, "passed": true|false, "reason": TEXT, "author": A}, ...]}
+ * An override carries a score, a verdict ("passed"), or both.
  * dot N counts from 1 as the review and `stipple dots` show it. Limits (a hostile file costs
  * bounded time and memory): the file at most ANNOT_MAX_FILE bytes, ANNOT_MAX_NOTES notes, a
  * text ANNOT_MAX_TEXT bytes. */
@@ -34,7 +35,10 @@ typedef struct annotation {
     long    dot;               /* ANNOT_AT_DOT: 1-based */
     double  region_mm[4];      /* ANNOT_AT_REGION: chart u0, v0, u1, v1 */
     int     metric;            /* overrides: METRIC_* */
-    double  score;             /* overrides: 0..100 */
+    double  score;             /* overrides: 0..100, when has_score */
+    int     has_score;
+    int     has_verdict;       /* overrides: the instructor's pass (passed 1) or fail (0) */
+    int     passed;
     char    text[ANNOT_MAX_TEXT + 1];   /* the comment, or the override's reason */
     char    author[64];
 } annotation;
@@ -69,6 +73,8 @@ void annotations_free(annotations *a);                      /* NULL-safe; leaves
 
 /* The override of a metric (the last one made), or NULL. */
 const annotation *annotations_override(const annotations *a, int metric);
+/* An override's value as words: "72.5", "passed", "failed" or "72.5, passed". */
+void annotations_override_value(const annotation *o, char *out, size_t n);
 /* "spacing" ... -> METRIC_*, or -1. */
 int  annotations_metric_from_name(const char *name);
 
