@@ -73,14 +73,23 @@ static void check_session(const char *lesson_file, int profile, uint64_t seed)
     CHECK(r != NULL, "replay_open: %s", err);
     if (!r)
         goto out;
-    /* the whole session's dots are the graded ones */
+    /* opening builds nothing past time 0: the rest is built on demand by the seeks below */
+    CHECK(!replay_build_done(r) && replay_built_us(r) < REPLAY_KEYFRAME_US, "%s: opening built up to %lld us",
+          lesson_file, (long long)replay_built_us(r));
     engine *ref = engine_replay(&l, s, &d);
     size_t nref, nall;
     const dot *dref = engine_dots(ref, &nref);
-    const dot *dall = replay_all_dots(r, &nall);
-    CHECK(nall == nref && nall > 100 && memcmp(dall, dref, nall * sizeof *dall) == 0,
-          "%s/%s: replay's dots (%zu) equal engine_replay's (%zu)", lesson_file, trainee_profile_name(profile), nall, nref);
-    engine_free(ref);
+    /* a second replay built in small slices, as the review does a frame at a time */
+    char err2[256];
+    replay *sliced = replay_open(&l, s, &d, err2, sizeof err2);
+    int brc = 0;
+    size_t slices = 0;
+    while (sliced && (brc = replay_build(sliced, 997)) == 0)
+        slices++;
+    const dot *dsl = sliced ? replay_all_dots(sliced, &nall) : NULL;
+    CHECK(brc == 1 && dsl && nall == nref && nall > 100 && memcmp(dsl, dref, nall * sizeof *dsl) == 0,
+          "%s/%s: built in %zu slices, the dots (%zu) equal engine_replay's (%zu)", lesson_file,
+          trainee_profile_name(profile), slices, nall, nref);
 
     /* the points: 200 random, then the awkward ones */
     enum { RANDOM = 200 };
@@ -157,6 +166,19 @@ static void check_session(const char *lesson_file, int profile, uint64_t seed)
           bad_dots, np);
     CHECK(bad_count == 0, "%s/%s: replay_dot_count_at wrong at %zu of %zu points", lesson_file,
           trainee_profile_name(profile), bad_count, np);
+    /* the seeks built it all on demand (one went to the end): the whole session's dots are the graded ones */
+    const dot *dall = replay_all_dots(r, &nall);
+    CHECK(replay_build_done(r) && nall == nref && memcmp(dall, dref, nall * sizeof *dall) == 0,
+          "%s/%s: built on demand, the replay's dots (%zu) equal engine_replay's (%zu)", lesson_file,
+          trainee_profile_name(profile), nall, nref);
+    for (size_t i = 0; sliced && i < nall; i++)
+        if (replay_dot_made_us(r, i) != replay_dot_made_us(sliced, i)) {
+            CHECK(0, "dot %zu: made at %lld on demand, %lld in slices", i, (long long)replay_dot_made_us(r, i),
+                  (long long)replay_dot_made_us(sliced, i));
+            break;
+        }
+    replay_free(sliced);
+    engine_free(ref);
     printf("%s/%s: %zu seeks over %.1f s of session, %zu dots, %zu keyframes: identical\n", lesson_file,
            trainee_profile_name(profile), np, (double)end_us * 1e-6, nall, ks);
     /* the moment each dot was placed shows it, a microsecond earlier does not */

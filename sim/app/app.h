@@ -54,12 +54,13 @@ typedef struct app_options {
     /* review (stipple review): input_file/input_session is the session, lesson_path its
      * lesson; shots at times are taken paused; exit_after: quit once they are taken */
     int   review;
-    int64_t review_at_us;      /* the first frame's time; -1: the end */
+    int64_t review_at_us;      /* the first frame's time; -1: the start */
     const char *review_steps[APP_MAX_SHOTS];   /* "dot+", "dot-", "flag+", "flag-", after --at */
     int   review_step_count;
     int   review_kind;         /* enum review_kind: the flags shown and stepped through */
     const char *review_ghost;  /* "expert" or a session file */
-    int   review_play_frames;  /* bench: play from the start at 64x for this many frames, print fps, quit */
+    int   review_play_frames;  /* bench: once built, play this many frames at each of 1x, 8x, 64x, print fps, quit */
+    int   review_log;          /* print the review's state on stdout after each key and click (for scripts) */
     const char *view;          /* NULL, or open looking from "front", "back", "left", "right", "top" */
     double view_field_mm;      /* with view: skin mm in the view's height (0: the whole head) */
 } app_options;

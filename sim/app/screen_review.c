@@ -5,7 +5,12 @@
  * following the recorded view or free, the pen's hover path, the depth gauge, flags that
  * cluster when zoomed out, a dot inspector and a translucent ghost of a reference session.
  * Scripted runs (--at, --step, --screenshot-at, --exit-after) work paused, so what they
- * capture depends only on the session. */
+ * capture depends only on the session.
+ *
+ * Opening shows the first frame at once: the replay builds its keyframes and learns the
+ * dots' times a slice a frame (BUILD_SLICE_S), the timeline filling in as it goes; the score
+ * (flags, the inspector's reasons) comes when the whole session is built. A step to a flag
+ * (or a scripted run) builds the rest at once. */
 #include <glad/gl.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +21,7 @@
 #include "app_internal.h"
 #include "replay.h"
 #include "review.h"
+#include "review_notes.h"
 #include "text_escape.h"
 #include "trainee.h"
 
@@ -23,6 +29,9 @@
 #define PANEL_W 420.0f            /* inspector width */
 #define CLUSTER_FIELD_MM 60.0     /* flags one by one below this field height, clusters above */
 #define HOVER_US 2000000
+#define BUILD_SLICE_S 0.006       /* building the replay while playing: at most this much a frame */
+#define BUILD_IDLE_S 0.040        /* ... while paused (the window still answers 25 times a second) */
+#define BENCH_PHASES 3
 
 typedef struct review {
     const session_data *data;
@@ -41,7 +50,9 @@ typedef struct review {
     /* timeline, one column per pixel of its width */
     int     tl_w;
     float  *tl_dots;              /* dots made in the column */
-    float   tl_dots_max;
+    float   tl_dots_max;          /* dots in the fullest column */
+    size_t  tl_dots_done;         /* dots counted into the columns so far */
+    int     built;                /* the replay is built: score and flags are in */
     uint32_t *tl_flags;           /* kinds flagged in the column */
     uint8_t *tl_machine, *tl_pause, *tl_dropped, *tl_view;
     /* the ghost: a reference session's dots */
@@ -49,16 +60,17 @@ typedef struct review {
     size_t  ghost_n;
     char    ghost_name[96];
     int     drag_tl;
+    int     key_shot;             /* F12: a screenshot of the next frame */
+    int     key_shots;            /* ... how many taken */
     int     steps_done;
-    /* the instructor's notes (annotations.h): shown; applied only when bound to this session */
-    annotations notes;
-    int     notes_rc;
-    char    notes_msg[600];
-    int     typing;               /* A: a comment being typed */
-    char    typed[ANNOT_MAX_TEXT + 1];
+    /* the instructor's notes (review_notes.h): shown; applied only when bound to this session */
+    review_notes nui;
     double  bench_t0;
-    int     bench_frames;
-    double  open_t0;
+    int     bench_frames, bench_phase;
+    double *bench_dt;             /* frame intervals of the phase */
+    double  bench_last;
+    double  open_t0, built_s, start_s, progress_drawn;
+    double  t_surface, t_replay, t_renderer, t_ready;   /* after open_t0: where opening's time goes */
 } review;
 
 static const double speeds[] = { 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64 };
@@ -109,6 +121,10 @@ static int dot_shown_flag(const review *r, size_t i)
 
 /* ---- time ------------------------------------------------------------------------------ */
 
+static void timeline_add_dots(app *a);
+static void review_built(app *a);
+static int build_all(app *a);
+
 static void seek(app *a, int64_t t)
 {
     review *r = RV(a);
@@ -125,6 +141,9 @@ static void seek(app *a, int64_t t)
     r->t_us = t;
     a->now_us = t;
     a->dirty = 1;
+    timeline_add_dots(a);   /* a seek past what was built built on to there */
+    if (replay_build_done(r->rp))
+        review_built(a);
 }
 
 /* The next (dir 1) or previous (-1) dot from the current time, flagged with the chosen kind
@@ -132,9 +151,19 @@ static void seek(app *a, int64_t t)
 static void step(app *a, int dir, int flagged)
 {
     review *r = RV(a);
+    if (flagged && build_all(a) != 0)   /* the flags need the score, the score every dot */
+        return;
     size_t n;
     replay_all_dots(r->rp, &n);
     size_t shown = replay_dot_count_at(r->rp, r->t_us);
+    while (dir > 0 && !r->built && (long)n <= (r->selected + 1 > (long)shown ? r->selected + 1 : (long)shown)) {
+        int rc = replay_build(r->rp, 4096);   /* the next dot is not built yet */
+        if (rc < 0)
+            return;
+        if (rc == 1)
+            review_built(a);
+        replay_all_dots(r->rp, &n);
+    }
     long i = dir > 0 ? (long)shown : (long)shown - 2;
     if (dir > 0 && r->selected >= 0 && r->selected + 1 > (long)shown)
         i = r->selected + 1;
@@ -167,22 +196,6 @@ static void timeline_build(app *a)
         return;
     double span = r->end_us > 0 ? (double)r->end_us : 1.0;
 #define COL(t) (int)fmin((double)(w - 1), fmax(0.0, (double)(t) / span * (double)w))
-    size_t n;
-    replay_all_dots(r->rp, &n);
-    for (size_t i = 0; i < n; i++) {
-        int c = COL(replay_dot_made_us(r->rp, i));
-        r->tl_dots[c] += 1.0f;
-        if (r->have_score)
-            r->tl_flags[c] |= r->score.dot_flags[i];
-    }
-    /* dots per minute: each column's count over its span */
-    double col_min = span / (double)w / 60e6;
-    r->tl_dots_max = 0.0f;
-    for (int c = 0; c < w; c++) {
-        r->tl_dots[c] = (float)(r->tl_dots[c] / col_min);
-        if (r->tl_dots[c] > r->tl_dots_max)
-            r->tl_dots_max = r->tl_dots[c];
-    }
     /* machine, pauses: states over time; dropped input, view changes: moments */
     const session_data *d = r->data;
     int machine = 0, paused = 0, last_c = 0;
@@ -205,7 +218,88 @@ static void timeline_build(app *a)
         default: break;
         }
     }
+}
+
+/* The dots built since the last call into their columns (dots per minute: a column's count
+ * over its span, so the bars' heights are counts); their flags once the score is in. */
+static void timeline_add_dots(app *a)
+{
+    review *r = RV(a);
+    if (!r->tl_dots)
+        return;
+    int w = r->tl_w;
+    double span = r->end_us > 0 ? (double)r->end_us : 1.0;
+    size_t n;
+    replay_all_dots(r->rp, &n);
+    for (size_t i = r->tl_dots_done; i < n; i++) {
+        int c = COL(replay_dot_made_us(r->rp, i));
+        r->tl_dots[c] += 1.0f;
+        if (r->tl_dots[c] > r->tl_dots_max)
+            r->tl_dots_max = r->tl_dots[c];
+    }
+    r->tl_dots_done = n;
+    for (size_t i = 0; r->have_score && !r->built && i < n; i++)
+        r->tl_flags[COL(replay_dot_made_us(r->rp, i))] |= r->score.dot_flags[i];
+}
 #undef COL
+
+/* The whole session built: its score (the flags, the inspector's reasons), the timeline's
+ * last dots and its flags. */
+static void review_built(app *a)
+{
+    review *r = RV(a);
+    if (r->built)
+        return;
+    size_t n;
+    const dot *all = replay_all_dots(r->rp, &n);
+    if (!r->have_score && score_session(&a->lesson, a->surface, all, n, &r->score) == 0)
+        r->have_score = 1;
+    timeline_add_dots(a);
+    r->built = 1;
+    r->built_s = app_now_s() - r->start_s;
+    a->dirty = 1;
+}
+
+/* Builds the whole replay now (a step to a flag, a scripted run). 0 or -1. */
+static int build_all(app *a)
+{
+    review *r = RV(a);
+    if (r->built)
+        return 0;
+    if (replay_build(r->rp, SIZE_MAX) < 0) {
+        fprintf(stderr, "stipple review: out of memory reading the session\n");
+        a->running = 0;
+        a->exit_code = 1;
+        return -1;
+    }
+    review_built(a);
+    return 0;
+}
+
+/* A slice of the build, at most BUILD_SLICE_S of this frame. */
+static void build_slice(app *a)
+{
+    review *r = RV(a);
+    if (r->built)
+        return;
+    double t0 = app_now_s(), budget = r->playing ? BUILD_SLICE_S : BUILD_IDLE_S;
+    int rc;
+    do
+        rc = replay_build(r->rp, 2048);
+    while (rc == 0 && app_now_s() - t0 < budget);
+    if (rc < 0) {
+        fprintf(stderr, "stipple review: out of memory reading the session\n");
+        a->running = 0;
+        a->exit_code = 1;
+        return;
+    }
+    timeline_add_dots(a);
+    if (rc == 1)
+        review_built(a);
+    else if (t0 - r->progress_drawn > 0.25) {
+        r->progress_drawn = t0;   /* the timeline grows */
+        a->dirty = 1;
+    }
 }
 
 static void timeline_rect(const app *a, float *x, float *y, float *w, float *h)
@@ -228,6 +322,12 @@ static void draw_timeline(app *a)
     /* rows: flags (top), dots per minute, machine, pauses, dropped + views */
     float fy = y, dy = y + 12.0f, dh = 30.0f, my = dy + dh + 3.0f;
     uint32_t mask = kind_mask(r->kind);
+    /* what is not built yet: shaded */
+    int64_t built = replay_built_us(r->rp);
+    if (!r->built && built < r->end_us) {
+        float bx = x + (float)((double)(built > 0 ? built : 0) / (double)(r->end_us > 0 ? r->end_us : 1) * (double)w);
+        hud_rect(h, bx, y, x + w - bx, hh, (hud_rgba){ 60, 64, 72, 255 });
+    }
     for (int c = 0; c < r->tl_w; c++) {
         float cx = x + (float)c;
         if (r->tl_dots[c] > 0.0f && r->tl_dots_max > 0.0f) {
@@ -248,8 +348,8 @@ static void draw_timeline(app *a)
         if (r->tl_view[c])
             hud_rect(h, cx, my + 16.0f, 1.0f, 3.0f, C_ACCENT);
     }
-    for (size_t i = 0; i < r->notes.count; i++) {
-        const annotation *n = &r->notes.notes[i];
+    for (size_t i = 0; i < r->nui.notes.count; i++) {
+        const annotation *n = &r->nui.notes.notes[i];
         if (n->kind == ANNOT_COMMENT && n->pin == ANNOT_AT_TIME) {
             float nx = x + (float)((double)n->at_us / (double)(r->end_us > 0 ? r->end_us : 1) * (double)w);
             hud_rect(h, nx - 1.0f, y - 10.0f, 3.0f, 8.0f, C_ACCENT);
@@ -257,8 +357,12 @@ static void draw_timeline(app *a)
     }
     float px = x + (float)((double)r->t_us / (double)(r->end_us > 0 ? r->end_us : 1) * (double)w);
     hud_rect(h, px - 1.0f, y - 4.0f, 2.0f, hh + 2.0f, (hud_rgba){ 255, 255, 255, 255 });
-    hud_text(h, HUD_SMALL, x, y - 20.0f, C_DIM,
-             "flags (K: kind)   dots/min   machine on   pauses (red: unplugged)   dropped input / views");
+    if (r->built)
+        hud_text(h, HUD_SMALL, x, y - 20.0f, C_DIM,
+                 "flags (K: kind)   dots/min   machine on   pauses (red: unplugged)   dropped input / views");
+    else
+        hud_textf(h, HUD_SMALL, x, y - 20.0f, C_WARN, "reading the session: %.0f%% (flags and the score follow)",
+                  100.0 * replay_build_fraction(r->rp));
     char a1[32], a2[32];
     hud_fmt_clock(r->t_us, a1, sizeof a1);
     hud_fmt_clock(r->end_us, a2, sizeof a2);
@@ -321,7 +425,7 @@ int review_start(app *a)
     if (!r)
         return -1;
     a->review = r;
-    r->open_t0 = app_now_s();
+    r->open_t0 = r->start_s = app_now_s();
     r->data = a->opt->input_session;
     r->selected = -1;
     r->speed_i = 2;
@@ -337,6 +441,7 @@ int review_start(app *a)
         a->surface = surface_create(a->lesson.surface, a->lesson.skin_width_mm, a->lesson.skin_height_mm);
     if (!a->surface)
         return -1;
+    r->t_surface = app_now_s() - r->open_t0;
     r->rp = replay_open(&a->lesson, a->surface, r->data, err, sizeof err);
     if (!r->rp) {
         fprintf(stderr, "stipple review: %s\n", err);
@@ -344,16 +449,14 @@ int review_start(app *a)
     }
     r->end_us = replay_end_us(r->rp);
     printf("review: %s, lesson %s\n", text_escaped(a->opt->input_file), text_escaped(a->lesson.id));
-    size_t n;
-    const dot *all = replay_all_dots(r->rp, &n);
-    if (score_session(&a->lesson, a->surface, all, n, &r->score) == 0)
-        r->have_score = 1;
     a->eng = (engine *)replay_engine(r->rp);   /* read only: the scene and the gauge read it */
+    r->t_replay = app_now_s() - r->open_t0;
     a->ren = render_create(&a->lesson, a->surface, err, sizeof err);
     if (!a->ren) {
         fprintf(stderr, "stipple review: %s\n", err);
         return -1;
     }
+    r->t_renderer = app_now_s() - r->open_t0;
     const dotmap *m = render_get_dotmap(a->ren);
     a->live = live_create(&a->lesson, a->surface, m->u0, m->v0, m->w[0] * m->texel_mm, m->h[0] * m->texel_mm);
     if (!a->live)
@@ -361,11 +464,13 @@ int review_start(app *a)
     a->pen_desc = &r->data->header.device;
     timeline_build(a);
     load_ghost(a);
-    r->notes_rc = annotations_load(a->opt->input_file, &r->notes, r->notes_msg, sizeof r->notes_msg);
-    if (r->notes_rc == ANNOT_CORRUPT || r->notes_rc == ANNOT_MISMATCH)
-        fprintf(stderr, "stipple review: warning: %s\n", r->notes_msg);
+    review_notes_load(&r->nui, a->opt->input_file);
+    /* scripted runs step to flags and draw them: the whole session first */
+    if ((a->opt->review_step_count || a->opt->shot_count) && build_all(a) != 0)
+        return -1;
+    seek(a, a->opt->review_at_us >= 0 ? a->opt->review_at_us : 0);
     r->free_view = *engine_view(a->eng);
-    seek(a, a->opt->review_at_us >= 0 ? a->opt->review_at_us : r->end_us);
+    r->t_ready = app_now_s() - r->open_t0;
     app_set_screen(a, &app_screen_review);
     return 0;
 }
@@ -386,7 +491,8 @@ void review_stop(app *a)
     free(r->tl_dropped);
     free(r->tl_view);
     free(r->ghost);
-    annotations_free(&r->notes);
+    free(r->bench_dt);
+    review_notes_free(&r->nui);
     free(r);
     a->review = NULL;
 }
@@ -577,54 +683,18 @@ static void inspector(app *a, float x, float y, float w)
     hud_text(h, HUD_SMALL, x + 10.0f, y + 4.0f, C_TEXT, "Jump to its moment (J)");
 }
 
-/* The notes: overrides beside the computed score, comments at this moment or on the
- * inspected dot, the count; a sidecar that is not this session's is named, not applied. */
-static void notes_panel(app *a, float x, float y, float w)
+/* What the notes see of the review. */
+static review_note_ctx note_ctx(app *a)
 {
     review *r = RV(a);
-    hud *h = a->hud;
-    float lh = hud_line_height(h, HUD_SMALL) + 1.0f;
-    if (r->typing) {
-        hud_rect(h, x - 10.0f, y - 6.0f, w + 30.0f, 60.0f, (hud_rgba){ 30, 40, 60, 240 });
-        hud_textf(h, HUD_SMALL, x, y, C_ACCENT, "Comment on %s (Enter saves, Esc cancels):",
-                  r->selected >= 0 ? "the inspected dot" : "this moment");
-        hud_wrapped(h, HUD_SMALL, x, y + lh, w, C_TEXT, r->typed[0] ? r->typed : "_");
-        return;
-    }
-    if (r->notes_rc == ANNOT_NONE && !r->notes.count)
-        return;
-    float y0 = y;
-    hud_rect(h, x - 10.0f, y - 6.0f, w + 30.0f, 130.0f, C_PANEL);
-    if (r->notes_rc == ANNOT_CORRUPT || r->notes_rc == ANNOT_MISMATCH) {
-        y += hud_wrapped(h, HUD_SMALL, x, y, w, C_BAD, r->notes_msg);
-        if (r->notes_rc == ANNOT_CORRUPT)
-            return;
-    }
-    int applied = r->notes_rc == ANNOT_OK;
-    hud_textf(h, HUD_SMALL, x, y, C_DIM, "Notes: %zu%s (A: add a comment)", r->notes.count, applied ? "" : " (not applied)");
-    y += lh;
-    for (int m = 0; m < METRIC_COUNT && y < y0 + 115.0f; m++) {
-        const annotation *o = annotations_override(&r->notes, m);
-        if (!o)
-            continue;
-        char line[ANNOT_MAX_TEXT + 128], value[64];
-        annotations_override_value(o, value, sizeof value);
-        snprintf(line, sizeof line, "%s override %s (computed %.1f, %s): %s", metric_name(m), value,
-                 r->have_score ? r->score.metric_score[m] : 0.0,
-                 r->have_score && r->score.metric_passed[m] ? "passed" : "failed", o->text);
-        y += hud_wrapped(h, HUD_SMALL, x, y, w, applied ? C_ACCENT : C_DIM, line);
-    }
-    for (size_t i = 0; i < r->notes.count && y < y0 + 115.0f; i++) {
-        const annotation *n = &r->notes.notes[i];
-        int here = n->kind == ANNOT_COMMENT &&
-                   ((n->pin == ANNOT_AT_DOT && n->dot == r->selected + 1) ||
-                    (n->pin == ANNOT_AT_TIME && llabs(n->at_us - r->t_us) <= 3000000));
-        if (!here)
-            continue;
-        char line[ANNOT_MAX_TEXT + 96];
-        snprintf(line, sizeof line, "%s%s%s%s", n->text, n->author[0] ? " (" : "", n->author, n->author[0] ? ")" : "");
-        y += hud_wrapped(h, HUD_SMALL, x, y, w, C_WARN, line);
-    }
+    review_note_ctx c;
+    memset(&c, 0, sizeof c);
+    c.session_path = a->opt->input_file;
+    c.selected = r->selected;
+    c.t_us = r->t_us;
+    c.score = r->have_score ? &r->score : NULL;
+    c.view = current_view(a);
+    return c;
 }
 
 static void draw_review_hud(app *a, const view_state *v)
@@ -670,12 +740,13 @@ static void draw_review_hud(app *a, const view_state *v)
     float ix = W - PANEL_W, iy = 64.0f;
     hud_rect(h, ix - 10.0f, iy - 6.0f, PANEL_W, 230.0f, C_PANEL);
     inspector(a, ix, iy, PANEL_W - 30.0f);
-    notes_panel(a, ix, iy + 236.0f, PANEL_W - 30.0f);
+    review_note_ctx nc = note_ctx(a);
+    review_notes_draw(a, &r->nui, ix, iy + 236.0f, PANEL_W - 30.0f, &nc);
     draw_timeline(a);
     hud_rect(h, 0, (float)a->gl.height - 24.0f, W, 24.0f, C_PANEL);
     hud_text(h, HUD_SMALL, 12.0f, (float)a->gl.height - 20.0f, C_DIM,
              "Space play   - + speed   Left/Right dot   shift+Left/Right or pen side buttons: flag   K kind   "
-             "click timeline seek   click dot inspect   A comment   C camera   H healed   Esc quit");
+             "click timeline seek   click dot inspect   A R O notes   C camera   H healed   F12 screenshot   Esc quit");
 }
 
 static void review_draw(app *a)
@@ -763,72 +834,51 @@ static void go_free(app *a)
     }
 }
 
-/* A comment typed in the review: pinned to the inspected dot, else to this moment; saved in
- * the sidecar at once (the session is never written). */
-static void type_comment(app *a, const SDL_Event *e)
+/* --script-log: the state after a key or a click, one line, for scripts and tests. */
+static void log_state(app *a, const SDL_Event *e)
 {
     review *r = RV(a);
-    if (e->type == SDL_TEXTINPUT) {
-        size_t len = strlen(r->typed), add = strlen(e->text.text);
-        if (len + add <= ANNOT_MAX_TEXT)
-            memcpy(r->typed + len, e->text.text, add + 1);
+    char what[48];
+    if (e->type == SDL_KEYDOWN)
+        snprintf(what, sizeof what, "key %s", SDL_GetKeyName(e->key.keysym.sym));
+    else if (e->type == SDL_MOUSEBUTTONDOWN)
+        snprintf(what, sizeof what, "click %d at %d,%d", e->button.button, e->button.x, e->button.y);
+    else if (e->type == SDL_MOUSEBUTTONUP)
+        snprintf(what, sizeof what, "release %d at %d,%d", e->button.button, e->button.x, e->button.y);
+    else
         return;
-    }
-    if (e->type != SDL_KEYDOWN)
-        return;
-    SDL_Keycode k = e->key.keysym.sym;
-    if (k == SDLK_BACKSPACE) {
-        size_t len = strlen(r->typed);
-        while (len > 0 && ((unsigned char)r->typed[len - 1] & 0xC0) == 0x80)   /* a whole UTF-8 character */
-            len--;
-        if (len > 0)
-            len--;
-        r->typed[len] = 0;
-    } else if (k == SDLK_ESCAPE || k == SDLK_RETURN || k == SDLK_KP_ENTER) {
-        SDL_StopTextInput();
-        r->typing = 0;
-        if (k == SDLK_ESCAPE || !r->typed[0])
-            return;
-        annotation n;
-        memset(&n, 0, sizeof n);
-        n.kind = ANNOT_COMMENT;
-        if (r->selected >= 0) {
-            n.pin = ANNOT_AT_DOT;
-            n.dot = r->selected + 1;
-        } else {
-            n.pin = ANNOT_AT_TIME;
-            n.at_us = r->t_us;
-        }
-        snprintf(n.text, sizeof n.text, "%s", r->typed);
-        const char *user = getenv("USER");
-        snprintf(n.author, sizeof n.author, "%s", user ? user : "");
-        char err[sizeof r->notes_msg - sizeof "not saved: "] = "too many notes"; /* fits the message */
-        if (annotations_add(&r->notes, &n) != 0 || annotations_save(a->opt->input_file, &r->notes, err, sizeof err) != 0) {
-            snprintf(r->notes_msg, sizeof r->notes_msg, "not saved: %s", err);
-            fprintf(stderr, "stipple review: %s\n", r->notes_msg);
-        } else {
-            r->notes_rc = ANNOT_OK;
-            printf("review: comment saved beside %s\n", a->opt->input_file);
-        }
-    }
+    static const char *const kinds[REVIEW_KIND_COUNT] = { "all", "depth", "spacing", "placement", "colour", "drag" };
+    size_t shown, all;
+    engine_dots(a->eng, &shown);
+    replay_all_dots(r->rp, &all);
+    long flagged = r->selected >= 0 && dot_shown_flag(r, (size_t)r->selected);
+    printf("review: state after %s: t %.6f s, %s, speed %gx, dots %zu of %zu%s, dot %ld%s, kind %s, notes %zu%s\n", what,
+           (double)r->t_us * 1e-6, r->playing ? "playing" : "paused", speeds[r->speed_i], shown, all,
+           r->built ? "" : " (reading)", r->selected + 1, flagged ? " (flagged)" : "", kinds[r->kind],
+           review_notes_count(&r->nui), review_notes_busy(&r->nui) ? ", making a note" : "");
+    fflush(stdout);
 }
+
+static void review_event_do(app *a, const SDL_Event *e);
 
 static void review_event(app *a, const SDL_Event *e)
 {
+    review_event_do(a, e);
+    if (a->opt->review_log && a->review)
+        log_state(a, e);
+}
+
+static void review_event_do(app *a, const SDL_Event *e)
+{
     review *r = RV(a);
     a->dirty = 1;
-    if (r->typing) {
-        type_comment(a, e);
+    if (review_notes_busy(&r->nui)) {
+        review_note_ctx nc = note_ctx(a);
+        review_notes_event(a, &r->nui, e, &nc);
         return;
     }
-    if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_a) {
-        if (r->notes_rc == ANNOT_OK || r->notes_rc == ANNOT_NONE) {
-            r->typing = 1;
-            r->typed[0] = 0;
-            SDL_StartTextInput();
-        }
+    if (e->type == SDL_KEYDOWN && review_notes_begin(&r->nui, e->key.keysym.sym))
         return;
-    }
     if (e->type == SDL_KEYDOWN) {
         SDL_Keycode k = e->key.keysym.sym;
         int shift = (e->key.keysym.mod & KMOD_SHIFT) != 0;
@@ -867,6 +917,7 @@ static void review_event(app *a, const SDL_Event *e)
                 seek(a, replay_dot_made_us(r->rp, (size_t)r->selected));
             break;
         case SDLK_F3: a->debug = !a->debug; break;
+        case SDLK_F12: r->key_shot = 1; break;
         default: break;
         }
     } else if (e->type == SDL_MOUSEBUTTONDOWN) {
@@ -920,7 +971,12 @@ static int shot_time(const app *a, const app_shot *s, int64_t *t)
 static void review_update(app *a)
 {
     review *r = RV(a);
+    build_slice(a);
     run_steps(a);
+    if (r->key_shot) {
+        a->shots_now = 1;
+        a->dirty = 1;
+    }
     /* scripted screenshots: paused, each at its time (APP_SHOT_END: where the steps left it) */
     for (int i = 0; i < a->opt->shot_count; i++) {
         app_shot *s = &a->shots[i];
@@ -934,11 +990,22 @@ static void review_update(app *a)
         return;   /* one at a time: drawn, taken, then the next */
     }
     if (a->opt->review_play_frames && r->bench_t0 == 0.0) {
-        /* bench: from the start at 64x */
+        /* bench: once built, play from the start at 1x, then 8x, then 64x */
+        if (!r->built)
+            return;
+        free(r->bench_dt);
+        r->bench_dt = malloc((size_t)a->opt->review_play_frames * sizeof *r->bench_dt);
+        if (!r->bench_dt) {
+            a->running = 0;
+            return;
+        }
+        printf("review: the whole session built %.3f s after opening (in slices of at most %.0f ms a frame)\n", r->built_s,
+               BUILD_SLICE_S * 1e3);
+        fflush(stdout);
         seek(a, 0);
         r->playing = 1;
-        r->speed_i = SPEED_COUNT - 1;
-        r->bench_t0 = r->last_wall = app_now_s();
+        r->speed_i = 2;
+        r->bench_t0 = r->last_wall = r->bench_last = app_now_s();
         return;
     }
     if (r->playing) {
@@ -956,6 +1023,16 @@ static void review_update(app *a)
 
 static void review_take_shots(app *a)
 {
+    review *r = RV(a);
+    if (r->key_shot) {   /* F12: into the current folder, named by the session time */
+        app_shot s;
+        memset(&s, 0, sizeof s);
+        snprintf(s.path, sizeof s.path, "stipple-review-%09.3f-%d.png", (double)r->t_us * 1e-6, ++r->key_shots);
+        app_take_shot(a, &s);
+        fflush(stdout);
+        r->key_shot = 0;
+        return;
+    }
     /* the first pending shot is the one drawn this frame */
     for (int i = 0; i < a->opt->shot_count; i++)
         if (!a->shots[i].done) {
@@ -964,23 +1041,56 @@ static void review_take_shots(app *a)
         }
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+    double p = *(const double *)x, q = *(const double *)y;
+    return (p > q) - (p < q);
+}
+
+/* The bench's playback: review_play_frames frames at each of 1x, 8x and 64x; the median
+ * frame interval of each gives its frames per second. */
+static void bench_frame(app *a)
+{
+    review *r = RV(a);
+    static const int phase_speed[BENCH_PHASES] = { 2, 5, 8 };   /* speeds[]: 1x, 8x, 64x */
+    double now = app_now_s();
+    r->bench_dt[r->bench_frames++] = now - r->bench_last;
+    r->bench_last = now;
+    if (r->bench_frames < a->opt->review_play_frames && r->playing)
+        return;
+    int n = r->bench_frames;
+    double total = now - r->bench_t0;
+    qsort(r->bench_dt, (size_t)n, sizeof *r->bench_dt, cmp_double);
+    double med = r->bench_dt[n / 2], p90 = r->bench_dt[n * 9 / 10];
+    printf("review: playing at %gx, %d x %d: %d frames in %.2f s: median %.2f ms a frame = %.1f fps, 90th percentile "
+           "%.2f ms (target at 64x: >= 60 fps); at %.1f of %.1f min\n",
+           speeds[r->speed_i], a->gl.width, a->gl.height, n, total, med * 1e3, med > 0 ? 1.0 / med : 0.0, p90 * 1e3,
+           (double)r->t_us / 60e6, (double)r->end_us / 60e6);
+    fflush(stdout);
+    if (++r->bench_phase == BENCH_PHASES || !r->playing) {
+        a->running = 0;
+        return;
+    }
+    r->speed_i = phase_speed[r->bench_phase];
+    r->bench_frames = 0;
+    r->bench_t0 = r->bench_last = r->last_wall = app_now_s();
+}
+
 static void review_after_frame(app *a)
 {
     review *r = RV(a);
     if (r->open_t0 == 0.0 || !a->first_frame_done)
         return;
     if (r->open_t0 > 0.0) {
-        printf("review: open to first frame %.3f s\n", app_now_s() - r->open_t0);
+        printf("review: open to first frame %.3f s (lesson and surface %.3f s, replay opened %.3f s, renderer %.3f s, "
+               "ready to draw %.3f s; the rest of the session is read a frame at a time)\n",
+               app_now_s() - r->open_t0, r->t_surface, r->t_replay, r->t_renderer, r->t_ready);
         fflush(stdout);
         r->open_t0 = -1.0;
     }
     if (a->opt->review_play_frames) {
-        if (r->bench_t0 > 0.0 && ++r->bench_frames == a->opt->review_play_frames) {
-            double dt = app_now_s() - r->bench_t0;
-            printf("review: playing at 64x, %d x %d: %d frames in %.2f s, %.1f fps (target >= 60); %.1f min of session shown\n",
-                   a->gl.width, a->gl.height, r->bench_frames, dt, r->bench_frames / dt, (double)r->t_us / 60e6);
-            a->running = 0;
-        }
+        if (r->bench_t0 > 0.0)
+            bench_frame(a);
         return;
     }
     int pending = 0;
@@ -992,7 +1102,7 @@ static void review_after_frame(app *a)
 
 static int review_idle_ms(app *a)
 {
-    return RV(a)->playing ? 0 : 100;
+    return RV(a)->playing || !RV(a)->built ? 0 : 100;
 }
 
 

@@ -21,10 +21,10 @@ static int parse_time(const char *s, int64_t *us)
 }
 
 enum { OPT_AT = CLI_LONG, OPT_STEP, OPT_SCREENSHOT_AT, OPT_EXIT_AFTER, OPT_KIND, OPT_GHOST, OPT_LESSON, OPT_LESSONS,
-       OPT_SIZE, OPT_BENCH };
+       OPT_SIZE, OPT_BENCH, OPT_SCRIPT_LOG };
 
 static const cli_option review_options[] = {
-    { OPT_AT, "at", "T", "open at T seconds of session time (default: the end, all the work)" },
+    { OPT_AT, "at", "T", "open at T seconds of session time (default: the start; End shows all the work)" },
     { OPT_STEP, "step", "STEP", "after --at: dot+ dot- (next, previous dot), flag+ flag- (flagged dot of --kind); repeatable" },
     { OPT_KIND, "kind", "KIND", "the flags shown and stepped through: all depth spacing placement colour drag" },
     { OPT_SCREENSHOT_AT, "screenshot-at", "T:FILE", "a PNG at T seconds, or `here` (after --at and --step); repeatable" },
@@ -33,7 +33,8 @@ static const cli_option review_options[] = {
     { OPT_LESSON, "lesson", "FILE", "the session's lesson file instead of finding it by id" },
     { OPT_LESSONS, "lessons", "DIR", "the folder of lessons to find the session's lesson in" },
     { OPT_SIZE, "size", "WxH", "window size in pixels (default 1280x800)" },
-    { OPT_BENCH, "bench", NULL, "seek times (median, max over random seeks), open to first frame, frames at 64x" },
+    { OPT_SCRIPT_LOG, "script-log", NULL, "print the player's state (time, playing, speed, dot, notes) after each key and click" },
+    { OPT_BENCH, "bench", NULL, "open to first frame, seek times (median, max over random seeks), frames a second at 1x, 8x, 64x" },
     { 0 }
 };
 
@@ -53,6 +54,7 @@ static int run_review(const cli_command *cmd, int argc, char **argv)
         const char *v = a.value;
         switch (k) {
         case OPT_BENCH: bench = 1; break;
+        case OPT_SCRIPT_LOG: o.review_log = 1; break;
         case OPT_LESSON: o.lesson_path = v; break;
         case OPT_LESSONS: lessons_dir = v; break;
         case OPT_GHOST: o.review_ghost = v; break;
