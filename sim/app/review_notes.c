@@ -312,6 +312,8 @@ void review_notes_draw(app *a, const review_notes *n, float x, float y, float w,
         draw_making(a, n, x, y, w, c);
         return;
     }
+    if (n->rc == ANNOT_NONE && !n->notes.count)
+        return;   /* nothing to show: the keys are on the bottom line */
     float y0 = y;
     hud_rect(h, x - 10.0f, y - 6.0f, w + 30.0f, 130.0f, C_PANEL);
     if (n->rc == ANNOT_CORRUPT || n->rc == ANNOT_MISMATCH || !strncmp(n->msg, "not saved", 9)) {
