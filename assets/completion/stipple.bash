@@ -86,7 +86,7 @@ _stipple() {
         dirs=" --dir --lessons"
         profiles="" ;;
     "review")
-        opts="$opts --at --step --kind --screenshot-at --exit-after --ghost --lesson --lessons --size --bench"
+        opts="$opts --at --step --kind --screenshot-at --exit-after --ghost --lesson --lessons --size --script-log --bench"
         files=" --at --step --kind --screenshot-at --exit-after --ghost --lesson --size"
         dirs=" --lessons"
         profiles="" ;;
