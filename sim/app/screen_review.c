@@ -31,7 +31,8 @@
 #define HOVER_US 2000000
 #define BUILD_SLICE_S 0.006       /* building the replay while playing: at most this much a frame */
 #define BUILD_IDLE_S 0.040        /* ... while paused (the window still answers 25 times a second) */
-#define BENCH_PHASES 3
+#define BENCH_PHASES 3            /* playing at 1x, 8x, 64x; then seeking back and forth */
+#define BENCH_SEEKS 20
 
 typedef struct review {
     const session_data *data;
@@ -67,6 +68,7 @@ typedef struct review {
     review_notes nui;
     double  bench_t0;
     int     bench_frames, bench_phase;
+    int64_t bench_hi_us;          /* seeking back and forth: between here and half of it */
     double *bench_dt;             /* frame intervals of the phase */
     double  bench_last;
     double  open_t0, built_s, start_s, progress_drawn;
@@ -456,11 +458,11 @@ int review_start(app *a)
         fprintf(stderr, "stipple review: %s\n", err);
         return -1;
     }
+    /* a seek back then unbakes only what it must (STIPPLE_REVIEW_REBAKE=1: bakes every dot
+     * again, as before: for comparing in the bench) */
+    if (!getenv("STIPPLE_REVIEW_REBAKE"))
+        render_keep_base(a->ren);
     r->t_renderer = app_now_s() - r->open_t0;
-    const dotmap *m = render_get_dotmap(a->ren);
-    a->live = live_create(&a->lesson, a->surface, m->u0, m->v0, m->w[0] * m->texel_mm, m->h[0] * m->texel_mm);
-    if (!a->live)
-        return -1;
     a->pen_desc = &r->data->header.device;
     timeline_build(a);
     load_ghost(a);
@@ -752,7 +754,12 @@ static void draw_review_hud(app *a, const view_state *v)
 static void review_draw(app *a)
 {
     review *r = RV(a);
-    scene_begin(a);
+    /* the dots into the renderer; none of practice's live feedback (its neighbour search
+     * would start again at every seek back): the review's flags are the score's */
+    size_t nd;
+    const dot *dd = engine_dots(a->eng, &nd);
+    render_sync_dots(a->ren, dd, nd, a->healed);
+    a->nmarkers = 0;
     view_state v = current_view(a);
     size_t n;
     const dot *dots = engine_dots(a->eng, &n);
@@ -968,6 +975,12 @@ static int shot_time(const app *a, const app_shot *s, int64_t *t)
     return 0;
 }
 
+/* The bench's seek back from the end: to half way, then 10 s back. */
+static int64_t bench_back_us(const review *r)
+{
+    return r->bench_phase == BENCH_PHASES ? r->bench_hi_us / 2 : r->bench_hi_us - 10000000;
+}
+
 static void review_update(app *a)
 {
     review *r = RV(a);
@@ -994,7 +1007,8 @@ static void review_update(app *a)
         if (!r->built)
             return;
         free(r->bench_dt);
-        r->bench_dt = malloc((size_t)a->opt->review_play_frames * sizeof *r->bench_dt);
+        int slots = a->opt->review_play_frames > 2 * BENCH_SEEKS ? a->opt->review_play_frames : 2 * BENCH_SEEKS;
+        r->bench_dt = malloc((size_t)slots * sizeof *r->bench_dt);
         if (!r->bench_dt) {
             a->running = 0;
             return;
@@ -1006,6 +1020,11 @@ static void review_update(app *a)
         r->playing = 1;
         r->speed_i = 2;
         r->bench_t0 = r->last_wall = r->bench_last = app_now_s();
+        return;
+    }
+    if (a->opt->review_play_frames && r->bench_phase >= BENCH_PHASES) {
+        /* bench: from the end back to half way (then back 10 s), and forward again, a frame each */
+        seek(a, r->bench_frames % 2 == 0 ? bench_back_us(r) : r->bench_hi_us);
         return;
     }
     if (r->playing) {
@@ -1056,6 +1075,29 @@ static void bench_frame(app *a)
     double now = app_now_s();
     r->bench_dt[r->bench_frames++] = now - r->bench_last;
     r->bench_last = now;
+    if (r->bench_phase >= BENCH_PHASES) {
+        if (r->bench_frames < 2 * BENCH_SEEKS)
+            return;
+        double back[BENCH_SEEKS], fwd[BENCH_SEEKS];
+        for (int i = 0; i < BENCH_SEEKS; i++) {
+            back[i] = r->bench_dt[2 * i];
+            fwd[i] = r->bench_dt[2 * i + 1];
+        }
+        qsort(back, BENCH_SEEKS, sizeof back[0], cmp_double);
+        qsort(fwd, BENCH_SEEKS, sizeof fwd[0], cmp_double);
+        int64_t lo_us = bench_back_us(r);
+        size_t hi = replay_dot_count_at(r->rp, r->bench_hi_us), lo = replay_dot_count_at(r->rp, lo_us);
+        printf("review: seeking back from %.2f to %.2f min (%zu of %zu dots taken out of the texture): median %.1f ms a "
+               "frame, max %.1f; forward again (baked in again): median %.1f ms, max %.1f (%d of each)\n",
+               (double)r->bench_hi_us / 60e6, (double)lo_us / 60e6, hi - lo, hi, back[BENCH_SEEKS / 2] * 1e3,
+               back[BENCH_SEEKS - 1] * 1e3, fwd[BENCH_SEEKS / 2] * 1e3, fwd[BENCH_SEEKS - 1] * 1e3, BENCH_SEEKS);
+        fflush(stdout);
+        if (r->bench_phase++ > BENCH_PHASES)
+            a->running = 0;
+        r->bench_frames = 0;
+        r->bench_last = app_now_s();
+        return;
+    }
     if (r->bench_frames < a->opt->review_play_frames && r->playing)
         return;
     int n = r->bench_frames;
@@ -1067,8 +1109,15 @@ static void bench_frame(app *a)
            speeds[r->speed_i], a->gl.width, a->gl.height, n, total, med * 1e3, med > 0 ? 1.0 / med : 0.0, p90 * 1e3,
            (double)r->t_us / 60e6, (double)r->end_us / 60e6);
     fflush(stdout);
-    if (++r->bench_phase == BENCH_PHASES || !r->playing) {
+    if (!r->playing) {
         a->running = 0;
+        return;
+    }
+    if (++r->bench_phase == BENCH_PHASES) {
+        r->playing = 0;
+        r->bench_hi_us = r->end_us;   /* with every dot of the session in the texture */
+        r->bench_frames = 0;
+        r->bench_last = app_now_s();
         return;
     }
     r->speed_i = phase_speed[r->bench_phase];
@@ -1102,7 +1151,7 @@ static void review_after_frame(app *a)
 
 static int review_idle_ms(app *a)
 {
-    return RV(a)->playing || !RV(a)->built ? 0 : 100;
+    return RV(a)->playing || !RV(a)->built || a->opt->review_play_frames ? 0 : 100;   /* the bench never waits */
 }
 
 

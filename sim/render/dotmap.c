@@ -55,6 +55,7 @@ void dotmap_free(dotmap *m)
         free(m->px[k]);
         free(m->dirty[k]);
     }
+    free(m->base);
     free(m);
 }
 
@@ -135,16 +136,27 @@ static void mark_dirty(dotmap *m, int x0, int y0, int x1, int y1)
     m->any_dirty = 1;
 }
 
-void dotmap_splat(dotmap *m, const dot_look *L)
+/* The level-0 texels a dot can touch, clipped to the map; 0 when none. */
+static int look_box(const dotmap *m, const dot_look *L, int *x0, int *y0, int *x1, int *y1)
 {
     if (!L->visible)
-        return;
+        return 0;
     float ext = dot_look_extent_mm(L);
     double eu = (double)ext / (double)L->su, ev = (double)ext / (double)L->sv;   /* chart mm */
     double fx0 = ((double)L->u - eu - m->u0) / m->texel_mm, fx1 = ((double)L->u + eu - m->u0) / m->texel_mm;
     double fy0 = ((double)L->v - ev - m->v0) / m->texel_mm, fy1 = ((double)L->v + ev - m->v0) / m->texel_mm;
-    int x0 = (int)floor(fx0), x1 = (int)floor(fx1), y0 = (int)floor(fy0), y1 = (int)floor(fy1);
-    if (!clip_box(m, &x0, &y0, &x1, &y1))
+    *x0 = (int)floor(fx0);
+    *x1 = (int)floor(fx1);
+    *y0 = (int)floor(fy0);
+    *y1 = (int)floor(fy1);
+    return clip_box(m, x0, y0, x1, y1);
+}
+
+/* A dot composited into level 0; with a mask (one byte a tile), only into the masked tiles. */
+static void splat(dotmap *m, const dot_look *L, const uint8_t *mask)
+{
+    int x0, y0, x1, y1;
+    if (!look_box(m, L, &x0, &y0, &x1, &y1))
         return;
     float t = (float)m->texel_mm;
     dot_profile prof;
@@ -158,6 +170,8 @@ void dotmap_splat(dotmap *m, const dot_look *L)
     float hd = 0.5f * t * sqrtf(L->su * L->su + L->sv * L->sv);
     for (int y = y0; y <= y1; y++) {
         for (int x = x0; x <= x1; x++) {
+            if (mask && !mask[(y / DOTMAP_TILE) * m->tw[0] + x / DOTMAP_TILE])
+                continue;
             /* texel corner relative to the dot, chart mm */
             float cu = (float)(m->u0 + x * m->texel_mm) - L->u;
             float cv = (float)(m->v0 + y * m->texel_mm) - L->v;
@@ -183,6 +197,64 @@ void dotmap_splat(dotmap *m, const dot_look *L)
         }
     }
     mark_dirty(m, x0, y0, x1, y1);
+}
+
+void dotmap_splat(dotmap *m, const dot_look *L)
+{
+    splat(m, L, NULL);
+}
+
+int dotmap_keep_base(dotmap *m)
+{
+    size_t n = (size_t)m->w[0] * (size_t)m->h[0] * 4;
+    if (!m->base && !(m->base = malloc(n)))
+        return -1;
+    memcpy(m->base, m->px[0], n);
+    return 0;
+}
+
+int dotmap_unsplat(dotmap *m, const dot_look *looks, size_t keep, size_t total)
+{
+    if (!m->base)
+        return -1;
+    size_t ntiles = (size_t)m->tw[0] * (size_t)m->th[0];
+    uint8_t *mask = calloc(ntiles, 1);
+    if (!mask)
+        return -1;
+    /* the tiles the dots taken out touched */
+    int x0, y0, x1, y1;
+    for (size_t i = keep; i < total; i++)
+        if (look_box(m, &looks[i], &x0, &y0, &x1, &y1))
+            for (int ty = y0 / DOTMAP_TILE; ty <= y1 / DOTMAP_TILE; ty++)
+                for (int tx = x0 / DOTMAP_TILE; tx <= x1 / DOTMAP_TILE; tx++)
+                    mask[ty * m->tw[0] + tx] = 1;
+    /* the base back in them */
+    for (int ty = 0; ty < m->th[0]; ty++)
+        for (int tx = 0; tx < m->tw[0]; tx++) {
+            if (!mask[ty * m->tw[0] + tx])
+                continue;
+            int ax = tx * DOTMAP_TILE, bx = ax + DOTMAP_TILE < m->w[0] ? ax + DOTMAP_TILE : m->w[0];
+            int ay = ty * DOTMAP_TILE, by = ay + DOTMAP_TILE < m->h[0] ? ay + DOTMAP_TILE : m->h[0];
+            for (int y = ay; y < by; y++) {
+                size_t o = ((size_t)y * (size_t)m->w[0] + (size_t)ax) * 4;
+                memcpy(m->px[0] + o, m->base + o, (size_t)(bx - ax) * 4);
+            }
+            m->dirty[0][ty * m->tw[0] + tx] = 1;
+            m->any_dirty = 1;
+        }
+    /* the dots kept, again, in order, where they meet those tiles */
+    for (size_t i = 0; i < keep; i++) {
+        if (!look_box(m, &looks[i], &x0, &y0, &x1, &y1))
+            continue;
+        int hit = 0;
+        for (int ty = y0 / DOTMAP_TILE; ty <= y1 / DOTMAP_TILE && !hit; ty++)
+            for (int tx = x0 / DOTMAP_TILE; tx <= x1 / DOTMAP_TILE && !hit; tx++)
+                hit = mask[ty * m->tw[0] + tx];
+        if (hit)
+            splat(m, &looks[i], mask);
+    }
+    free(mask);
+    return 0;
 }
 
 void dotmap_paint(dotmap *m, int x0, int y0, int w, int h, const float *cov2, const float rgb[3])

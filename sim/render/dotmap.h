@@ -25,6 +25,7 @@ typedef struct dotmap {
     int    tw[DOTMAP_MAX_LEVELS], th[DOTMAP_MAX_LEVELS];
     int    any_dirty;
     unsigned int tex;        /* GL texture name, 0 before the first flush */
+    uint8_t *base;           /* level 0 before any dot (dotmap_keep_base), or NULL */
 } dotmap;
 
 /* w, h: level-0 size in texels. NULL on allocation failure. Needs no GL context. */
@@ -37,6 +38,15 @@ void    dotmap_splat(dotmap *m, const dot_look *L);
  * [y0, y0 + h) with the coverage in cov2: (2w) x (2h) samples, 2 x 2 a texel, row by row
  * (skin features drawn under the dots: scar tissue). */
 void    dotmap_paint(dotmap *m, int x0, int y0, int w, int h, const float *cov2, const float rgb[3]);
+/* Keeps a copy of level 0 as it is now (the skin's own scars and hairs, before any dot), so
+ * that dots can later be taken out again (dotmap_unsplat). 0, or -1 out of memory. */
+int     dotmap_keep_base(dotmap *m);
+/* Takes dots looks[keep .. total) out of a map that holds the kept base with looks[0 ..
+ * total) splatted over it in order: the tiles those dots touched get the base back and
+ * looks[0 .. keep) splatted again within them, so the map is bit for bit the base with
+ * looks[0 .. keep) (as clearing and splatting them all would make it, at the cost of the
+ * tiles touched). 0, or -1 (no base kept, or out of memory: nothing changed). */
+int     dotmap_unsplat(dotmap *m, const dot_look *looks, size_t keep, size_t total);
 /* Rebuilds the dirty mip texels and uploads every dirty tile (needs a GL context). */
 void    dotmap_flush(dotmap *m);
 /* Area-weighted mean of level 0 over a chart rectangle (premultiplied rgb, coverage). */

@@ -12,12 +12,10 @@
 #include <string.h>
 
 #include "color.h"
-#include "dotlook.h"
 #include "gl_util.h"
-#include "scalp_features.h"
+#include "renderer_internal.h"
 
 #define HEAD_TEXEL_MM 0.078125      /* 3072 x 4096 texels over u -120..120, v -150..170 */
-#define GRID_CELL_MM 4.0
 /* Two ways to draw the dots: the baked texture, or crisp instanced dots (at magnification,
  * where the texture would be blurred). One is chosen per view from the texel/pixel ratio at
  * the farthest skin in view, with hysteresis, and the change is a cross-fade in time
@@ -27,186 +25,6 @@
 #define CRISP_FADE_US 150000
 #define LOD0_UP_TO 0.7              /* mip level at the target up to which level 0 alone is drawn */
 #define TRILINEAR_FROM 0.8          /* ... and from which GL's trilinear filter (hysteresis) */
-
-typedef struct cell { uint32_t *idx; uint32_t n, cap; } cell;
-
-typedef struct head_prog {
-    GLuint prog;
-    GLint  mvp, skin, eye, light, sheen, dots, dots_xform, tex_weight, overlay, overlay_xform, lod0, scars, scar_xform;
-} head_prog;
-
-typedef struct line_vtx { float a[3], b[3], end_side[2], col[4]; } line_vtx;
-
-struct renderer {
-    const lesson  *lesson;
-    const surface *surface;
-    float skin_lin[3];
-
-    /* mesh */
-    GLuint head_vao, head_vbo[3], head_ibo;
-    GLsizei head_index_count;
-    head_prog hp[4][4];          /* [filter: trilinear, level 0, mixed, none][variant: bit 0 the
-                                  * overlay, bit 1 scars]; compiled when first needed */
-
-    /* baked dots */
-    dotmap   *map;
-    dot_look *looks;
-    size_t    nlooks, caplooks;
-    int       healed;
-    /* chart grid of dot indices, for the crisp dots in view */
-    double gu0, gv0;
-    int    gw, gh;
-    cell  *cells;
-
-    /* the client's own hair (drawn as dots are: baked and crisp) and scars (a texture) */
-    scalp_features feat;
-    dot_look *hairs;
-    size_t    nhairs;
-    GLuint    scar_tex;          /* for crisp views; the dot texture has the scars under its dots */
-    double    scar_xform[4];     /* chart origin (u0, v0), 1 / size (mm) */
-    double    scar_box[4];       /* chart mm */
-    float     scar_rgb[3];       /* linear */
-
-    /* crisp dots */
-    GLuint dot_prog, dot_prog_tail, dot_vao, quad_vbo, inst_vbo;   /* dots without, with a tail */
-    GLint  du_mvp, du_weight, dtu_mvp, dtu_weight;
-    float *inst;
-    size_t inst_cap, inst_count;
-    int    crisp_goal;       /* the way the view asks for (1 crisp, 0 texture) */
-    double crisp_mix;        /* the crisp dots' weight now (the texture's is 1 - it) */
-    int    lod0_goal;        /* the texture's filter the view asks for (1 level 0, 0 trilinear) */
-    double lod0_mix;         /* level 0's weight now (trilinear's is 1 - it) */
-    double fade_step;        /* this frame's step of both cross-fades */
-    int64_t fade_t_us;       /* the clock at the last frame; INT64_MIN before the first */
-
-    /* overlay */
-    GLuint overlay_tex;
-    double ou0, ov0, ocell;
-    int    ow, oh;
-
-    /* guides */
-    GLuint line_prog, line_vao, line_vbo;
-    GLint  lu_mvp, lu_viewport, lu_width;
-    GLsizei line_vertex_count;
-
-    /* markers */
-    GLuint mark_prog, mark_vao, mark_vbo;
-    GLint  mu_mvp, mu_eye, mu_viewport;
-
-    /* offscreen target */
-    GLuint fbo, color_tex, depth_rb;
-    int    fw, fh;
-    GLuint resolve_prog, resolve_vao;
-    GLint  ru_scene;
-    int    direct;          /* drawing into the window's sRGB-capable framebuffer */
-    GLuint empty_tex;       /* stands in for the dot texture before it is made */
-    GLuint lin_sampler;     /* level 0, bilinear, no mip filter (for FILTER 1) */
-    int    frames;
-};
-
-/* ---- dots: looks, grid, texture ---------------------------------------------------- */
-
-/* Grid entries: a dot's index, or a hair's with HAIR_BIT set. */
-#define HAIR_BIT 0x80000000u
-
-static const dot_look *look_at(const renderer *r, uint32_t idx)
-{
-    return idx & HAIR_BIT ? &r->hairs[idx & ~HAIR_BIT] : &r->looks[idx];
-}
-
-static int grid_add(renderer *r, uint32_t idx)
-{
-    const dot_look *L = look_at(r, idx);
-    int cx = (int)floor(((double)L->u - r->gu0) / GRID_CELL_MM);
-    int cy = (int)floor(((double)L->v - r->gv0) / GRID_CELL_MM);
-    cx = cx < 0 ? 0 : cx >= r->gw ? r->gw - 1 : cx;
-    cy = cy < 0 ? 0 : cy >= r->gh ? r->gh - 1 : cy;
-    cell *c = &r->cells[cy * r->gw + cx];
-    if (c->n == c->cap) {
-        uint32_t cap = c->cap ? c->cap * 2 : 16;
-        uint32_t *ni = realloc(c->idx, cap * sizeof *ni);
-        if (!ni)
-            return -1;
-        c->idx = ni;
-        c->cap = cap;
-    }
-    c->idx[c->n++] = idx;
-    return 0;
-}
-
-#define SCAR_OPACITY 0.9f
-
-/* The scars under the dot texture's dots: their coverage on 2 x 2 samples a texel. */
-static void paint_scars(renderer *r)
-{
-    const dotmap *m = r->map;
-    int x0 = (int)floor((r->scar_box[0] - m->u0) / m->texel_mm), x1 = (int)ceil((r->scar_box[2] - m->u0) / m->texel_mm);
-    int y0 = (int)floor((r->scar_box[1] - m->v0) / m->texel_mm), y1 = (int)ceil((r->scar_box[3] - m->v0) / m->texel_mm);
-    x0 = x0 < 0 ? 0 : x0;      /* the map's texels only */
-    y0 = y0 < 0 ? 0 : y0;
-    x1 = x1 > m->w[0] ? m->w[0] : x1;
-    y1 = y1 > m->h[0] ? m->h[0] : y1;
-    int w = x1 - x0, h = y1 - y0;
-    if (w <= 0 || h <= 0 || (size_t)w * (size_t)h > 64u << 20)
-        return;
-    float *cov = malloc((size_t)(2 * w) * (size_t)(2 * h) * sizeof *cov);
-    if (!cov)
-        return;
-    double half = 0.5 * m->texel_mm;
-    scalp_scar_raster(r->lesson, &r->feat, m->u0 + x0 * m->texel_mm, m->v0 + y0 * m->texel_mm, half, 2 * w, 2 * h, cov);
-    for (size_t i = 0; i < (size_t)(2 * w) * (size_t)(2 * h); i++)
-        cov[i] *= SCAR_OPACITY;
-    dotmap_paint(r->map, x0, y0, w, h, cov, r->scar_rgb);
-    free(cov);
-}
-
-/* The client's scars and hairs, baked (and the hairs gridded) first: then the dots, which
- * are put in over them (a simplification: a hair lies above the ink, but dots arrive after
- * the hairs). */
-static void add_hairs(renderer *r)
-{
-    if (r->scar_tex)
-        paint_scars(r);
-    for (size_t i = 0; i < r->nhairs; i++) {
-        dotmap_splat(r->map, &r->hairs[i]);
-        if (grid_add(r, (uint32_t)i | HAIR_BIT) != 0)
-            return;
-    }
-}
-
-static void grid_clear(renderer *r)
-{
-    for (int i = 0; i < r->gw * r->gh; i++)
-        r->cells[i].n = 0;
-}
-
-void render_sync_dots(renderer *r, const dot *dots, size_t n, int healed)
-{
-    if (n < r->nlooks || healed != r->healed) {
-        r->nlooks = 0;
-        r->healed = healed;
-        dotmap_clear(r->map);
-        grid_clear(r);
-        add_hairs(r);
-    }
-    if (n > r->caplooks) {
-        size_t cap = r->caplooks ? r->caplooks : 1024;
-        while (cap < n)
-            cap *= 2;
-        dot_look *nl = realloc(r->looks, cap * sizeof *nl);
-        if (!nl)
-            return;
-        r->looks = nl;
-        r->caplooks = cap;
-    }
-    for (size_t i = r->nlooks; i < n; i++) {
-        dot_look_make(&dots[i], r->surface, healed, &r->looks[i]);
-        dotmap_splat(r->map, &r->looks[i]);
-        if (grid_add(r, (uint32_t)i) != 0)
-            return;
-        r->nlooks = i + 1;
-    }
-}
 
 /* ---- setup ------------------------------------------------------------------------- */
 
@@ -712,100 +530,6 @@ static int make_instanced(renderer *r, char *err, size_t errlen)
     return 0;
 }
 
-/* ---- the client's hair and scars ------------------------------------------------------- */
-
-static int make_hairs(renderer *r)
-{
-    if (!r->feat.hair_count)
-        return 0;
-    r->hairs = calloc(r->feat.hair_count, sizeof *r->hairs);
-    if (!r->hairs)
-        return -1;
-    float rgb[3];
-    lab_to_linear(&r->feat.hair_colour, rgb);
-    for (size_t i = 0; i < r->feat.hair_count; i++)
-        if (dot_look_make_hair(&r->feat.hairs[i], rgb, r->surface, &r->hairs[r->nhairs]) == 0)
-            r->nhairs++;
-    return 0;
-}
-
-/* Scar tissue as a chart-space texture over the scars' bounding box (premultiplied linear
- * colour, coverage in alpha), for the views with crisp dots (the dot texture has the scars
- * under its dots for the others): paler and less red than the skin around it, as
- * healed scars are (hypopigmented, smp-reference.md section 5). Texels of 0.05 mm, coarser
- * when the box is large (at most 4 M texels). */
-#define SCAR_TEXEL_MM 0.05
-#define SCAR_MAX_TEXELS (4u << 20)
-
-static int make_scars(renderer *r)
-{
-    const lesson *l = r->lesson;
-    if (!l->scar_count)
-        return 0;
-    double box[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY }, one[4];
-    for (size_t k = 0; k < l->scar_count; k++) {
-        const lesson_scar *sc = &l->scars[k];
-        lesson_points_box(sc->points, sc->point_count,
-                          sc->kind == SCAR_STRIP ? 0.5 * sc->width_mm + 0.5 : sc->diameter_mm + 0.5, one);
-        box[0] = fmin(box[0], one[0]);
-        box[1] = fmin(box[1], one[1]);
-        box[2] = fmax(box[2], one[2]);
-        box[3] = fmax(box[3], one[3]);
-    }
-    /* what the chart texture covers, no more (a point far off would coarsen it all) */
-    const dotmap *dm = r->map;
-    const double chart[4] = { dm->u0, dm->v0, dm->u0 + dm->w[0] * dm->texel_mm, dm->v0 + dm->h[0] * dm->texel_mm };
-    if (!lesson_box_clip(box, chart))
-        return 0;
-    double texel = SCAR_TEXEL_MM;
-    int w, h;
-    for (;;) {
-        w = (int)ceil((box[2] - box[0]) / texel);
-        h = (int)ceil((box[3] - box[1]) / texel);
-        if ((size_t)w * (size_t)h <= SCAR_MAX_TEXELS && w <= 4096 && h <= 4096)
-            break;
-        texel *= 1.25;
-    }
-    uint8_t *px = calloc((size_t)w * (size_t)h, 4);
-    float *cov = malloc((size_t)w * (size_t)h * sizeof *cov);
-    if (!px || !cov) {
-        free(px);
-        free(cov);
-        return -1;
-    }
-    lab skin, scar;
-    skin_lab_fitzpatrick(l->fitzpatrick, &skin);
-    scar.L = fmin(95.0, skin.L + 8.0);
-    scar.a = skin.a * 0.55;
-    scar.b = skin.b * 0.7;
-    lab_to_linear(&scar, r->scar_rgb);
-    memcpy(r->scar_box, box, sizeof box);
-    scalp_scar_raster(l, &r->feat, box[0], box[1], texel, w, h, cov);
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            float a = SCAR_OPACITY * cov[(size_t)y * (size_t)w + (size_t)x];
-            if (a <= 0.0f)
-                continue;
-            uint8_t *o = px + ((size_t)y * (size_t)w + (size_t)x) * 4;
-            for (int c = 0; c < 3; c++)
-                o[c] = (uint8_t)lrint(255.0 * a * r->scar_rgb[c]);
-            o[3] = (uint8_t)lrint(255.0 * a);
-        }
-    glGenTextures(1, &r->scar_tex);
-    glBindTexture(GL_TEXTURE_2D, r->scar_tex);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, px);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-    /* no mipmaps: it is drawn only where crisp dots are, magnified (see render_draw) */
-    glu_texture_clamp_clear(GL_LINEAR, GL_LINEAR);
-    free(px);
-    free(cov);
-    r->scar_xform[0] = box[0];
-    r->scar_xform[1] = box[1];
-    r->scar_xform[2] = 1.0 / (w * texel);
-    r->scar_xform[3] = 1.0 / (h * texel);
-    return 0;
-}
 
 renderer *render_create(const lesson *l, const surface *s, char *err, size_t errlen)
 {
@@ -841,11 +565,11 @@ renderer *render_create(const lesson *l, const surface *s, char *err, size_t err
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    if (scalp_features_make(l, s, &r->feat) != 0 || make_hairs(r) != 0 || make_scars(r) != 0) {
+    if (scalp_features_make(l, s, &r->feat) != 0 || render_make_hairs(r) != 0 || render_make_scars(r) != 0) {
         snprintf(err, errlen, "out of memory (hair, scars)");
         goto fail;
     }
-    add_hairs(r);
+    render_add_hairs(r);
     if (make_mesh(r, err, errlen) != 0 || make_guides(r, err, errlen) != 0 ||
         make_instanced(r, err, errlen) != 0)
         goto fail;

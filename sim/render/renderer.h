@@ -48,8 +48,14 @@ void      render_free(renderer *r);    /* NULL-safe */
 
 /* Brings the baked dots up to date with the core's dots: new dots since the last call are
  * added incrementally; a shorter array (a new session) or a change of `healed` (the day-30
- * view) rebuilds. */
+ * view) rebuilds. After render_keep_base, a shorter array is the first n of the dots
+ * before (a review seeking back): only the texture's tiles the later dots touched are
+ * made again. */
 void render_sync_dots(renderer *r, const dot *dots, size_t n, int healed);
+/* Keeps the dot texture's base (the client's scars and hairs, before any dot) for seeking
+ * back (about 4 bytes a texel: 50 MB on the head), copied when the first dot comes. Before
+ * the first dot; 0, or -1. */
+int  render_keep_base(renderer *r);
 
 /* A chart-space RGBA overlay (sRGB colour, alpha = opacity), cell_mm a texel. */
 void render_set_overlay(renderer *r, const uint8_t *rgba, int w, int h, double u0_mm, double v0_mm, double cell_mm);
