@@ -2,7 +2,8 @@
 # test_review_live.sh: the review player driven as an instructor drives it, by real X key and
 # mouse events (xdotool, through XTEST) under Xvfb: play and pause, seek by clicking the
 # timeline, step to the next dot, jump to the next flagged dot of a kind, a screenshot (F12),
-# an override typed in (O), a comment on a region dragged out over the skin (R). The player
+# an override typed in (O), a comment on a region dragged out over the skin (R), a comment on
+# the inspected dot (A). The player
 # reports its state after each key and click (--script-log); each is checked against the
 # session (its duration, `stipple dots`, `stipple grade --json`) and the notes against the
 # sidecar, read back by `stipple grade --json`. The session's bytes never change.
@@ -63,6 +64,9 @@ xdotool key r; sleep 0.3
 xdotool mousemove --window "$win" 560 330 mousedown 1 mousemove --window "$win" 620 380 mousemove --window "$win" 700 450 mouseup 1
 sleep 0.5; xdotool type --delay 20 "gap in this patch"; xdotool key Return
 wait_for "review: region comment saved beside" || stop
+# a comment on the inspected dot, typed after the others (its first letter is the key's own: kept)
+xdotool key a; sleep 0.3; xdotool type --delay 20 "again too far out"; xdotool key Return
+wait_for "review: comment saved beside" || stop
 xdotool key F12; sleep 1
 xdotool key Escape
 for _ in $(seq 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
@@ -124,6 +128,9 @@ if notes:
          f"the override typed in the review: {d}")
     reg = [c for c in notes["comments"] if "region_mm" in c]
     want(len(reg) == 1 and reg[0]["comment"] == "gap in this patch", f"the region comment: {reg}")
+    dc = [c for c in notes["comments"] if "dot" in c]
+    want(len(dc) == 1 and dc[0]["comment"] == "again too far out" and len(rights) >= 2 and dc[0]["dot"] == int(rights[1]["dot"]),
+         f"the comment on the inspected dot: {dc}")
     if reg:
         u0, v0, u1, v1 = reg[0]["region_mm"]
         want(u1 - u0 > 1.0 and v1 - v0 > 1.0, f"the dragged region is {reg[0]['region_mm']} mm")

@@ -36,7 +36,8 @@ static void start_typing(review_notes *n, int mode)
 {
     n->mode = mode;
     n->typed[0] = 0;
-    SDL_StartTextInput();
+    if (!SDL_IsTextInputActive())
+        SDL_StartTextInput();
 }
 
 int review_notes_begin(review_notes *n, SDL_Keycode k)
@@ -45,7 +46,8 @@ int review_notes_begin(review_notes *n, SDL_Keycode k)
         return 0;
     if (n->rc != ANNOT_OK && n->rc != ANNOT_NONE)
         return 1;   /* another session's notes, or a corrupt file: never added to (the panel says why) */
-    n->skip_text = 1;
+    /* with text input on, the key that begins a note comes as text too, right after it */
+    n->skip_text = SDL_IsTextInputActive();
     if (k == SDLK_a) {
         start_typing(n, NOTE_COMMENT);
     } else if (k == SDLK_o) {
@@ -60,7 +62,8 @@ int review_notes_begin(review_notes *n, SDL_Keycode k)
 
 static void finish(review_notes *n)
 {
-    SDL_StopTextInput();
+    /* text input stays on (SDL's default on a desktop): the next note's key then always
+     * comes as text too, and is skipped as such */
     n->mode = NOTE_IDLE;
     n->dragging = 0;
 }

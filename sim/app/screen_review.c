@@ -282,7 +282,7 @@ static int build_all(app *a)
 static void build_slice(app *a)
 {
     review *r = RV(a);
-    if (r->built)
+    if (r->built || !a->first_frame_done)   /* the first frame first */
         return;
     double t0 = app_now_s(), budget = r->playing ? BUILD_SLICE_S : BUILD_IDLE_S;
     int rc;
