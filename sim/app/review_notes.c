@@ -47,7 +47,7 @@ int review_notes_begin(review_notes *n, SDL_Keycode k)
     if (n->rc != ANNOT_OK && n->rc != ANNOT_NONE)
         return 1;   /* another session's notes, or a corrupt file: never added to (the panel says why) */
     /* with text input on, the key that begins a note comes as text too, right after it */
-    n->skip_text = SDL_IsTextInputActive();
+    n->skip_text = SDL_IsTextInputActive() == SDL_TRUE;
     if (k == SDLK_a) {
         start_typing(n, NOTE_COMMENT);
     } else if (k == SDLK_o) {
