@@ -243,19 +243,22 @@ PY
 }
 
 # --- certify end to end, from sessions the practice app recorded -----------------------------
-# Each attempt is a virtual trainee's session played in as the pen (--input-file, --exam,
-# --trainee): the app's own session is signed by its station, not synthetic, origin "device
-# recording". They are imported before the station is registered (kept as practice), verified
-# again when imported after `gradebook stations register`, then certified. Every fact the
-# PDF must show (content hashes, dates, station, scores) is computed here from the files and
-# the export; a trainee whose last attempt fails hears exactly which attempt and why.
+# Each attempt is drawn live with the mouse, as a trainee would, by xdotool clicking a natural
+# pattern into the drill (tests/draw_mouse_session.py; where the chart lies on the screen is
+# measured first): the app's session is signed by its station, origin "mouse", in exam mode.
+# ben draws 3 passing attempts, cy 2 passing and then one pressed too deep. They are imported
+# before the station is registered (kept as practice), verified again when imported after
+# `gradebook stations register`, then certified. Sessions played in (--input-file) never
+# count: a virtual trainee's stays synthetic, a live one played again is a recording. Every
+# fact the PDF must show (content hashes, dates, station, scores) is computed here from the
+# files and the export; a trainee whose last attempt fails hears exactly which attempt and why.
 run_certify_e2e() {
-    if ! command -v xvfb-run >/dev/null || ! "$bin" practice --help >/dev/null 2>&1; then
-        echo "note: no xvfb-run or no practice app: certify from recorded sessions not checked"
+    if ! command -v xvfb-run >/dev/null || ! command -v xdotool >/dev/null || ! "$bin" practice --help >/dev/null 2>&1; then
+        echo "note: no xvfb-run, no xdotool or no practice app: certify from recorded sessions not checked"
         return
     fi
     local cw="$work/e2e" db rc
-    rm -rf "$cw"; mkdir -p "$cw/in" "$cw/real"
+    rm -rf "$cw"; mkdir -p "$cw/in" "$cw/real" "$cw/played"
     db=$(fresh_db e2e)
     cat >"$work/lessons/tiny.curriculum" <<'CUR'
 curriculum stipple-curriculum/1
@@ -267,47 +270,51 @@ rule average 75
 rule each-passed yes
 rule never-events outside-zone wrong-pigment
 CUR
-    # The attempts played in: ben 3 and cy 2 that pass with no never event, then one of cy's
-    # that fails; which seeds those are is read from `stipple grade` of the simulated input.
-    local n=0 seed good=0 fail_seed="" f
-    for seed in $(seq 11 40); do
-        [ $good -ge 5 ] && [ -n "$fail_seed" ] && break
-        f="$cw/in/cand-$seed.stp"
-        for prof in expert deep; do
-            [ $prof = expert ] && [ $good -ge 5 ] && continue
-            [ $prof = deep ] && [ -n "$fail_seed" ] && continue
-            XDG_CONFIG_HOME="$work/config" "$bin" simulate --lesson "$work/lessons/tiny.json" --trainee $prof --seed "$seed" \
-                -o "$f" >/dev/null || { bad "simulate $prof $seed"; return; }
-            "$bin" grade "$f" --lessons "$work/lessons" --json >"$cw/g.json" 2>/dev/null
-            if [ $prof = expert ] && "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["passed"] and d["metrics"]["spacing"]["dots_outside_zone"] == 0 else 1)' "$cw/g.json"; then
-                good=$((good + 1)); n=$((n + 1))
-                mv "$f" "$cw/in/$n.stp"
-                echo "$([ $good -le 3 ] && echo ben || echo cy) $cw/in/$n.stp $cw/real/$([ $good -le 3 ] && echo ben || echo cy)-$n.stp" >>"$cw/plays"
-            elif [ $prof = deep ] && "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if not d["passed"] else 1)' "$cw/g.json"; then
-                fail_seed=$seed
-                mv "$f" "$cw/in/fail.stp"
-            fi
-        done
-    done
-    check '[ $good -eq 5 ] && [ -n "$fail_seed" ]' "five passing and one failing attempt to play in ($good, '$fail_seed')"
-    [ -n "$fail_seed" ] && echo "cy $cw/in/fail.stp $cw/real/cy-9.stp" >>"$cw/plays"
     cat >"$cw/record.sh" <<'REC'
-bin=$1 lessons=$2 plays=$3
-while read -r who input out; do
-    "$bin" practice --lessons "$lessons" --input-file "$input" --fast --exit-after end --exam --trainee "$who" -o "$out" \
-        || echo "the app failed on $input ($?)"
-done <"$plays"
+bin=$1 lessons=$2 cw=$3 draw=$4
+python3 "$draw" calibrate "$bin" "$lessons/tiny.json" "$lessons" "$cw/map.json" || exit 1
+n=0
+for who in ben ben ben cy cy; do
+    n=$((n + 1))
+    python3 "$draw" draw "$bin" "$lessons/tiny.json" "$lessons" "$cw/map.json" $n "$cw/real/$who-$n.stp" --trainee $who \
+        || echo "the app failed on $who-$n"
+done
+python3 "$draw" draw "$bin" "$lessons/tiny.json" "$lessons" "$cw/map.json" 9 "$cw/real/cy-9.stp" --trainee cy --deeper 12 \
+    || echo "the app failed on cy-9"
+# played in as dee: a virtual trainee's passing session, and ben's first live one again
+"$bin" simulate --lesson "$lessons/tiny.json" --trainee expert --seed 11 -o "$cw/in/sim.stp" >/dev/null
+for input in "$cw/in/sim.stp" "$cw/real/ben-1.stp"; do
+    "$bin" practice --lessons "$lessons" --input-file "$input" --fast --exit-after end --exam --trainee dee \
+        -o "$cw/played/$(basename "$input")" >/dev/null || echo "the app failed playing in $input"
+done
 REC
+    # -noreset: one X server for every run; by default it resets when its last client leaves,
+    # and an app starting during the reset finds no display
     XDG_CONFIG_HOME="$cw/station" XDG_DATA_HOME="$cw/data" SDL_VIDEODRIVER=x11 MESA_SHADER_CACHE_DISABLE=true \
         ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-        timeout 300 xvfb-run -a -s "-screen 0 1280x800x24" bash "$cw/record.sh" "$bin" "$work/lessons" "$cw/plays" \
-        >"$cw/app.out" 2>&1
-    check '[ "$(ls "$cw/real" | wc -l)" -eq 6 ] && ! grep -q "the app failed" "$cw/app.out"' \
-        "the app recorded 6 sessions: $(grep -i "fail\|error" "$cw/app.out" | head -3)"
+        timeout 600 xvfb-run -a -s "-screen 0 1280x800x24 -noreset" bash "$cw/record.sh" "$bin" "$work/lessons" "$cw" \
+        "$src/tests/draw_mouse_session.py" >"$cw/app.out" 2>&1
+    check '[ "$(ls "$cw/real" | wc -l)" -eq 6 ] && [ "$(ls "$cw/played" | wc -l)" -eq 2 ] && ! grep -q "failed\|clicks made\|Error" "$cw/app.out"' \
+        "the app recorded 6 drawn and 2 played-in sessions: $(grep -i "fail\|error\|made" "$cw/app.out" | head -3)"
+    # which attempts pass is read from the files, never assumed
+    local f passes=""
+    for f in "$cw"/real/*.stp; do
+        "$bin" grade "$f" --lessons "$work/lessons" --json >"$cw/g.json" 2>/dev/null
+        passes="$passes $(basename "$f" .stp)=$("$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(1 if d["passed"] and d["metrics"]["spacing"]["dots_outside_zone"] == 0 else 0)' "$cw/g.json" 2>/dev/null)"
+    done
+    check '[ "$passes" = " ben-1=1 ben-2=1 ben-3=1 cy-4=1 cy-5=1 cy-9=0" ]' \
+        "five drawn attempts pass with no never event and the deep one fails:$passes"
     XDG_CONFIG_HOME="$cw/station" "$bin" verify "$cw/real/ben-1.stp" --json >"$cw/v.json" 2>&1
-    "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["verified"] and not d["synthetic"] and d["origin"]=="device recording" and d["trainee"]=="ben" and d["exam_mode"]' "$cw/v.json" 2>/dev/null
+    "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["verified"] and not d["synthetic"] and d["origin"]=="mouse" and d["trainee"]=="ben" and d["exam_mode"] and d["start_utc"]' "$cw/v.json" 2>/dev/null
     rc=$?
-    check '[ $rc -eq 0 ]' "the app's session: signed, not synthetic, a recording, ben's, exam mode: $(head -c 400 "$cw/v.json")"
+    check '[ $rc -eq 0 ]' "the app's session: signed, live mouse, ben's, exam mode, dated: $(head -c 400 "$cw/v.json")"
+    XDG_CONFIG_HOME="$cw/station" "$bin" verify "$cw/played/sim.stp" --json >"$cw/vs.json" 2>&1
+    XDG_CONFIG_HOME="$cw/station" "$bin" verify "$cw/played/ben-1.stp" --json >"$cw/vb.json" 2>&1
+    "$py" -c 'import json,sys; s=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2]))
+assert s["verified"] and s["synthetic"] and s["origin"]=="device recording", s
+assert b["verified"] and not b["synthetic"] and b["origin"]=="device recording", b' "$cw/vs.json" "$cw/vb.json" 2>/dev/null
+    rc=$?
+    check '[ $rc -eq 0 ]' "played in, a virtual trainee stays synthetic and a live session becomes a recording: $(head -c 300 "$cw/vs.json")"
 
     local cimp=("$bin" gradebook import --lessons "$work/lessons" --db "$db")
     local cert=("$bin" certify --curriculum "$work/lessons/tiny.curriculum" --db "$db")
@@ -327,6 +334,15 @@ REC
         "imported again after registering the station: verified again, now evidence: $(cat "$cw/i2.out")"
     "${cimp[@]}" "$cw/real"/ben-*.stp >"$cw/i3.out" 2>&1
     check '[ "$(grep -c "already in the gradebook" "$cw/i3.out")" -eq 3 ]' "a third import changes nothing: $(cat "$cw/i3.out")"
+    # played in, from a registered station, by a known trainee: kept as practice, never evidence
+    "$bin" gradebook trainees add dee --name "Dee Ray" --db "$db" >/dev/null
+    "${cimp[@]}" "$cw/played" >"$cw/i5.out" 2>&1
+    check 'grep "sim.stp" "$cw/i5.out" | grep -q "not evidence: synthetic" && grep "ben-1.stp" "$cw/i5.out" | grep -q "not evidence: input recording, not drawn live"' \
+        "played-in sessions are practice: a virtual trainee's synthetic, a replayed one not live: $(cat "$cw/i5.out")"
+    XDG_CONFIG_HOME="$cw/clinic" "${cert[@]}" dee -o "$cw/dee.pdf" >"$cw/c3.out" 2>&1
+    rc=$?
+    check '[ $rc -eq 1 ] && grep -q "exam tiny-drill: 0 of the 3 attempts needed so far (Inc) (2 stored attempts do not count: synthetic, played in rather than drawn live)" "$cw/c3.out" && [ ! -e "$cw/dee.pdf" ]' \
+        "played-in sessions never count towards a certificate: $(cat "$cw/c3.out")"
 
     XDG_CONFIG_HOME="$cw/clinic" "${cert[@]}" ben -o "$cw/ben.pdf" >"$cw/c1.out" 2>&1
     rc=$?
@@ -350,7 +366,7 @@ for r in rows:
     assert len(i) == 1, "hash %s on the certificate" % r["session_hash"]
     ev = lines[i[0] - 1].split()   # the line above: lesson, date, station, score, result
     assert ev == ["tiny-drill", r["attempt_at"][:10], r["station"], "%.1f" % float(r["total"]), "passed"], (ev, r)
-    assert r["evidence"] == "1" and r["verification"] == "verified" and r["origin"] == "recording", r
+    assert r["evidence"] == "1" and r["verification"] == "verified" and r["origin"] == "mouse", r
 print("ok")
 PY
         check 'grep -qx ok "$cw/pdf.check"' "the PDF lists each attempt: lesson, date, station, score, content hash: $(tail -3 "$cw/pdf.check")"

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "session_wire.h"
 
 /* --- helpers -------------------------------------------------------------------------- */
 
@@ -385,6 +386,49 @@ static void test_deterministic(void)
     CHECK(la == lb && memcmp(a, b, la) == 0, "same events, same bytes (%zu vs %zu)", la, lb);
     free(a);
     free(b);
+}
+
+/* The synthetic mark: a virtual trainee's session is synthetic, and so is one played in
+ * from it (origin recording, the caller carries the mark over); a live origin never is,
+ * whatever the caller asks; the reader refuses a header that breaks these. */
+static void test_synthetic_mark(void)
+{
+    session_event ev[64];
+    size_t n = make_small_session(ev, 64);
+    for (int origin = SESSION_ORIGIN_LIVE_DEVICE; origin <= SESSION_ORIGIN_MAX; origin++)
+        for (int asked = 0; asked <= 1; asked++) {
+            session_header h;
+            make_header(&h);
+            h.origin = (uint8_t)origin;
+            h.synthetic = (uint8_t)asked;
+            uint8_t *buf = NULL;
+            size_t len = 0;
+            session_data d;
+            char err[256] = "";
+            int want = origin == SESSION_ORIGIN_SIMULATED || (origin == SESSION_ORIGIN_RECORDING && asked);
+            CHECK(write_mem(&h, ev, n, ev[n - 1].t_us + 5, &buf, &len, NULL) == 0 &&
+                      session_load_mem(buf, len, &d, err, sizeof err) == 0 && d.header.synthetic == want,
+                  "origin %d, synthetic asked %d: written as %d, want %d (%s)", origin, asked,
+                  err[0] ? -1 : d.header.synthetic, want, err);
+            if (!err[0])
+                session_data_free(&d);
+            free(buf);
+        }
+    session_header h;
+    make_header(&h);
+    h.origin = SESSION_ORIGIN_MOUSE;
+    h.synthetic = 1;
+    CHECK(session_header_problem(&h) && strstr(session_header_problem(&h), "live session is marked synthetic"),
+          "a live origin marked synthetic is refused");
+    h.origin = SESSION_ORIGIN_SIMULATED;
+    h.synthetic = 0;
+    CHECK(session_header_problem(&h) && strstr(session_header_problem(&h), "not marked synthetic"),
+          "a simulated session not marked synthetic is refused");
+    h.origin = SESSION_ORIGIN_RECORDING;
+    h.synthetic = 1;
+    CHECK(session_header_problem(&h) == NULL, "a played-in synthetic session is accepted");
+    h.synthetic = 2;
+    CHECK(session_header_problem(&h) != NULL, "synthetic 2 is refused");
 }
 
 static void test_writer_rules(void)
@@ -1420,6 +1464,7 @@ int main(void)
     test_round_trip();
     test_deterministic();
     test_writer_rules();
+    test_synthetic_mark();
     test_truncation_every_byte();
     test_damage_every_byte();
     test_bad_inputs();

@@ -196,6 +196,7 @@ int  pen_display_area(const app *a, const device_desc *d, tablet_area *out);
 int  pen_feed(app *a, const session_event *ev, double avail_wall);
 void pen_emit_action(app *a, int kind, int32_t value, const needle *nd);
 void pen_advance(app *a);
+void pen_mouse_now(app *a);   /* a mouse button or drag, fed as it is handled */
 void pen_poll_hotplug(app *a);
 int64_t pen_next_stop(const app *a);
 

@@ -233,6 +233,24 @@ static void emit_mouse(app *a, double wall)
     }
 }
 
+/* The mouse as a pen, sampled the moment a button or a drag is handled rather than once a
+ * frame: a quick click (down and up between two frames, as on a slow frame) would otherwise
+ * never reach the engine as a touch, and a press just after a move would land where the
+ * next frame finds the pointer. */
+void pen_mouse_now(app *a)
+{
+    if (a->src || a->li || !a->eng)
+        return;
+    double wall = app_now_s();
+    int64_t t = (int64_t)((wall - a->wall0) * 1e6);
+    int64_t stop = pen_next_stop(a);
+    if (t > stop)
+        t = stop;
+    if (t > a->now_us)
+        a->now_us = t;
+    emit_mouse(a, wall);
+}
+
 /* The live pen: everything the input thread read since the last frame, in order; side-button
  * motion moves the camera (the samples themselves then carry no touch). */
 static void emit_tablet(app *a)

@@ -164,6 +164,7 @@ int practice_start(app *a, const char *lesson_path)
     const device_desc *dev = &a->mouse_desc;
     const pen_calibration *cal = &a->cal;
     const char *source_name = "live";
+    int input_synthetic = 0;   /* a virtual trainee's session played in stays synthetic */
     if (a->opt->input_file) {
         const char *f = a->opt->input_file;
         char warn[256] = "";
@@ -188,6 +189,9 @@ int practice_start(app *a, const char *lesson_path)
             a->src_kind = SRC_SESSION;
             source_name = "replay";
             if (a->src) {
+                const session_header *ih = &d->header;
+                input_synthetic = ih->synthetic || ih->origin == SESSION_ORIGIN_SIMULATED ||
+                                  strncmp(ih->source, "trainee:", 8) == 0;
                 a->src_end_us = d->end_t_us;
                 snprintf(warn, sizeof warn, "%s", d->warning);
             }
@@ -247,6 +251,7 @@ int practice_start(app *a, const char *lesson_path)
     a->hdr.rules_version = SCORE_RULES_VERSION;
     if (a->opt->input_file) {
         a->hdr.origin = SESSION_ORIGIN_RECORDING;
+        a->hdr.synthetic = (uint8_t)input_synthetic;
     } else {
         a->hdr.origin = a->li ? SESSION_ORIGIN_LIVE_DEVICE : SESSION_ORIGIN_MOUSE;
         struct timespec now;
@@ -677,6 +682,8 @@ static void practice_event(app *a, const SDL_Event *e)
         if (!live_in)
             break;
         a->pen_dirty = 1;
+        if (a->pen_down)
+            pen_mouse_now(a);   /* a drag in the skin, sample by sample */
         if (a->rdrag || a->mdrag) {
             a->cam = *engine_view(a->eng);
             int pan = a->mdrag || (SDL_GetModState() & KMOD_SHIFT);
@@ -694,6 +701,7 @@ static void practice_event(app *a, const SDL_Event *e)
         if (e->button.button == SDL_BUTTON_LEFT) {
             a->pen_down = 1;
             a->pen_dirty = 1;
+            pen_mouse_now(a);
         } else if (e->button.button == SDL_BUTTON_RIGHT) {
             a->rdrag = 1;
         } else if (e->button.button == SDL_BUTTON_MIDDLE) {
@@ -705,6 +713,8 @@ static void practice_event(app *a, const SDL_Event *e)
         if (e->button.button == SDL_BUTTON_LEFT) {
             a->pen_down = 0;
             a->pen_dirty = 1;
+            if (live_in)
+                pen_mouse_now(a);
         } else if (e->button.button == SDL_BUTTON_RIGHT) {
             a->rdrag = 0;
         } else if (e->button.button == SDL_BUTTON_MIDDLE) {

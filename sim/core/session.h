@@ -85,7 +85,7 @@ typedef struct session_header {
     int64_t  start_utc_us;      /* wall-clock start, us since 1970 UTC; 0 = none (simulated) */
     uint8_t  exam_mode;         /* 1: an exam, no feedback was shown */
     uint8_t  origin;            /* enum session_origin */
-    uint8_t  synthetic;         /* 1: made by a virtual trainee (the writer sets it from origin) */
+    uint8_t  synthetic;         /* 1: made by a virtual trainee, simulated or played in again (origin 4, or 3 when the caller sets it) */
     uint32_t rules_version;     /* scoring-rules version in force when recorded */
 } session_header;
 

@@ -30,7 +30,8 @@
  *     32 bytes station_key (Ed25519 public key; all zero exactly when station_id is "")
  *     u64 start_utc_us (two's complement; 0 = none)
  *     u8 exam_mode (0 or 1)            u8 origin (0..4, enum session_origin)
- *     u8 synthetic (1 exactly when origin is 4, simulated)
+ *     u8 synthetic (0 or 1: 1 when origin is 4, simulated, and for a recording (3) of a
+ *                   synthetic session played in; never 1 for a live origin)
  *     u32 rules_version
  *
  *   'E' event payload, exactly (each chunk decodes on its own):
@@ -124,8 +125,12 @@ const char *session_header_problem(const session_header *h)
             return "exam mode is not 0 or 1";
         if (h->origin > SESSION_ORIGIN_MAX)
             return "unknown input origin";
-        if (h->synthetic != (h->origin == SESSION_ORIGIN_SIMULATED))
-            return "synthetic flag disagrees with the input origin";
+        if (h->synthetic > 1)
+            return "synthetic flag is not 0 or 1";
+        if (h->origin == SESSION_ORIGIN_SIMULATED && !h->synthetic)
+            return "a simulated session is not marked synthetic";
+        if (h->synthetic && h->origin != SESSION_ORIGIN_SIMULATED && h->origin != SESSION_ORIGIN_RECORDING)
+            return "a live session is marked synthetic";
         size_t idn = strnlen(h->station_id, sizeof h->station_id);
         int key_zero = 1;
         for (size_t i = 0; i < sizeof h->station_key; i++)

@@ -132,7 +132,8 @@ static session_writer *open_stream(FILE *f, const session_header *given, const s
     }
     session_header h = *given;
     h.format_version = SESSION_FORMAT_VERSION;
-    h.synthetic = h.origin == SESSION_ORIGIN_SIMULATED;
+    /* a virtual trainee's work stays synthetic, also when played in again (the caller says) */
+    h.synthetic = h.origin == SESSION_ORIGIN_SIMULATED || (h.synthetic && h.origin == SESSION_ORIGIN_RECORDING);
     memset(h.station_id, 0, sizeof h.station_id);
     memset(h.station_key, 0, sizeof h.station_key);
     if (key) {

@@ -86,15 +86,19 @@ int gb_certify_judge(const curriculum *c, const gb_session *s, size_t n, const g
         const char *kind = cl->exam ? "exam" : "lesson";
         /* the counted attempts of this lesson, in order */
         size_t total_n = 0, counted = 0, passed_any = 0, idx[CURRICULUM_MAX_ATTEMPTS];
-        size_t unsigned_n = 0, synthetic_n = 0, not_exam_n = 0, voided = 0;
+        size_t unsigned_n = 0, synthetic_n = 0, played_n = 0, not_exam_n = 0, voided = 0;
         for (size_t i = 0; i < n; i++) {
             if (strcmp(s[i].lesson_id, cl->id) != 0)
                 continue;
             total_n++;
             char o = override_of(ov, nov, s[i].hash);
-            if (!s[i].evidence) {
+            /* the origin is checked again here: a gradebook filled by an older importer may
+             * hold played-in sessions marked as evidence */
+            if (!s[i].evidence || !gb_origin_is_live(s[i].origin)) {
                 if (s[i].synthetic)
                     synthetic_n++;
+                else if (s[i].evidence || !strcmp(s[i].verification, "verified"))
+                    played_n++;
                 else
                     unsigned_n++;
                 continue;
@@ -114,10 +118,19 @@ int gb_certify_judge(const curriculum *c, const gb_session *s, size_t n, const g
         }
         char why[256] = "";
         if (total_n > counted) {
-            snprintf(why, sizeof why, " (%zu stored attempt%s not count:%s%s%s%s)", total_n - counted,
-                     total_n - counted == 1 ? " does" : "s do",
-                     synthetic_n ? " synthetic" : "", unsigned_n ? " unsigned or unverified" : "",
-                     not_exam_n ? " not recorded in exam mode" : "", voided ? " voided by an instructor" : "");
+            /* why the others do not count, each reason once, joined by commas */
+            const char *reason[5] = { synthetic_n ? "synthetic" : NULL, unsigned_n ? "unsigned or unverified" : NULL,
+                                      played_n ? "played in rather than drawn live" : NULL,
+                                      not_exam_n ? "not recorded in exam mode" : NULL,
+                                      voided ? "voided by an instructor" : NULL };
+            char list[192] = "";
+            for (int k = 0; k < 5; k++)
+                if (reason[k]) {
+                    size_t used = strlen(list);
+                    snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : " ", reason[k]);
+                }
+            snprintf(why, sizeof why, " (%zu stored attempt%s not count:%s)", total_n - counted,
+                     total_n - counted == 1 ? " does" : "s do", list);
         }
         if (!cl->exam) {
             if (!passed_any)

@@ -383,6 +383,10 @@ int gb_grade_file(const char *path, gb_lessons *ls, const gb_limits *lim, const 
     }
     else if (f.synthetic)
         snprintf(out->refusal, sizeof out->refusal, "synthetic (made by a virtual trainee)");
+    else if (!gb_origin_is_live(f.origin))
+        /* a played-in file shows what a hand once did, not that this trainee did it here */
+        snprintf(out->refusal, sizeof out->refusal, "input %s, not drawn live (only a live pen or mouse counts)",
+                 f.origin);
     out->evidence = out->refusal[0] == '\0';
     rc = 0;
 done:

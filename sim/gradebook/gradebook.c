@@ -87,6 +87,11 @@ int gradebook_id_valid(const char *id)
     return id[0] != '-' && id[0] != '.';
 }
 
+int gb_origin_is_live(const char *origin)
+{
+    return origin && (strcmp(origin, "live") == 0 || strcmp(origin, "mouse") == 0);
+}
+
 static int key_hex_valid(const char *k)
 {
     if (!k || strlen(k) != 64)

@@ -80,6 +80,11 @@ typedef struct gb_session {
     char    refusal[192];             /* why it does not ("" when evidence) */
 } gb_session;
 
+/* 1 for the origins drawn by a hand at a station ("live" device, "mouse"): the only
+ * ones that may count towards certification. A played-in recording or a virtual
+ * trainee's session shows what some input did, not that this trainee did it. */
+int gb_origin_is_live(const char *origin);
+
 /* 1 when a session with this hash is stored, 0 when not, -1 on error. */
 int gradebook_session_has(gradebook *g, const char *hash, char *err, size_t errlen);
 /* The stored session with this hash: 1 found (*out filled), 0 not, -1 error. */
