@@ -14,6 +14,7 @@
 #include "curriculum.h"
 #include "report.h"
 #include "score.h"
+#include "report_text.h"
 #include "session_source.h"
 #include "session_store.h"
 #include "sign.h"
@@ -413,9 +414,13 @@ static void draw_practice_hud(app *a, const view_state *v)
     hud_rect(h, 0, 0, W, 66.0f, C_PANEL);
     hud_text(h, HUD_NORMAL, x, y, C_TEXT, l->title);
     const char *nd = needle_config_name(l->needle.config);
+    /* the neighbour distances of a natural pattern at this density, as grading states them
+     * (the lattice spacing would describe a grid, which fails) */
+    double nn_mm[2];
+    report_natural_nn_band_mm(l, l->target_density_per_cm2, nn_mm);
     hud_textf(h, HUD_SMALL, x, y + lh + 2.0f, C_DIM,
-              "Goal: %.0f dots/cm\xC2\xB2 (spacing %.2f mm), depth %.2f\xE2\x80\x93%.2f mm, shade %d, %s %.2f mm%s",
-              l->target_density_per_cm2, l->target_spacing_mm, l->depth_band_mm[0], l->depth_band_mm[1], l->target_shade,
+              "Goal: %.0f dots/cm\xC2\xB2 (%.2f\xE2\x80\x93%.2f mm apart, never in rows), depth %.2f\xE2\x80\x93%.2f mm, shade %d, %s %.2f mm%s",
+              l->target_density_per_cm2, nn_mm[0], nn_mm[1], l->depth_band_mm[0], l->depth_band_mm[1], l->target_shade,
               nd, (double)l->needle.diameter_mm,
               l->has_hairline ? "; follow the red design line" : l->scar_count ? "; blend the scars (pale)" : l->has_hair ? "; fill between the hairs" : "");
     char clock[32];
