@@ -85,5 +85,12 @@ chmod 644 "$work/clinic/stipple/keys/clinic.key"
 rc=$?
 check '[ $rc -eq 1 ] && grep -q "readable by others" "$work/c2.out" && [ ! -e "$work/ben2.pdf" ]' "a 0644 clinic key is refused: $(cat "$work/c2.out")"
 export XDG_CONFIG_HOME="$work/config"
+
+# the bench keeps working (its figures are read by people): 15-minute sessions imported, and
+# progress and certify timed, each line with a positive figure
+"$bin" gradebook bench --quick --sessions 20 >"$work/bench.out" 2>&1
+rc=$?
+check '[ $rc -eq 0 ] && grep -Eq "^gradebook import: 4 sessions of 15\.0 min .*: [0-9.]*[1-9][0-9.]* sessions/s" "$work/bench.out" && grep -Eq "^gradebook sqlite: progress of a trainee with 20 sessions: [0-9.]+ ms" "$work/bench.out" && grep -Eq "^gradebook sqlite: certify .* with 20 sessions: [0-9.]+ ms" "$work/bench.out"' \
+    "gradebook bench --quick: $(cat "$work/bench.out")"
 echo "test_gradebook_cli_sqlite: $pass passed, $fail failed"
 [ $fail -eq 0 ]
