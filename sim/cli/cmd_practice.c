@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "cli.h"
+#include "cli_app_args.h"
 #include "gradebook.h"
 #include "input_bench.h"
 
@@ -89,16 +90,6 @@ static app_trainee *gradebook_trainees(size_t *n)
     return t;
 }
 
-static int parse_time(const char *s, int64_t *us)
-{
-    char *end;
-    double t = strtod(s, &end);
-    if (end == s || *end || !(t >= 0.0) || t > 1e7)
-        return -1;
-    *us = (int64_t)(t * 1e6 + 0.5);
-    return 0;
-}
-
 enum {
     OPT_LESSON = CLI_LONG, OPT_LESSONS, OPT_INPUT_FILE, OPT_FAST, OPT_DESC, OPT_SCREENSHOT_AT, OPT_EXIT_AFTER,
     OPT_EXAM, OPT_REPORT_JSON, OPT_SIZE, OPT_BENCH, OPT_BENCH_INPUT, OPT_SELFTEST, OPT_DEVICE, OPT_MOUSE,
@@ -172,41 +163,18 @@ static int run_practice(const cli_command *cmd, int argc, char **argv)
                 return 2;
             break;
         case OPT_SIZE:
-            if (sscanf(v, "%dx%d", &o.width, &o.height) != 2 || o.width < 320 || o.height < 240 || o.width > 8192 ||
-                o.height > 8192)
-                return cli_usage_error(cmd, "--size wants WxH from 320x240 to 8192x8192, e.g. 1280x800");
+            if (cli_app_size(cmd, v, &o) != 0)
+                return 2;
             break;
         case OPT_EXIT_AFTER:
-            if (!strcmp(v, "end"))
-                o.exit_after = 2;
-            else if (parse_time(v, &o.exit_after_us) == 0)
-                o.exit_after = 1;
-            else
-                return cli_usage_error(cmd, "--exit-after wants seconds or `end`, not '%s'", v);
+            if (cli_app_exit_after(cmd, v, "end", &o) != 0)
+                return 2;
             break;
         case OPT_SCREENSHOT_AT: {
-            const char *colon = strchr(v, ':');
-            if (!colon || !colon[1] || o.shot_count == APP_MAX_SHOTS)
-                return cli_usage_error(cmd, "--screenshot-at wants T:FILE (at most %d)", APP_MAX_SHOTS);
-            app_shot *s = &o.shots[o.shot_count];
-            char ts[64];
-            size_t tl = (size_t)(colon - v);
-            if (tl >= sizeof ts)
-                tl = sizeof ts - 1;
-            memcpy(ts, v, tl);
-            ts[tl] = 0;
-            if (!strcmp(ts, "end"))
-                s->kind = APP_SHOT_END;
-            else if (!strcmp(ts, "score"))
-                s->kind = APP_SHOT_SCORE;
-            else if (!strcmp(ts, "prompt"))
-                s->kind = APP_SHOT_PROMPT;
-            else if (parse_time(ts, &s->t_us) == 0)
-                s->kind = APP_SHOT_AT;
-            else
-                return cli_usage_error(cmd, "--screenshot-at: '%s' is not seconds, `end`, `score` or `prompt`", ts);
-            snprintf(s->path, sizeof s->path, "%s", colon + 1);
-            o.shot_count++;
+            static const cli_shot_word moments[] = { { "end", APP_SHOT_END }, { "score", APP_SHOT_SCORE },
+                                                     { "prompt", APP_SHOT_PROMPT } };
+            if (cli_app_screenshot_at(cmd, v, moments, sizeof moments / sizeof moments[0], &o) != 0)
+                return 2;
             break;
         }
         default: return cli_args_exit(k);

@@ -7,18 +7,9 @@
 
 #include "app.h"
 #include "cli.h"
+#include "cli_app_args.h"
 #include "review.h"
 #include "review_bench.h"
-
-static int parse_time(const char *s, int64_t *us)
-{
-    char *end;
-    double t = strtod(s, &end);
-    if (end == s || *end || !(t >= 0.0) || t > 1e7)
-        return -1;
-    *us = (int64_t)(t * 1e6 + 0.5);
-    return 0;
-}
 
 enum { OPT_AT = CLI_LONG, OPT_STEP, OPT_SCREENSHOT_AT, OPT_EXIT_AFTER, OPT_KIND, OPT_GHOST, OPT_LESSON, OPT_LESSONS,
        OPT_SIZE, OPT_BENCH, OPT_SCRIPT_LOG };
@@ -59,7 +50,7 @@ static int run_review(const cli_command *cmd, int argc, char **argv)
         case OPT_LESSONS: lessons_dir = v; break;
         case OPT_GHOST: o.review_ghost = v; break;
         case OPT_AT:
-            if (parse_time(v, &o.review_at_us) != 0)
+            if (cli_session_time_us(v, &o.review_at_us) != 0)
                 return cli_usage_error(cmd, "--at wants seconds, not '%s'", v);
             break;
         case OPT_KIND:
@@ -74,37 +65,17 @@ static int run_review(const cli_command *cmd, int argc, char **argv)
             o.review_steps[o.review_step_count++] = v;
             break;
         case OPT_SIZE:
-            if (sscanf(v, "%dx%d", &o.width, &o.height) != 2 || o.width < 320 || o.height < 240 || o.width > 8192 ||
-                o.height > 8192)
-                return cli_usage_error(cmd, "--size wants WxH from 320x240 to 8192x8192, e.g. 1280x800");
+            if (cli_app_size(cmd, v, &o) != 0)
+                return 2;
             break;
         case OPT_EXIT_AFTER:
-            if (!strcmp(v, "here"))
-                o.exit_after = 2;
-            else if (parse_time(v, &o.exit_after_us) == 0)
-                o.exit_after = 1;
-            else
-                return cli_usage_error(cmd, "--exit-after wants seconds or `here`, not '%s'", v);
+            if (cli_app_exit_after(cmd, v, "here", &o) != 0)
+                return 2;
             break;
         case OPT_SCREENSHOT_AT: {
-            const char *colon = strchr(v, ':');
-            if (!colon || !colon[1] || o.shot_count == APP_MAX_SHOTS)
-                return cli_usage_error(cmd, "--screenshot-at wants T:FILE (at most %d)", APP_MAX_SHOTS);
-            app_shot *s = &o.shots[o.shot_count];
-            char ts[64];
-            size_t tl = (size_t)(colon - v);
-            if (tl >= sizeof ts)
-                tl = sizeof ts - 1;
-            memcpy(ts, v, tl);
-            ts[tl] = 0;
-            if (!strcmp(ts, "here"))
-                s->kind = APP_SHOT_END;   /* where --at and --step left it */
-            else if (parse_time(ts, &s->t_us) == 0)
-                s->kind = APP_SHOT_AT;
-            else
-                return cli_usage_error(cmd, "--screenshot-at: '%s' is not seconds or `here`", ts);
-            snprintf(s->path, sizeof s->path, "%s", colon + 1);
-            o.shot_count++;
+            static const cli_shot_word moments[] = { { "here", APP_SHOT_END } };
+            if (cli_app_screenshot_at(cmd, v, moments, sizeof moments / sizeof moments[0], &o) != 0)
+                return 2;
             break;
         }
         default: return cli_args_exit(k);
