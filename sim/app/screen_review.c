@@ -790,9 +790,14 @@ static void run_steps(app *a)
             step(a, 1, 1);
         else if (!strcmp(s, "flag-"))
             step(a, -1, 1);
-        /* for scripts and tests: where the step went */
-        printf("review: step %s from %.6f s (%zu dots made): dot %ld, made at %.6f s\n", s, t0, before,
-               r->selected >= 0 ? r->selected + 1 : 0, (double)r->t_us * 1e-6);
+        /* for scripts and tests: where the step went (dots numbered from 1, as everywhere) */
+        if (r->selected >= 0)
+            printf("review: step %s from %.6f s (%zu dots made): dot %ld, made at %.6f s\n", s, t0, before,
+                   r->selected + 1, (double)r->t_us * 1e-6);
+        else
+            printf("review: step %s from %.6f s (%zu dots made): no %s %s; stays at %.6f s\n", s, t0, before,
+                   strchr(s, '+') ? "later" : "earlier", s[0] == 'f' ? "flagged dot of the kind shown" : "dot",
+                   (double)r->t_us * 1e-6);
     }
     fflush(stdout);
 }
