@@ -83,6 +83,60 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Shades 0 .. SHADE_COUNT_MAX - 1 are counted; a session with another is sorted instead. */
+#define SHADE_COUNT_MAX 256
+
+/* Puts the k-th smallest of v[0 .. n) at v[k], smaller or equal before it, larger or equal
+ * after (finite values; 3-way partitions, the pivot from the middle). */
+static void select_kth_double(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        double pv = v[lo + (hi - lo) / 2];
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            double x = v[i];
+            if (x < pv) {
+                v[i++] = v[lt];
+                v[lt++] = x;
+            } else if (x > pv) {
+                v[i] = v[--gt];
+                v[gt] = x;
+            } else {
+                i++;
+            }
+        }
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return;
+    }
+}
+
+/* The median of v[0 .. n) (reordered), as sorting would give it: by selection when every
+ * value is finite and positive (a sort's order is then the only one), else by the sort. */
+static double median_of(double *v, size_t n)
+{
+    if (n == 0)
+        return 0.0;
+    int plain = 1;
+    for (size_t i = 0; i < n && plain; i++)
+        plain = isfinite(v[i]) && v[i] > 0.0;
+    if (!plain) {
+        qsort(v, n, sizeof *v, cmp_double);
+        return (n % 2) ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    }
+    select_kth_double(v, n, n / 2);
+    if (n % 2)
+        return v[n / 2];
+    double below = v[0];   /* the largest of the lower half */
+    for (size_t i = 1; i < n / 2; i++)
+        below = v[i] > below ? v[i] : below;
+    return 0.5 * (below + v[n / 2]);
+}
+
 /* Region used for a dot: the one it recorded. */
 static region_id dot_region(const dot *d)
 {
@@ -503,10 +557,10 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
     size_t alloc_n = n ? n : 1;
     unsigned char *in_zone = NULL;
     size_t *zone_idx = NULL;
-    float *xyz = NULL;
     double *nn = NULL, *sorted = NULL;
     size_t *nn_ix = NULL;
     int *shades = NULL;
+    size_t shade_count[SHADE_COUNT_MAX] = {0};
     unsigned char *judged = NULL;
     spatial_index *idx = NULL;
 
@@ -518,14 +572,15 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
     r.dot_scar = calloc(alloc_n, sizeof *r.dot_scar);
     in_zone = calloc(alloc_n, 1);
     zone_idx = calloc(alloc_n, sizeof *zone_idx);
-    xyz = calloc(alloc_n * 3, sizeof *xyz);
     nn = calloc(alloc_n, sizeof *nn);
     nn_ix = calloc(alloc_n, sizeof *nn_ix);
-    sorted = calloc(alloc_n, sizeof *sorted);
-    shades = calloc(alloc_n, sizeof *shades);
+    /* Fresh memory costs more than anything else here (a page fault a page): the nearest
+     * distances' buffer is reused for the sizes once they are copied out, shades are
+     * counted, and the index reads the dots' positions in place. */
+    sorted = nn;
     judged = calloc(alloc_n, 1);
-    if (!judged || !r.dot_flags || !r.dot_nn_mm || !r.dot_delta_e00 || !r.dot_scar || !in_zone || !zone_idx || !xyz
-        || !nn || !nn_ix || !sorted || !shades)
+    if (!judged || !r.dot_flags || !r.dot_nn_mm || !r.dot_delta_e00 || !r.dot_scar || !in_zone || !zone_idx
+        || !nn || !nn_ix)
         goto fail;
 
     double nd = (double)n;
@@ -545,17 +600,14 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
             r.dot_flags[i] |= SF_OUTSIDE_ZONE;
             continue;
         }
-        zone_idx[m] = i;
-        for (int k = 0; k < 3; k++)
-            xyz[3 * m + (size_t)k] = (float)d->pos_mm[k];
-        m++;
+        zone_idx[m++] = i;
     }
     sp->dots_in_zone = m;
     sp->dots_outside_zone = n - m;
 
     double cell = l->target_spacing_mm > 0.0 ? l->target_spacing_mm : 1.0;
     if (m > 0) {
-        idx = spatial_build(xyz, m, cell);
+        idx = spatial_build_gather(dots[0].pos_mm, sizeof *dots, zone_idx, m, cell);
         if (!idx)
             goto fail;
     }
@@ -611,8 +663,8 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
              * distance from above, and when that bound cannot raise either maximum the
              * search is skipped. */
             if (j != SPATIAL_NONE) {
-                const float *dp = &xyz[3 * j];
-                double e[3] = { q[0] - dp[0], q[1] - dp[1], q[2] - dp[2] };
+                const double *dp = dots[zone_idx[j]].pos_mm;   /* as the index holds it */
+                double e[3] = { q[0] - (float)dp[0], q[1] - (float)dp[1], q[2] - (float)dp[2] };
                 double bound = sqrt(e[0] * e[0] + e[1] * e[1] + e[2] * e[2]);
                 double bound_rel = prof > 0.0 ? 2.0 * bound * sqrt(prof) / cell : 0.0;
                 if (bound <= max_gap_r && bound_rel <= max_gap_rel)
@@ -692,6 +744,7 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
     pg->target_is_stubble = rules >= 2 && !l->has_target_lab
                             && shade_rule_target_lab(l->hair_colour, l->fitzpatrick, l->session_number, &stubble_probe);
     pg->shade_rule = rules >= 2 ? shade_rule_shade(l->hair_colour, l->fitzpatrick, l->session_number) : -1;
+    int shades_counted = 1;
     double dsum = 0.0, dsum2 = 0.0, mae = 0.0, desum = 0.0, demax = 0.0, dia = 0.0, dia2 = 0.0;
     size_t in_band = 0, in_acc = 0, exc = 0, accept = 0;
     for (size_t i = 0; i < n; i++) {
@@ -746,7 +799,10 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
             if (de > 6.0)
                 r.dot_flags[i] |= SF_WRONG_COLOUR;
         }
-        shades[i] = d->shade;
+        if (d->shade >= 0 && d->shade < SHADE_COUNT_MAX)
+            shade_count[d->shade]++;
+        else
+            shades_counted = 0;
 
         dia += d->diameter_fresh_mm;
         if (d->flags & DOT_DRAGGED) {
@@ -766,14 +822,30 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
         dp->in_acceptable_fraction = (double)in_acc / nd;
         dp->mae_mm = mae / nd;
 
-        /* Most used shade; ties go to the smallest (the sort puts it first). */
-        qsort(shades, n, sizeof *shades, cmp_int);
-        size_t best = 0, run = 0;
-        for (size_t i = 0; i < n; i++) {
-            run = (i > 0 && shades[i] == shades[i - 1]) ? run + 1 : 1;
-            if (run > best) {
-                best = run;
-                pg->shade_used = shades[i];
+        /* Most used shade; ties go to the smallest. */
+        if (shades_counted) {
+            size_t best = 0;
+            for (int k = 0; k < SHADE_COUNT_MAX; k++)
+                if (shade_count[k] > best) {
+                    best = shade_count[k];
+                    pg->shade_used = k;
+                }
+        } else {
+            /* a shade past the counts (a hostile file): sorted (the sort puts the smallest
+             * of equals first) */
+            shades = malloc(n * sizeof *shades);
+            if (!shades)
+                goto fail;
+            for (size_t i = 0; i < n; i++)
+                shades[i] = dots[i].shade;
+            qsort(shades, n, sizeof *shades, cmp_int);
+            size_t best = 0, run = 0;
+            for (size_t i = 0; i < n; i++) {
+                run = (i > 0 && shades[i] == shades[i - 1]) ? run + 1 : 1;
+                if (run > best) {
+                    best = run;
+                    pg->shade_used = shades[i];
+                }
             }
         }
         /* Too few dots at an acceptable depth to judge a colour by (under a quarter, as when
@@ -810,8 +882,7 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
         }
         q->diameter_cv = safe_div(sqrt(dia2 / nd), q->diameter_mean_mm);
         q->dragged_fraction = (double)q->dragged_count / nd;
-        qsort(sorted, n, sizeof *sorted, cmp_double);
-        q->diameter_median_mm = (n % 2) ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+        q->diameter_median_mm = median_of(sorted, n);
         /* Size is judged against what the lesson's needle makes in a clean stipple at the
          * middle of the band, so a whole session with the wrong needle cannot pass as
          * consistent; the needle itself is checked dot by dot. */
@@ -926,10 +997,8 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
     spatial_free(idx);
     free(in_zone);
     free(zone_idx);
-    free(xyz);
     free(nn);
     free(nn_ix);
-    free(sorted);
     free(shades);
     free(judged);
     *out = r;
@@ -939,10 +1008,8 @@ fail:
     spatial_free(idx);
     free(in_zone);
     free(zone_idx);
-    free(xyz);
     free(nn);
     free(nn_ix);
-    free(sorted);
     free(shades);
     free(judged);
     score_result_free(&r);

@@ -103,6 +103,30 @@ static inline double box_dist2(const float b[6], const double q[3])
     return s;
 }
 
+/* --- where the points come from ---------------------------------------------------------- */
+
+/* The caller's points: packed floats, or doubles read in place (a selection of records of
+ * stride bytes), rounded to float as they are stored. Either way point i is the same
+ * three floats, so the index does not depend on how it was given them. */
+typedef struct point_source {
+    const float *xyz;            /* packed, or NULL */
+    const unsigned char *base;   /* else: point i at base + sel[i] * stride (3 doubles) */
+    size_t stride;
+    const size_t *sel;
+} point_source;
+
+static inline void source_point(const point_source *in, size_t i, float p[3])
+{
+    if (in->xyz) {
+        memcpy(p, in->xyz + 3 * i, 3 * sizeof *p);
+        return;
+    }
+    double d[3];
+    memcpy(d, in->base + in->sel[i] * in->stride, sizeof d);
+    for (int a = 0; a < 3; a++)
+        p[a] = (float)d[a];
+}
+
 /* --- merging coincident points ------------------------------------------------------- */
 
 static inline uint32_t float_bits(float v)
@@ -122,7 +146,7 @@ static inline uint64_t spot_hash(const float *p)
 }
 
 /* Fills idx->spots (in first-seen order) and idx->spot_of. 0, or -1 out of memory. */
-static int merge_spots(spatial_index *idx, const float *xyz)
+static int merge_spots(spatial_index *idx, const point_source *in)
 {
     size_t n = idx->n, cap = 16;
     while (cap < 2 * n)
@@ -137,7 +161,8 @@ static int merge_spots(spatial_index *idx, const float *xyz)
     memset(slot, 0xff, cap * sizeof *slot);
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
-        const float *p = xyz + 3 * i;
+        float p[3];
+        source_point(in, i, p);
         if (!isfinite(p[0]) || !isfinite(p[1]) || !isfinite(p[2])) {
             idx->spot_of[i] = NONE32;
             continue;
@@ -271,21 +296,21 @@ static inline size_t grid_cell(const spatial_index *idx, int64_t x, int64_t y, i
     return (size_t)(x + idx->nc[0] * (y + idx->nc[1] * z));
 }
 
-/* A grid over idx->spots (reordered by cell) when the layout suits one: 1 made, 0 not
- * suited (the tree will do), -1 out of memory. */
-static int grid_build(spatial_index *idx, double cell_mm)
+static inline void bounds_add(double lo[3], double hi[3], double *big, const float p[3])
 {
-    size_t ns = idx->ns;
-    if (ns < GRID_MIN_SPOTS || !(cell_mm > 0.0) || !isfinite(cell_mm))
-        return 0;
-    double lo[3] = { INFINITY, INFINITY, INFINITY }, hi[3] = { -INFINITY, -INFINITY, -INFINITY }, big = 0.0;
-    for (size_t i = 0; i < ns; i++)
-        for (int a = 0; a < 3; a++) {
-            double v = idx->spots[i].p[a];
-            lo[a] = v < lo[a] ? v : lo[a];
-            hi[a] = v > hi[a] ? v : hi[a];
-            big = fabs(v) > big ? fabs(v) : big;
-        }
+    for (int a = 0; a < 3; a++) {
+        double v = p[a];
+        lo[a] = v < lo[a] ? v : lo[a];
+        hi[a] = v > hi[a] ? v : hi[a];
+        *big = fabs(v) > *big ? fabs(v) : *big;
+    }
+}
+
+/* Sizes the grid for ns distinct spots within [lo, hi]: sets origin, cells, cell size and
+ * margin. 0 when no cell size keeps the count down (the tree will do). */
+static int grid_size(spatial_index *idx, size_t ns, double cell_mm, const double lo[3], const double hi[3], double big,
+                     size_t *out_cells)
+{
     /* about two cells a spot at most: a head is a thin shell in a large box */
     double cell = cell_mm, limit = 2.0 * (double)ns + 4096.0, cells = 0.0;
     for (int grow = 0;; grow++) {
@@ -306,7 +331,111 @@ static int grid_build(spatial_index *idx, double cell_mm)
     idx->inv_cell = 1.0 / cell;
     /* cell assignment and face positions round; this is far above either's error */
     idx->margin = 1e-6 * cell + 1e-12 * big;
-    size_t nc = (size_t)cells;
+    *out_cells = (size_t)cells;
+    return 1;
+}
+
+static inline size_t grid_cell_of(const spatial_index *idx, const float p[3])
+{
+    return grid_cell(idx, grid_coord(idx, 0, p[0]), grid_coord(idx, 1, p[1]), grid_coord(idx, 2, p[2]));
+}
+
+/* The common case built straight from the caller's points, without merging first: when
+ * every finite point is distinct and no cell holds more than GRID_CELL_MAX of them, the
+ * grid is the one merge_spots + grid_build make (the same cells; each cell's spots in
+ * index order, which is first-seen order when nothing repeats), in about half the memory
+ * (no hash table, no second copy of the spots: fresh memory is what this costs most).
+ * 1 built, 0 not this case (nothing kept: build the general way), -1 out of memory. */
+static int grid_build_direct(spatial_index *idx, const point_source *in, double cell_mm)
+{
+    size_t n = idx->n, nf = 0;
+    if (n < GRID_MIN_SPOTS || !(cell_mm > 0.0) || !isfinite(cell_mm))
+        return 0;
+    double lo[3] = { INFINITY, INFINITY, INFINITY }, hi[3] = { -INFINITY, -INFINITY, -INFINITY }, big = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        float p[3];
+        source_point(in, i, p);
+        if (!isfinite(p[0]) || !isfinite(p[1]) || !isfinite(p[2]))
+            continue;
+        nf++;
+        bounds_add(lo, hi, &big, p);
+    }
+    size_t nc;
+    if (nf < GRID_MIN_SPOTS || !grid_size(idx, nf, cell_mm, lo, hi, big, &nc))
+        return 0;
+    uint32_t *start = calloc(nc + 1, sizeof *start);
+    idx->spot_of = malloc(n * sizeof *idx->spot_of);
+    idx->spots = malloc(nf * sizeof *idx->spots);
+    if (!start || !idx->spot_of || !idx->spots) {
+        free(start);
+        return -1;
+    }
+    int direct = 1;
+    for (size_t i = 0; i < n && direct; i++) {
+        float p[3];
+        source_point(in, i, p);
+        if (!isfinite(p[0]) || !isfinite(p[1]) || !isfinite(p[2])) {
+            idx->spot_of[i] = NONE32;
+            continue;
+        }
+        size_t c = grid_cell_of(idx, p);
+        idx->spot_of[i] = (uint32_t)c;   /* the cell, for now */
+        if (++start[c + 1] > GRID_CELL_MAX)
+            direct = 0;   /* crowded, perhaps by repeats: the general way decides */
+    }
+    if (direct) {
+        for (size_t c = 0; c < nc; c++)
+            start[c + 1] += start[c];
+        for (size_t i = 0; i < n; i++) {
+            if (idx->spot_of[i] == NONE32)
+                continue;
+            uint32_t at = start[idx->spot_of[i]]++;
+            spot *sp = &idx->spots[at];
+            source_point(in, i, sp->p);
+            sp->first = (uint32_t)i;
+            sp->second = NONE32;
+            idx->spot_of[i] = at;
+        }
+        for (size_t c = nc; c > 0; c--)   /* the fill moved each start to the next cell's */
+            start[c] = start[c - 1];
+        start[0] = 0;
+        /* a point repeated: the general way merges it */
+        for (size_t c = 0; c < nc && direct; c++)
+            for (uint32_t j = start[c] + 1; j < start[c + 1] && direct; j++)
+                for (uint32_t k = start[c]; k < j; k++) {
+                    const float *a = idx->spots[j].p, *b = idx->spots[k].p;
+                    if (a[0] == b[0] && a[1] == b[1] && a[2] == b[2]) {
+                        direct = 0;
+                        break;
+                    }
+                }
+    }
+    if (!direct) {
+        free(start);
+        free(idx->spot_of);
+        free(idx->spots);
+        idx->spot_of = NULL;
+        idx->spots = NULL;
+        return 0;
+    }
+    idx->ns = nf;
+    idx->cell_start = start;
+    return 1;
+}
+
+/* A grid over idx->spots (reordered by cell) when the layout suits one: 1 made, 0 not
+ * suited (the tree will do), -1 out of memory. */
+static int grid_build(spatial_index *idx, double cell_mm)
+{
+    size_t ns = idx->ns;
+    if (ns < GRID_MIN_SPOTS || !(cell_mm > 0.0) || !isfinite(cell_mm))
+        return 0;
+    double lo[3] = { INFINITY, INFINITY, INFINITY }, hi[3] = { -INFINITY, -INFINITY, -INFINITY }, big = 0.0;
+    for (size_t i = 0; i < ns; i++)
+        bounds_add(lo, hi, &big, idx->spots[i].p);
+    size_t nc;
+    if (!grid_size(idx, ns, cell_mm, lo, hi, big, &nc))
+        return 0;
     uint32_t *start = calloc(nc + 1, sizeof *start);
     uint32_t *cell_of = malloc(ns * sizeof *cell_of);
     spot *sorted = malloc(ns * sizeof *sorted);
@@ -318,8 +447,7 @@ static int grid_build(spatial_index *idx, double cell_mm)
     }
     int suited = 1;
     for (size_t i = 0; i < ns && suited; i++) {
-        const float *p = idx->spots[i].p;
-        size_t c = grid_cell(idx, grid_coord(idx, 0, p[0]), grid_coord(idx, 1, p[1]), grid_coord(idx, 2, p[2]));
+        size_t c = grid_cell_of(idx, idx->spots[i].p);
         cell_of[i] = (uint32_t)c;
         if (++start[c + 1] > GRID_CELL_MAX)
             suited = 0;   /* a crowded cell: its queries would scan it whole */
@@ -359,15 +487,20 @@ static int grid_build(spatial_index *idx, double cell_mm)
     return 1;
 }
 
-spatial_index *spatial_build(const float *xyz, size_t n, double cell_mm)
+static spatial_index *build(const point_source *in, size_t n, double cell_mm)
 {
-    if (n == 0 || !xyz || n >= (size_t)UINT32_MAX)
+    if (n == 0 || n >= (size_t)UINT32_MAX)
         return NULL;
     spatial_index *idx = calloc(1, sizeof *idx);
     if (!idx)
         return NULL;
     idx->n = n;
-    if (merge_spots(idx, xyz) != 0)
+    int direct = grid_build_direct(idx, in, cell_mm);
+    if (direct < 0)
+        goto fail;
+    if (direct)
+        return idx;
+    if (merge_spots(idx, in) != 0)
         goto fail;
     int g = grid_build(idx, cell_mm);
     if (g < 0)
@@ -394,6 +527,22 @@ spatial_index *spatial_build(const float *xyz, size_t n, double cell_mm)
 fail:
     spatial_free(idx);
     return NULL;
+}
+
+spatial_index *spatial_build(const float *xyz, size_t n, double cell_mm)
+{
+    if (!xyz)
+        return NULL;
+    point_source in = { xyz, NULL, 0, NULL };
+    return build(&in, n, cell_mm);
+}
+
+spatial_index *spatial_build_gather(const double *first, size_t stride_bytes, const size_t *sel, size_t n, double cell_mm)
+{
+    if (!first || !sel)
+        return NULL;
+    point_source in = { NULL, (const unsigned char *)first, stride_bytes, sel };
+    return build(&in, n, cell_mm);
 }
 
 void spatial_free(spatial_index *idx)
@@ -627,16 +776,10 @@ int spatial_all_nearest(const spatial_index *idx, double *out_nn_mm, size_t *out
     if (!idx || !out_nn_mm || idx->n < 2)
         return -1;
     size_t ns = idx->ns;
-    double *sd = malloc((ns ? ns : 1) * sizeof *sd);
-    uint32_t *so = malloc((ns ? ns : 1) * sizeof *so);
-    if (!sd || !so) {
-        free(sd);
-        free(so);
-        return -1;
-    }
     /* Spots alone at their coordinates, in the index's order (neighbouring queries touch
-     * the same cells or nodes). With the tree alone, their own leaf first gives a tight
-     * bound, then one search from the root. */
+     * the same cells or nodes); each is one point, whose answer goes straight out. With
+     * the tree alone, their own leaf first gives a tight bound, then one search from the
+     * root. */
     for (size_t t = 0; t < ns; t++) {
         const spot *sp = &idx->spots[t];
         if (sp->second != NONE32)
@@ -650,30 +793,26 @@ int spatial_all_nearest(const spatial_index *idx, double *out_nn_mm, size_t *out
             scan_spots(idx->spots, lo, hi, &s);
             search(&idx->tree, 0, 0, ns, &s);
         }
-        sd[t] = s.best;
-        so[t] = s.best_o;
+        out_nn_mm[sp->first] = sqrt(s.best);
+        if (out_index)
+            out_index[sp->first] = s.best_o == NONE32 ? SPATIAL_NONE : s.best_o;
     }
+    /* The rest: points that are not finite, and points sharing a spot (distance 0). */
     for (size_t i = 0; i < idx->n; i++) {
         uint32_t t = idx->spot_of[i];
-        double d;
-        size_t o;
-        if (t == NONE32) {
-            d = INFINITY;
-            o = SPATIAL_NONE;
-        } else if (idx->spots[t].second != NONE32) { /* shares its spot: distance 0 */
+        if (t != NONE32 && idx->spots[t].second == NONE32)
+            continue;
+        double d = INFINITY;
+        size_t o = SPATIAL_NONE;
+        if (t != NONE32) {
             const spot *sp = &idx->spots[t];
             d = 0.0;
             o = sp->first == (uint32_t)i ? sp->second : sp->first;
-        } else {
-            d = sqrt(sd[t]);
-            o = so[t] == NONE32 ? SPATIAL_NONE : so[t];
         }
         out_nn_mm[i] = d;
         if (out_index)
             out_index[i] = o;
     }
-    free(sd);
-    free(so);
     return 0;
 }
 

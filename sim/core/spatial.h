@@ -16,6 +16,11 @@ typedef struct spatial_index spatial_index;
 /* xyz: 3 floats a point (mm). cell_mm: the expected spacing, the grid's cell (0: the tree
  * alone). NULL on allocation failure or n == 0. */
 spatial_index *spatial_build(const float *xyz, size_t n, double cell_mm);
+/* The same index over n points read in place: point k is the 3 doubles (mm) at byte
+ * offset sel[k] * stride_bytes from first, stored as floats (as spatial_build stores them,
+ * so both give the same index and answers); indices are k. Saves the caller a copy. */
+spatial_index *spatial_build_gather(const double *first, size_t stride_bytes, const size_t *sel, size_t n,
+                                    double cell_mm);
 /* 1 when a grid answers first (the layout is spread), 0 when the tree does everything. */
 int spatial_uses_grid(const spatial_index *idx);
 void spatial_free(spatial_index *idx);   /* NULL is a no-op */
