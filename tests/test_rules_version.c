@@ -4,7 +4,11 @@
  * there), not typed: every number of every metric must come back (to the 10 significant
  * digits the JSON holds). Also: the latest rules are the default, and differ from rules 1
  * on the sessions whose fault rules 2 judges differently (the deep trainee's pigment). The
- * lesson is lesson 02 as it was then (its shade has since followed the shade rule). */
+ * lesson is lesson 02 as it was then (its shade has since followed the shade rule).
+ *
+ * Likewise for rules 2 (tests/data/rules-v2/): sessions on a soft hairline, recorded and
+ * graded at the last commit before rules 3 judged the hairline by its style, grade under
+ * rules 2 exactly as they did then; the latest rules judge the hairline by its style. */
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -123,6 +127,60 @@ static void check_session(const lesson *l, const surface *s, const char *who)
     json_decref(ref);
 }
 
+/* A rules-2 reference session: every figure the cut report kept, under rules 2. */
+static void check_rules2(const lesson *l, const surface *s, const char *who)
+{
+    char path[1024], err[512];
+    snprintf(path, sizeof path, STIPPLE_SOURCE_DIR "/tests/data/rules-v2/%s.report-v2.json", who);
+    json_error_t je;
+    json_t *ref = json_load_file(path, 0, &je);
+    CHECK(ref != NULL, "%s: %s", path, je.text);
+    snprintf(path, sizeof path, STIPPLE_SOURCE_DIR "/tests/data/rules-v2/%s.stp", who);
+    session_data d;
+    if (!ref || session_load_file(path, &d, err, sizeof err) != 0) {
+        CHECK(0, "%s: %s", path, err);
+        json_decref(ref);
+        return;
+    }
+    engine *e = engine_replay(l, s, &d);
+    size_t n = 0;
+    const dot *dots = e ? engine_dots(e, &n) : NULL;
+    score_zone *z = score_zone_prepare(l, s);
+    score_result r2, latest;
+    CHECK(z && score_session_rules(z, dots, n, 2, &r2) == 0 && score_session_zone(z, dots, n, &latest) == 0,
+          "%s: scores under rules 2 and the latest", who);
+    CHECK(num(ref, "scoring_rules") == 2.0 && r2.rules == 2, "%s: the reference is rules 2's", who);
+    CHECK(near10(r2.total, num(ref, "total")), "%s: rules 2 total %.10g, then %.10g", who, r2.total, num(ref, "total"));
+    CHECK(r2.passed == json_is_true(json_object_get(ref, "passed")), "%s: passed as then", who);
+    json_t *jm = json_object_get(ref, "metrics");
+    for (int m = 0; m < METRIC_COUNT; m++)
+        check_metric(who, jm, metric_name(m), &r2, m);
+    check_figure(who, jm, "hairline", "softness", r2.hairline.softness);
+    check_figure(who, jm, "hairline", "front_band_density_ratio", r2.hairline.front_band_density_ratio);
+    check_figure(who, jm, "hairline", "target_density_ratio", r2.hairline.target_density_ratio);
+    check_figure(who, jm, "hairline", "in_front_fraction", r2.hairline.in_front_fraction);
+    check_figure(who, jm, "spacing", "density_per_cm2", r2.spacing.density_per_cm2);
+    check_figure(who, jm, "spacing", "clark_evans_r", r2.spacing.clark_evans_r);
+    check_figure(who, jm, "spacing", "order", r2.spacing.order);
+    check_figure(who, jm, "pigment", "delta_e00_mean", r2.pigment.delta_e00_mean);
+    size_t flagged = 0;
+    for (size_t i = 0; i < n; i++)
+        flagged += r2.dot_flags[i] != 0;
+    CHECK(flagged == (size_t)json_integer_value(json_object_get(ref, "flagged_dot_count")), "%s: %zu dots flagged",
+          who, flagged);
+    CHECK(!r2.hairline.by_style && latest.hairline.by_style && latest.rules >= 3,
+          "%s: rules 2 judge the hairline's front/back ratio, the latest its style", who);
+    printf("%-14s rules 2 total %.3f (then %.3f), hairline %.1f; rules %d total %.3f, hairline %.1f\n", who, r2.total,
+           num(ref, "total"), r2.metric_score[METRIC_HAIRLINE], latest.rules, latest.total,
+           latest.metric_score[METRIC_HAIRLINE]);
+    score_result_free(&r2);
+    score_result_free(&latest);
+    score_zone_free(z);
+    engine_free(e);
+    session_data_free(&d);
+    json_decref(ref);
+}
+
 int main(void)
 {
     lesson l;
@@ -137,5 +195,16 @@ int main(void)
     check_session(&l, s, "wrong-shade");
     surface_free(s);
     lesson_free(&l);
+
+    lesson l2;
+    if (lesson_load_file(STIPPLE_SOURCE_DIR "/tests/data/rules-v2/soft-hairline-v2.json", &l2, err, sizeof err) != 0) {
+        CHECK(0, "%s", err);
+        return check_summary("test_rules_version");
+    }
+    s = surface_create(l2.surface, l2.skin_width_mm, l2.skin_height_mm);
+    check_rules2(&l2, s, "expert");
+    check_rules2(&l2, s, "hard-hairline");
+    surface_free(s);
+    lesson_free(&l2);
     return check_summary("test_rules_version");
 }

@@ -394,6 +394,28 @@ char *report_json(const lesson *l, const dot *dots, const score_result *r, const
     put(o, "front_band_density_ratio", jreal(hl->front_band_density_ratio), &bad);
     put(o, "target_density_ratio", jreal(hl->target_density_ratio), &bad);
     put(o, "softness", jreal(hl->softness), &bad);
+    if (hl->by_style) {
+        /* rules 3: judged by the lesson's style (hairline_score.h) */
+        const hairline_judged *hs = &hl->style;
+        put(o, "style", json_string(hairline_style_name(l->hairline.style)), &bad);
+        put(o, "judged_as", json_string(hs->defined ? "defined" : "feathered"), &bad);
+        put(o, "spacing_at_line_mm", jreal(hs->spacing_at_line_mm), &bad);
+        put(o, "edge_offset_mm", jreal(hs->edge_offset_mm), &bad);
+        put(o, "edge_wander_mm", jreal(hs->edge_wander_mm), &bad);
+        put(o, "edge_wander_spacings", jreal(hs->edge_wander_spacings), &bad);
+        put(o, "gradient", jreal(hs->gradient), &bad);
+        json_t *tv = json_array();
+        if (!tv || json_array_append_new(tv, jreal(hs->temple_share[0])) || json_array_append_new(tv, jreal(hs->temple_share[1])))
+            bad = 1;
+        put(o, "temple_share", tv, &bad);   /* [right, left]: 1 worked like the centre, 0 untreated */
+        json_t *marks = json_object();
+        put(marks, "in_front", jreal(hs->s_front), &bad);
+        put(marks, "edge", jreal(hs->s_edge), &bad);
+        put(marks, "temples", jreal(hs->s_temples), &bad);
+        put(marks, "style", jreal(hs->s_style), &bad);
+        put(o, "marks", marks, &bad);
+        put(o, "fault", json_string(hairline_fault_name(hs->fault)), &bad);
+    }
     put_score(o, l, r, METRIC_HAIRLINE, &bad);
     put(jm, "hairline", o, &bad);
 

@@ -271,9 +271,89 @@ static void pigment_text(const lesson *l, const score_result *r, sbuf *said, sbu
         sb_add(todo, "Keep this shade.");
 }
 
+/* "the right temple" / "the left temple" / "both temples" from the shares. */
+static const char *weak_temples(const hairline_judged *h)
+{
+    int right = h->temple_share[0] < HAIRLINE_TEMPLE_FULL, left = h->temple_share[1] < HAIRLINE_TEMPLE_FULL;
+    return right && left ? "both temples" : right ? "the right temple (the client's right)" : "the left temple (the client's left)";
+}
+
+/* Rules 3: the hairline judged by its style (hairline_score.h). */
+static void hairline_style_text(const lesson *l, const score_result *r, sbuf *said, sbuf *todo)
+{
+    const score_hairline *hl = &r->hairline;
+    const hairline_judged *h = &hl->style;
+    char style[32];
+    plain_words(style, sizeof style, hairline_style_name(l->hairline.style));
+    sb_add(said, "A %s hairline, judged as %s", style,
+           h->defined ? "a defined edge (a crisp front edge on the design line)"
+                      : "a feathered one (sparse at the line, density rising behind it, an irregular front edge)");
+    sb_clause(said, "%zu dots (%.1f%%) in front of the design line (more than %.1f mm)", hl->in_front_count,
+              100.0 * hl->in_front_fraction, l->hairline.tolerance_mm);
+    sb_clause(said, "the front edge sits %.1f mm %s the line (full marks within %.1f mm)", fabs(h->edge_offset_mm),
+              h->edge_offset_mm >= 0.0 ? "behind" : "in front of", HAIRLINE_EDGE_FULL_SPACINGS * h->spacing_at_line_mm);
+    if (h->defined)
+        sb_clause(said, "it wanders %.2f mm along its course (a crisp edge stays within %.2f mm: a fifth of the %.1f mm "
+                        "spacing at the line)",
+                  h->edge_wander_mm, HAIRLINE_CRISP_FULL * h->spacing_at_line_mm, h->spacing_at_line_mm);
+    else
+        sb_clause(said, "it wanders %.2f mm along its course (a ruler-straight edge under %.2f mm; %.2f or more reads "
+                        "as natural, broken)",
+                  h->edge_wander_mm, HAIRLINE_IRREGULAR_ZERO * h->spacing_at_line_mm, HAIRLINE_IRREGULAR_FULL * h->spacing_at_line_mm);
+    if (!h->defined && h->design_slope > 0.1)
+        sb_clause(said, "through the %.0f mm feather the density rises %.0f%% as steeply as the design asks (full marks "
+                        "from %.0f%%)",
+                  l->hairline.feather_mm, 100.0 * h->gradient, 100.0 * HAIRLINE_GRADIENT_FULL);
+    sb_clause(said, "the temples hold %.0f%% (right) and %.0f%% (left) of the dots the centre has for the same design",
+              100.0 * h->temple_share[0], 100.0 * h->temple_share[1]);
+    sb_add(said, ".");
+    switch (r->dot_count == 0 ? -1 : h->fault) {
+    case -1:
+        sb_add(todo, "Place dots along the design line first.");
+        break;
+    case HAIRLINE_IN_FRONT:
+        sb_add(todo, "Stay behind the design line: nothing in front of it (it makes the hairline too low).");
+        break;
+    case HAIRLINE_EDGE_BEHIND:
+        sb_add(todo, "Bring the front edge forward to the design line: the first dots within %.1f mm of it.",
+               HAIRLINE_EDGE_FULL_SPACINGS * h->spacing_at_line_mm);
+        break;
+    case HAIRLINE_EDGE_FORWARD:
+        sb_add(todo, "Move the front edge back to the design line: it sits %.1f mm in front, which lowers the hairline.",
+               -h->edge_offset_mm);
+        break;
+    case HAIRLINE_TEMPLE:
+        sb_add(todo, "Work %s like the rest of the line: carry the dots out to the line's end, %s.", weak_temples(h),
+               h->defined ? "squared like the centre" : "faded like the centre's feather");
+        break;
+    case HAIRLINE_FLAT:
+        sb_add(todo, "Feather the front: fewer, finer dots near the line, rising to full density over %.0f mm.",
+               l->hairline.feather_mm);
+        break;
+    case HAIRLINE_STRAIGHT:
+        sb_add(todo, "Break up the front edge: stagger the first dots a little in front of and behind each other, never "
+                     "along a ruler line.");
+        break;
+    case HAIRLINE_RAGGED:
+        sb_add(todo, "Set the edge first: dots one after another right on the design line, about %.1f mm apart, then fill "
+                     "behind.",
+               h->spacing_at_line_mm);
+        break;
+    default:
+        sb_add(todo, h->defined ? "Keep this edge." : "Keep this feather.");
+        break;
+    }
+    if (r->dot_count > 0 && h->fault != HAIRLINE_IN_FRONT && h->s_front < 1.0)
+        sb_add(todo, " Also stay behind the design line: %zu dots are in front of it.", hl->in_front_count);
+}
+
 static void hairline_text(const lesson *l, const score_result *r, sbuf *said, sbuf *todo)
 {
     const score_hairline *hl = &r->hairline;
+    if (hl->by_style) {
+        hairline_style_text(l, r, said, todo);
+        return;
+    }
     sb_add(said, "%zu dots (%.1f%%) in front of the design line (more than %.1f mm)", hl->in_front_count,
            100.0 * hl->in_front_fraction, l->hairline.tolerance_mm);
     sb_clause(said, "density at the front of the feather is %.2f of that at its back, where the design asks %.2f "

@@ -303,6 +303,7 @@ struct score_zone {
                                   * curved front unevenly; dots are placed by the skin) */
     double  band_profile_skin_mm2[2];
     scalp_features features;     /* the lesson's scars (their own depth bands) */
+    hairline_zone hairline;      /* rules 3: the design over the feather and the temples */
 };
 
 /* The ideal depth band dot i was scored against: its scar's own, or the session's. */
@@ -355,6 +356,7 @@ score_zone *score_zone_prepare(const lesson *l, const surface *s)
                     z->band_skin_mm2[b] += a;
                     z->band_profile_skin_mm2[b] += prof * a;
                 }
+                hairline_zone_add(l, u, v, a, prof, fmax(g.du, g.dv), &z->hairline);
             }
             surface_hit hit;
             if (!surface_chart_point(s, u, v, &hit))
@@ -425,7 +427,8 @@ int score_session(const lesson *l, const surface *s, const dot *dots, size_t n, 
  *    costs one more dot's worth on top of earning nothing)
  *  pigment = piecewise linear in the mean dE00: 100 at <= 3, 60 at 6, 0 at >= 10; capped
  *    at 50 when the most used shade is outside the lesson's allowed shades
- *  hairline = 100 * clamp(1 - in_front_fraction / 0.05) * softness
+ *  hairline = 100 * clamp(1 - in_front_fraction / 0.05) * softness     (rules 1-2)
+ *  hairline = 100 * s_front * s_edge * s_temples * s_style            (rules 3: hairline_score.c)
  *  quality = 100 * clamp(1 - dragged_fraction / 0.10) * clamp(1 - wrong_needle_fraction / 0.10)
  *                 * clamp(1 - max(0, cv - 0.10) / 0.30)
  *
@@ -496,7 +499,9 @@ static void score_metrics(const lesson *l, size_t n, int rules, score_result *r)
 
     r->metric_score[METRIC_PIGMENT] = pigment_score_of(r->pigment.delta_e00_mean, r->pigment.shade_suitable);
 
-    if (r->hairline.applies)
+    if (r->hairline.applies && r->hairline.by_style)
+        r->metric_score[METRIC_HAIRLINE] = hairline_judged_score(&r->hairline.style);
+    else if (r->hairline.applies)
         r->metric_score[METRIC_HAIRLINE] = 100.0 * clamp01(1.0 - r->hairline.in_front_fraction / 0.05)
                                            * clamp01(r->hairline.softness);
 
@@ -949,6 +954,9 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
         if (rules >= 2 && band_count[0] > 0 && band_count[1] > 0)
             diff = fmax(0.0, diff - 2.0 * target * sqrt(1.0 / (double)band_count[0] + 1.0 / (double)band_count[1]));
         hl->softness = (band_count[0] + band_count[1]) == 0 ? 0.0 : clamp01(1.0 - diff / fmax(0.35, 1.0 - target));
+        /* rules 3: by the lesson's style */
+        if (rules >= 3 && hairline_judge(l, &zone->hairline, dots, n, in_zone, hl->in_front_fraction, &hl->style) == 0)
+            hl->by_style = 1;
     }
 
     /* Per region: every region that has zone area or dots, in region order. Dots, NN,

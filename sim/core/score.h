@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "dot.h"
+#include "hairline_score.h"
 #include "lesson.h"
 #include "surface.h"
 
@@ -28,9 +29,15 @@
  *      gradient belongs to the hairline); a dot in front of the line is the hairline's
  *      fault, not also spacing's; the shade judged by the shade rule; rows and lattices
  *      lose the pattern marks whatever their R (pattern_order.h: factor 1 below order 0.30,
- *      0 at 0.60), and the pattern reads "rows" or "grid" from the order. */
+ *      0 at 0.60), and the pattern reads "rows" or "grid" from the order.
+ *   3  the hairline judged by its style (hairline_score.h): every style by the dots in
+ *      front of the line, the front edge's distance from the line and both temples worked
+ *      like the rest; a feathered style (soft, natural, widow's peak, mature) by the density
+ *      rising through the feather as designed and an irregular front edge, a defined one
+ *      (edge-up) by a crisp edge. Rules 1-2 scored a front/back density ratio ("softness").
+ *      Everything else as rules 2. */
 #define SCORE_RULES_OLDEST 1
-#define SCORE_RULES_LATEST 2
+#define SCORE_RULES_LATEST 3
 
 /* Why a dot is flagged (several may apply). */
 enum score_flag {
@@ -111,7 +118,9 @@ typedef struct score_hairline {
     double in_front_fraction;
     double front_band_density_ratio;      /* density just behind the line / at the back of the feather */
     double target_density_ratio;          /* the same ratio of the lesson's design profile */
-    double softness;                      /* 0..1: how well the gradient matches */
+    double softness;                      /* 0..1: how well the gradient matches (rules 1-2) */
+    int    by_style;                      /* rules 3: judged by the lesson's style (style below) */
+    hairline_judged style;                /* rules 3's figures and marks */
 } score_hairline;
 
 typedef struct score_quality {
