@@ -196,7 +196,7 @@ int main(void)
     char *names[64];
     size_t nn = 0;
     struct dirent *de;
-    while ((de = readdir(dp)) && nn < 64) {
+    while ((de = readdir(dp)) && nn < 63) {
         size_t len = strlen(de->d_name);
         if (len > 5 && strcmp(de->d_name + len - 5, ".json") == 0)
             names[nn++] = strdup(de->d_name);
@@ -204,6 +204,10 @@ int main(void)
     closedir(dp);
     qsort(names, nn, sizeof *names, cmp_names);
     CHECK(nn >= 4, "at least four lessons (found %zu)", nn);
+    /* and a defined (edge-up) hairline, which no shipped lesson asks yet: scoring rules 3
+     * judge it by another measure (a crisp edge) than the feathered lessons' */
+    const size_t shipped = nn;
+    names[nn++] = strdup("edge-up-hairline.json");
 
     device_desc dev;
     pen_calibration cal;
@@ -212,7 +216,7 @@ int main(void)
 
     for (size_t li = 0; li < nn; li++) {
         char path[1024], err[512];
-        snprintf(path, sizeof path, "%s/%s", dir, names[li]);
+        snprintf(path, sizeof path, "%s/%s", li < shipped ? dir : STIPPLE_SOURCE_DIR "/tests/data/lessons", names[li]);
         lesson l;
         if (lesson_load_file(path, &l, err, sizeof err) != 0) {
             CHECK(0, "lesson loads: %s", err);

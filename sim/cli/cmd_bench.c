@@ -255,6 +255,33 @@ static int bench_score(int quick)
            "score: preparing the lesson's zone (once per lesson, not per session): %.4f s\n",
            n, median(t, runs), median(tc, runs), runs, load_average(), total, median(tz, runs));
     bench_pattern_order(s, dots, n, l.target_spacing_mm, runs);
+
+    /* The same dots with a soft hairline drawn across the front (lesson 04's line), which
+     * scoring rules 3 judge by its style: what the hairline's measures add. */
+    static const chart_point line[] = { { -45, 86 }, { -30, 91 }, { -15, 94 }, { 0, 95 }, { 15, 94 }, { 30, 91 }, { 45, 86 } };
+    l.hairline.line = malloc(sizeof line);
+    if (l.hairline.line) {
+        memcpy(l.hairline.line, line, sizeof line);
+        l.has_hairline = 1;
+        l.hairline.style = HAIRLINE_SOFT;
+        l.hairline.line_count = sizeof line / sizeof line[0];
+        l.hairline.feather_mm = 20.0;
+        l.hairline.front_density_fraction = 0.3;
+        l.hairline.tolerance_mm = 0.5;
+        for (int r = 0; r < runs; r++) {
+            score_result sc;
+            score_zone *z = score_zone_prepare(&l, s);   /* as above: each run on its own zone */
+            double t1 = now_s();
+            score_session_zone(z, dots, n, &sc);
+            t[r] = now_s() - t1;
+            total = sc.total;
+            score_result_free(&sc);
+            score_zone_free(z);
+        }
+        printf("score: the same %zu dots with a soft hairline across the front, judged by its style (rules %d): "
+               "%.4f s (median of %d); total %.1f\n",
+               n, SCORE_RULES_LATEST, median(t, runs), runs, total);
+    }
     free(dots);
     surface_free(s);
     lesson_free(&l);

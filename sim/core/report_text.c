@@ -286,9 +286,9 @@ static void hairline_style_text(const lesson *l, const score_result *r, sbuf *sa
     char style[32];
     plain_words(style, sizeof style, hairline_style_name(l->hairline.style));
     sb_add(said, "A %s hairline, judged as %s", style,
-           h->defined ? "a defined edge (a crisp front edge on the design line)"
-                      : "a feathered one (sparse at the line, density rising behind it, an irregular front edge)");
-    sb_clause(said, "%zu dots (%.1f%%) in front of the design line (more than %.1f mm)", hl->in_front_count,
+           h->defined ? "a defined edge (crisp, on the design line)"
+                      : "a feathered one (sparse at the line, denser behind, an irregular edge)");
+    sb_clause(said, "%zu dots (%.1f%%) over %.1f mm in front of the line", hl->in_front_count,
               100.0 * hl->in_front_fraction, l->hairline.tolerance_mm);
     sb_clause(said, "the front edge sits %.1f mm %s the line (full marks within %.1f mm)", fabs(h->edge_offset_mm),
               h->edge_offset_mm >= 0.0 ? "behind" : "in front of", HAIRLINE_EDGE_FULL_SPACINGS * h->spacing_at_line_mm);
@@ -304,7 +304,7 @@ static void hairline_style_text(const lesson *l, const score_result *r, sbuf *sa
         sb_clause(said, "through the %.0f mm feather the density rises %.0f%% as steeply as the design asks (full marks "
                         "from %.0f%%)",
                   l->hairline.feather_mm, 100.0 * h->gradient, 100.0 * HAIRLINE_GRADIENT_FULL);
-    sb_clause(said, "the temples hold %.0f%% (right) and %.0f%% (left) of the dots the centre has for the same design",
+    sb_clause(said, "the temples have %.0f%% (right) and %.0f%% (left) of the centre's dots for the same design",
               100.0 * h->temple_share[0], 100.0 * h->temple_share[1]);
     sb_add(said, ".");
     switch (r->dot_count == 0 ? -1 : h->fault) {

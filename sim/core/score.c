@@ -927,6 +927,10 @@ int score_session_rules(const score_zone *zone, const dot *dots, size_t n, int r
                 r.dot_flags[i] |= SF_IN_FRONT;
                 if (!in_zone[i])
                     sp->dots_in_front_outside_zone++;
+            } else if (rules >= 3 && off > 0.0 && !in_zone[i]) {
+                /* on the line's side of the zone, within the tolerance: where the front
+                 * edge sits is the hairline's to judge (rules 3), not also spacing's */
+                sp->dots_in_front_outside_zone++;
             }
             if (in_zone[i]) {
                 int b = feather_band(l, off);

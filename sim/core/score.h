@@ -80,7 +80,8 @@ typedef struct score_spacing {
                                            * are over the zone behind the feather */
     double density_area_cm2;              /* the area the density is over */
     size_t dots_in_front_outside_zone;    /* outside the zone but in front of the hairline:
-                                           * the hairline's fault (rules 2) */
+                                           * the hairline's fault (rules 2; rules 3 also
+                                           * those in front within the tolerance) */
     double order;                         /* how strongly the nearest-neighbour directions
                                            * repeat, 0..1 (pattern_order.h; every rule set
                                            * measures it, rules 2 score it) */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hairline_score.h"
 #include "pigment.h"
 #include "rng.h"
 #include "score.h"
@@ -303,10 +304,13 @@ static int plan_natural(const lesson *l, const surface *s, int profile, rng_stat
     g.ny = (long)ceil((hi[1] - lo[1]) / g.cell) + 1;
     g.head = calloc((size_t)(g.nx * g.ny), sizeof *g.head);
     int rc = g.head ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < out->n; i++)   /* dots already planned (a defined edge) */
+        rc = dart_add(&g, out->pts[i].u_mm, out->pts[i].v_mm);
+    size_t planned = out->n;
     /* misses: candidates kept out by a dot already near (the zone full); off-zone throws
      * are bounded on their own (a zone that is a sliver of its box) */
     size_t misses = 0, throws = 0, max_throws = 1000 * target + 100000;
-    while (rc == 0 && out->n < target && misses < NATURAL_TRIES_PER_DOT * target
+    while (rc == 0 && out->n - planned < target && misses < NATURAL_TRIES_PER_DOT * target
            && throws++ < max_throws) {
         double u = rng_range(rng, lo[0], hi[0]), v = rng_range(rng, lo[1], hi[1]);
         double share = feather_share(l, profile, u, v);
@@ -332,6 +336,31 @@ static int plan_natural(const lesson *l, const surface *s, int profile, rng_stat
     return rc;
 }
 
+/* A defined hairline (edge-up) is set first, as a barber lines up: dots one after another
+ * along the design line, just behind it, at the spacing the design asks there (on the skin),
+ * then the rest is filled behind. Every profile does this but the hard hairline, whose one
+ * fault is working up to and over the line instead. */
+#define EDGE_ROW_BEHIND_MM 0.3
+#define EDGE_ROW_JITTER_MM 0.05
+
+static int plan_edge_row(const lesson *l, const surface *s, int profile, rng_state *rng, double density_mm2,
+                         const double stretch[2], plan *out)
+{
+    if (!l->has_hairline || !hairline_style_is_defined(l->hairline.style) || profile == TRAINEE_HARD_HAIRLINE
+        || l->hairline.line_count < 2)
+        return 0;
+    double share = fmax(l->hairline.front_density_fraction, 0.05);
+    double step = 1.0 / sqrt(density_mm2 * share) / stretch[0];
+    double u0 = l->hairline.line[0].u_mm, u1 = l->hairline.line[l->hairline.line_count - 1].u_mm;
+    for (double u = u0 + 0.5 * step; u < u1; u += step) {
+        double v = -lesson_hairline_offset_mm(l, u, 0.0) - EDGE_ROW_BEHIND_MM;
+        double ju = u + EDGE_ROW_JITTER_MM * rng_normal(rng), jv = v + EDGE_ROW_JITTER_MM * rng_normal(rng);
+        if (wants_point(l, s, profile, ju, jv) && plan_push(out, ju, jv) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int plan_dots(const lesson *l, const surface *s, int profile, rng_state *rng, plan *out)
 {
     double lo[2], hi[2];
@@ -346,6 +375,8 @@ static int plan_dots(const lesson *l, const surface *s, int profile, rng_state *
     double s_tri = sqrt(2.0 / (sqrt(3.0) * density_mm2));
     double stretch[2];
     zone_stretch(l, s, lo, hi, stretch);
+    if (plan_edge_row(l, s, profile, rng, density_mm2, stretch, out) < 0)
+        return -1;
 
     if (profile == TRAINEE_GRID) {
         /* rows and columns at the target density (on the skin), squared to the chart, thinned
