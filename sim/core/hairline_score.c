@@ -115,19 +115,20 @@ static size_t stretch_count(double span_mm, double stretch_mm, size_t least)
     return k > STRETCHES_MAX ? STRETCHES_MAX : (size_t)k;
 }
 
-/* The spacing the design's density asks at the line, and the two stretch layouts. */
+/* The spacing the design's density asks at the line. */
 static double spacing_at_line(const lesson *l)
 {
     double rho = l->target_density_per_cm2 / 100.0 * fmax(l->hairline.front_density_fraction, 0.05);
     return rho > 0.0 ? 1.0 / sqrt(rho) : 1.0;
 }
 
-/* Slices half a spacing at the line wide across the line, at most STRETCHES_MAX. */
+/* Slices half a spacing at the line wide across the line, at most STRETCHES_MAX; none for a
+ * line with no width. */
 static size_t slice_count(const lesson *l)
 {
     double u0, u1;
     line_span(l, &u0, &u1);
-    return stretch_count(u1 - u0, 0.5 * spacing_at_line(l), 16);
+    return u1 > u0 ? stretch_count(u1 - u0, 0.5 * spacing_at_line(l), 16) : 0;
 }
 
 static size_t slice_of(double u, double u0, double u1, size_t nb)
@@ -187,7 +188,7 @@ static void slice_edges(const lesson *l, const hairline_zone *hz, const dot *dot
 {
     for (size_t b = 0; b < ns; b++)
         edge[b] = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && ns > 0; i++) {
         double u = dots[i].chart_mm[0];
         if (!(u >= u0 && u <= u1))
             continue;

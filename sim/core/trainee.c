@@ -382,9 +382,13 @@ static int plan_dots(const lesson *l, const surface *s, int profile, rng_state *
         /* rows and columns at the target density (on the skin), squared to the chart, thinned
          * through the hairline's feather as asked: the rows are the one fault */
         double a = 1.0 / sqrt(density_mm2), au = a / stretch[0], av = a / stretch[1];
+        /* a defined edge already set: the rows start half a spacing behind it */
+        double clear = out->n > 0 ? EDGE_ROW_BEHIND_MM + 0.5 * av : -1.0;
         for (double v = lo[1] + 0.5 * av; v <= hi[1]; v += av)
             for (double u = lo[0] + 0.5 * au; u <= hi[0]; u += au) {
                 double ju = u + 0.03 * au * rng_normal(rng), jv = v + 0.03 * av * rng_normal(rng);
+                if (clear > 0.0 && -lesson_hairline_offset_mm(l, ju, jv) < clear)
+                    continue;
                 if (wants_point(l, s, profile, ju, jv) && feather_keep(l, profile, ju, jv, rng))
                     if (plan_push(out, ju, jv) < 0)
                         return -1;
