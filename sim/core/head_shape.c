@@ -101,7 +101,9 @@ void head_dir_from_angles(double theta, double alpha, double d[3])
 }
 
 /* ---- the cranium ---------------------------------------------------------------------- */
-static double cranium_radius(const double d[3])
+/* The cranium's radius in direction d; pulled = 0 leaves out the pull-in under the brows
+ * (the forehead then carries on smoothly downwards: the surface the face blends into). */
+static double cranium_radius_pulled(const double d[3], int pulled)
 {
     double dx = d[0], dy = d[1], dz = d[2];
     double b = dy >= 0.0 ? CR_UP : CR_DOWN;
@@ -139,13 +141,16 @@ static double cranium_radius(const double d[3])
     }
     /* below the brows the skull's front gives way to the face (the face part's brow ridge,
      * orbits and cheeks): pulled in so that it does not cover them */
-    double below = smooth01((-dy - 0.34) / 0.22) * smooth01((dz - 0.35) / 0.35);
-    k -= 0.40 * below;
+    double below = smooth01((-dy - 0.28) / 0.28) * smooth01((dz - 0.35) / 0.35);
+    if (pulled)
+        k -= 0.40 * below;
     k += 0.025 * dir_bump(d, 0.0, 0.85, -0.50, 0.45);   /* the crown's rise to the vertex */
     k += 0.050 * dir_bump(d, 0.0, -0.05, -1.0, 0.40);   /* the occipital bulge */
     k += 0.012 * dir_bump(d, INION_DIR[0], INION_DIR[1], INION_DIR[2], 0.10);  /* external occipital protuberance */
     return r * k;
 }
+
+static double cranium_radius(const double d[3]) { return cranium_radius_pulled(d, 1); }
 
 /* ---- the face -------------------------------------------------------------------------- */
 /* Height (mm, along the radius) of the face's features at base-skin point p. */
@@ -203,13 +208,93 @@ static double face_base_radius(const double d[3])
     return 1.0 / sqrt((d[0] / a) * (d[0] / a) + (dy / b) * (dy / b) + (d[2] / c) * (d[2] / c));
 }
 
-static double face_radius(const double d[3])
+static double face_own_radius(const double d[3])
 {
     double r = face_base_radius(d), p[3];
     vec3_muladds(FACE_C, d, r, p);
     /* features only on the front: the back of the face part is inside the head */
     double front = smooth01((d[2] + 0.1) / 0.5);
     return r + face_features(p) * front;
+}
+
+/* How far (mm) the point p lies outside the cranium's forehead carried on downwards (no
+ * pull-in under the brows), measured along the cranium's ray through p (negative inside). */
+static double forehead_excess(const double p[3])
+{
+    double v[3];
+    vec3_sub(p, HEAD_CRANIUM_CENTRE, v);
+    double n = vec3_norm(v);
+    if (!(n > 1e-9))
+        return -CR_UP;
+    vec3_scale(v, 1.0 / n, v);
+    return n - cranium_radius_pulled(v, 0);
+}
+
+/* The face meets the forehead in a fillet, not a crease. The cranium's forehead, carried
+ * on downwards without its pull-in under the brows, is a smooth, convex surface that the
+ * face's ray d (from inside it) crosses once, at tc. With rf the face's own skin and
+ * g = tc - FILLET_INSET - rf (how far the forehead stands out of the face):
+ *   g <= -FILLET_K          the face's own skin (the brow ridge, the nose: in front);
+ *   |g| < FILLET_K          a smooth maximum of the two (C1): the fillet, at most K/4
+ *                           proud of both where they cross;
+ *   g >= FILLET_K           the face follows the forehead FILLET_INSET under its skin (the
+ *                           two never share a depth, so they never z-fight), sinking back
+ *                           quadratically (still C1) to its own skin further inside.
+ * So above the brows the face lies just under the cranium; where the cranium is pulled in
+ * under the brows, the face carries the forehead's surface on down to the brow ridge, and
+ * the seam between the two meshes is a grazing one. The blend fades out between the brow
+ * ridge and the orbits (face points at y FILLET_Y0..FILLET_Y1), where the face's own
+ * features take over. */
+#define FILLET_K       6.0
+#define FILLET_INSET   0.35
+#define FILLET_STEP    4.0
+#define FILLET_Y0     12.0
+#define FILLET_Y1     24.0
+
+static double face_radius(const double d[3])
+{
+    double rf = face_own_radius(d), p[3];
+    vec3_muladds(FACE_C, d, rf, p);
+    double w = smooth01((p[1] - FILLET_Y0) / (FILLET_Y1 - FILLET_Y0));
+    if (w <= 0.0 || d[2] < -0.3)
+        return rf;
+    double f0 = forehead_excess(p);
+    if (f0 > 2.0 * FILLET_K || f0 < -4.0 * FILLET_K)
+        return rf;                     /* far from the forehead's skin */
+    /* bracket the crossing: f rises outwards along the ray */
+    double ta = rf, fa = f0, tb = rf, fb = f0;
+    double step = f0 < 0.0 ? FILLET_STEP : -FILLET_STEP;
+    int found = 0;
+    for (int i = 0; i < 30; i++) {
+        tb = ta + step;
+        if (tb <= 0.0)
+            break;
+        vec3_muladds(FACE_C, d, tb, p);
+        fb = forehead_excess(p);
+        if ((fa < 0.0) != (fb < 0.0)) { found = 1; break; }
+        ta = tb;
+        fa = fb;
+    }
+    if (!found)
+        return rf;
+    double lo = fa < 0.0 ? ta : tb, hi = fa < 0.0 ? tb : ta;   /* f(lo) < 0 <= f(hi) */
+    for (int i = 0; i < 22; i++) {
+        double mid = 0.5 * (lo + hi);
+        vec3_muladds(FACE_C, d, mid, p);
+        if (forehead_excess(p) < 0.0) lo = mid;
+        else hi = mid;
+    }
+    double tc = 0.5 * (lo + hi) - FILLET_INSET;
+    double g = tc - rf, r;
+    if (g <= -FILLET_K)
+        return rf;
+    if (g < FILLET_K) {
+        double h = (FILLET_K - fabs(g)) / FILLET_K;
+        r = fmax(rf, tc) + 0.25 * FILLET_K * h * h;
+    } else {
+        r = fmax(rf, tc - (g - FILLET_K) * (g - FILLET_K) / FILLET_K);
+    }
+    return rf + w * (r - rf);
 }
 
 /* ---- the ears ---------------------------------------------------------------------------- */
