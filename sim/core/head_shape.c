@@ -101,9 +101,9 @@ void head_dir_from_angles(double theta, double alpha, double d[3])
 }
 
 /* ---- the cranium ---------------------------------------------------------------------- */
-/* The cranium's radius in direction d; pulled = 0 leaves out the pull-in under the brows
- * (the forehead then carries on smoothly downwards: the surface the face blends into). */
-static double cranium_radius_pulled(const double d[3], int pulled)
+/* The cranium's radius in direction d, with a share (0..1) of its pull-in under the brows:
+ * 0 carries the forehead on smoothly downwards (the surface the face blends into). */
+static double cranium_radius_pulled(const double d[3], double pulled)
 {
     double dx = d[0], dy = d[1], dz = d[2];
     double b = dy >= 0.0 ? CR_UP : CR_DOWN;
@@ -142,15 +142,14 @@ static double cranium_radius_pulled(const double d[3], int pulled)
     /* below the brows the skull's front gives way to the face (the face part's brow ridge,
      * orbits and cheeks): pulled in so that it does not cover them */
     double below = smooth01((-dy - 0.28) / 0.28) * smooth01((dz - 0.35) / 0.35);
-    if (pulled)
-        k -= 0.40 * below;
+    k -= 0.40 * below * pulled;
     k += 0.025 * dir_bump(d, 0.0, 0.85, -0.50, 0.45);   /* the crown's rise to the vertex */
     k += 0.050 * dir_bump(d, 0.0, -0.05, -1.0, 0.40);   /* the occipital bulge */
     k += 0.012 * dir_bump(d, INION_DIR[0], INION_DIR[1], INION_DIR[2], 0.10);  /* external occipital protuberance */
     return r * k;
 }
 
-static double cranium_radius(const double d[3]) { return cranium_radius_pulled(d, 1); }
+static double cranium_radius(const double d[3]) { return cranium_radius_pulled(d, 1.0); }
 
 /* ---- the face -------------------------------------------------------------------------- */
 /* Height (mm, along the radius) of the face's features at base-skin point p. */
@@ -159,7 +158,7 @@ static double face_features(const double p[3])
     double x = p[0], y = p[1], ax = fabs(x), h = 0.0;
     /* brow ridge: an arc over each orbit, meeting at the glabella */
     double brow_y = 21.0 - 0.0025 * (ax - 22.0) * (ax - 22.0);
-    double bw = (y - brow_y) / 4.5;
+    double bw = (y - brow_y) / (y > brow_y ? 10.0 : 4.5);   /* soft above, into the forehead */
     h += 7.0 * exp(-0.5 * bw * bw) * exp(-0.5 * pow(ax / 46.0, 6.0));
     h += 1.0 * g3(p, 0.0, 19.0, p[2], 9.0, 5.0, 1e9);             /* glabella */
     h -= 3.5 * g3(p, 0.0, 11.0, p[2], 8.0, 4.0, 1e9);             /* nasion: the bridge's root */
@@ -217,9 +216,9 @@ static double face_own_radius(const double d[3])
     return r + face_features(p) * front;
 }
 
-/* How far (mm) the point p lies outside the cranium's forehead carried on downwards (no
- * pull-in under the brows), measured along the cranium's ray through p (negative inside). */
-static double forehead_excess(const double p[3])
+/* How far (mm) the point p lies outside the cranium with the given share of its pull-in
+ * under the brows, measured along the cranium's ray through p (negative inside). */
+static double forehead_excess(const double p[3], double pulled)
 {
     double v[3];
     vec3_sub(p, HEAD_CRANIUM_CENTRE, v);
@@ -227,40 +226,52 @@ static double forehead_excess(const double p[3])
     if (!(n > 1e-9))
         return -CR_UP;
     vec3_scale(v, 1.0 / n, v);
-    return n - cranium_radius_pulled(v, 0);
+    return n - cranium_radius_pulled(v, pulled);
 }
 
-/* The face meets the forehead in a fillet, not a crease. The cranium's forehead, carried
- * on downwards without its pull-in under the brows, is a smooth, convex surface that the
- * face's ray d (from inside it) crosses once, at tc. With rf the face's own skin and
- * g = tc - FILLET_INSET - rf (how far the forehead stands out of the face):
+/* The face meets the cranium in a fillet, not a crease. Along the face's ray d, rf is the
+ * face's own skin and tc the place where the ray leaves the cranium. With
+ * g = tc - FILLET_INSET - rf (how far the cranium stands out of the face):
  *   g <= -FILLET_K          the face's own skin (the brow ridge, the nose: in front);
  *   |g| < FILLET_K          a smooth maximum of the two (C1): the fillet, at most K/4
  *                           proud of both where they cross;
- *   g >= FILLET_K           the face follows the forehead FILLET_INSET under its skin (the
- *                           two never share a depth, so they never z-fight), sinking back
- *                           quadratically (still C1) to its own skin further inside.
- * So above the brows the face lies just under the cranium; where the cranium is pulled in
- * under the brows, the face carries the forehead's surface on down to the brow ridge, and
- * the seam between the two meshes is a grazing one. The blend fades out between the brow
- * ridge and the orbits (face points at y FILLET_Y0..FILLET_Y1), where the face's own
- * features take over. */
-#define FILLET_K       6.0
-#define FILLET_INSET   0.35
+ *   g >= FILLET_K           the face follows the cranium FILLET_INSET under its skin (so
+ *                           the two meshes never share a depth and never z-fight), sinking
+ *                           back quadratically (still C1) to its own skin further inside.
+ * The inset is small (0.03 mm: a hundred times the depth buffer's step at the closest
+ * view, several times the meshes' chord error) because the face hands over to the cranium
+ * where its fillet's tail dips under it, at an angle that grows as sqrt(inset / K).
+ * Which cranium: under the brows the cranium is pulled in, and a face ray that rises
+ * there meets that shelf from below, so the crossing would jump from ray to ray. Face
+ * points at the brows and below (y < 16 mm) blend with the cranium without its pull-in
+ * (the forehead carried on smoothly downwards: convex, one crossing), points above 28 mm
+ * with the cranium as it is (so that the face hands over to it with the same slope), a
+ * smooth mix between. The blend's weight fades out between the brow ridge and the orbits
+ * (face points at y FILLET_Y0..FILLET_Y1, where the face's own features take over), except
+ * on the sides (|x| FILLET_X0..FILLET_X1 and out), where the face meets the cranium's side
+ * wall in front of the ears at every height. */
+#define FILLET_K       8.0
+#define FILLET_INSET   0.03
 #define FILLET_STEP    4.0
 #define FILLET_Y0     12.0
 #define FILLET_Y1     24.0
+#define FILLET_X0     44.0
+#define FILLET_X1     60.0
+#define FILLET_PULL_Y0 16.0
+#define FILLET_PULL_Y1 28.0
 
 static double face_radius(const double d[3])
 {
     double rf = face_own_radius(d), p[3];
     vec3_muladds(FACE_C, d, rf, p);
-    double w = smooth01((p[1] - FILLET_Y0) / (FILLET_Y1 - FILLET_Y0));
+    double side = smooth01((fabs(p[0]) - FILLET_X0) / (FILLET_X1 - FILLET_X0));
+    double pulled = smooth01((p[1] - FILLET_PULL_Y0) / (FILLET_PULL_Y1 - FILLET_PULL_Y0));
+    double w = fmax(side, smooth01((p[1] - FILLET_Y0) / (FILLET_Y1 - FILLET_Y0)));
     if (w <= 0.0 || d[2] < -0.3)
         return rf;
-    double f0 = forehead_excess(p);
+    double f0 = forehead_excess(p, pulled);
     if (f0 > 2.0 * FILLET_K || f0 < -4.0 * FILLET_K)
-        return rf;                     /* far from the forehead's skin */
+        return rf;                     /* far from the cranium's skin */
     /* bracket the crossing: f rises outwards along the ray */
     double ta = rf, fa = f0, tb = rf, fb = f0;
     double step = f0 < 0.0 ? FILLET_STEP : -FILLET_STEP;
@@ -270,7 +281,7 @@ static double face_radius(const double d[3])
         if (tb <= 0.0)
             break;
         vec3_muladds(FACE_C, d, tb, p);
-        fb = forehead_excess(p);
+        fb = forehead_excess(p, pulled);
         if ((fa < 0.0) != (fb < 0.0)) { found = 1; break; }
         ta = tb;
         fa = fb;
@@ -281,7 +292,7 @@ static double face_radius(const double d[3])
     for (int i = 0; i < 22; i++) {
         double mid = 0.5 * (lo + hi);
         vec3_muladds(FACE_C, d, mid, p);
-        if (forehead_excess(p) < 0.0) lo = mid;
+        if (forehead_excess(p, pulled) < 0.0) lo = mid;
         else hi = mid;
     }
     double tc = 0.5 * (lo + hi) - FILLET_INSET;

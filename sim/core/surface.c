@@ -28,7 +28,8 @@
  * ---- Regions (a product choice lesson authors rely on) -------------------------------
  * All in chart millimetres, alpha in degrees, |alpha| meaning either side:
  *   domain      rho <= rho_max(alpha) (domain_rho_max below): down to the brows in front
- *               (v = 147 on the midline, just above the brow ridge's fillet, about 25 mm above the ear canals), to about
+ *               (v = 139 on the midline, where the brow ridge's fillet begins, about 35 mm above the ear
+ *               canals), to about
  *               55 mm above the ear canals on the sides (rho 110; about 20 mm above the
  *               ears), and over the occipital bulge behind (rho 139, about 38 mm up).
  *               Outside it surface_chart_point() returns 0 and the region is NONE.
@@ -306,14 +307,14 @@ static void head_chart_of_point(const surface *s, const double p[3], double char
 /* The chart domain's edge: rho_max as a function of |alpha| in degrees. */
 static double domain_rho_max(double aa)
 {
-    /* Brows 147 in front (the face's brow ridge and its fillet into the forehead cover the
+    /* Brows 139 in front (the face's brow ridge and its fillet into the forehead cover the
      * cranium below). On the sides and behind the chart stops where a chart millimetre
      * would be squeezed below about 0.7 mm: the head is no wider than 160 mm, so a chart
      * radius of much more than 110 mm cannot go round it. That is about 20 mm above the
      * ears on the sides and over the occipital bulge (about 40 mm above the ear canals)
      * behind. */
     static const double A[] = { 0.0, 20.0, 35.0, 45.0, 52.0, 60.0, 70.0, 90.0, 110.0, 125.0, 140.0, 155.0, 180.0 };
-    static const double R[] = { 147.0, 146.5, 144.0, 138.0, 128.0, 115.0, 111.0, 108.0, 112.0, 122.0, 130.0, 131.0, 131.0 };
+    static const double R[] = { 139.0, 143.5, 144.0, 138.0, 128.0, 115.0, 111.0, 108.0, 112.0, 122.0, 130.0, 131.0, 131.0 };
     const int n = (int)(sizeof A / sizeof A[0]);
     if (aa <= A[0]) return R[0];
     for (int i = 1; i < n; i++) {
