@@ -32,6 +32,10 @@ void dot_look_make(const dot *d, const surface *s, int healed, dot_look *out);
 /* A hair of the client's stubble (scalp_features.h) as the same profile: an ellipse as
  * wide as the shaft and as long as the hair. -1 where the chart has no skin. */
 int dot_look_make_hair(const scalp_hair *h, const float rgb[3], const surface *s, dot_look *out);
+/* The shaft under the skin of the hair whose look is `hair`, seen through the skin: a
+ * faint, soft, bluish ellipse behind the hair's exit (dotlook.c says why). Drawn before
+ * the hair, under it. */
+void dot_look_make_hair_shadow(const dot_look *hair, dot_look *out);
 
 /* Coverage 0..1 at local skin offset (x along eu, y along ev), mm; opacity included. */
 float dot_look_alpha(const dot_look *L, float x_mm, float y_mm);

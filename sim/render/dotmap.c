@@ -152,6 +152,46 @@ static int look_box(const dotmap *m, const dot_look *L, int *x0, int *y0, int *x
     return clip_box(m, x0, y0, x1, y1);
 }
 
+/* The texels of row y whose centres can lie within (A, B) (skin mm, along and across the
+ * major axis) of an untailed mark: the row's span of the rotated rectangle, a texel wider
+ * each side. Only narrows [*xa, *xb]: the per-texel test in splat() still decides, so the
+ * result is the same as testing the whole box; a long, thin mark (a hair, its shadow) no
+ * longer walks the whole square round it. */
+static void rect_row_span(const dotmap *m, const dot_look *L, const dot_profile *prof, float A, float B, int y,
+                          int *xa, int *xb)
+{
+    double t = m->texel_mm;
+    double my = ((m->v0 + y * t) - (double)L->v + 0.5 * t) * (double)L->sv;
+    double c = (double)prof->c, sn = (double)prof->sn, lo = -1e30, hi = 1e30;
+    /* |mx c + my sn| <= A and |-mx sn + my c| <= B, each an interval of mx */
+    if (fabs(c) > 1e-6) {
+        double a = (-(double)A - my * sn) / c, b = ((double)A - my * sn) / c;
+        lo = fmax(lo, fmin(a, b));
+        hi = fmin(hi, fmax(a, b));
+    } else if (fabs(my * sn) > (double)A) {
+        *xb = *xa - 1;
+        return;
+    }
+    if (fabs(sn) > 1e-6) {
+        double a = (my * c - (double)B) / sn, b = (my * c + (double)B) / sn;
+        lo = fmax(lo, fmin(a, b));
+        hi = fmin(hi, fmax(a, b));
+    } else if (fabs(my * c) > (double)B) {
+        *xb = *xa - 1;
+        return;
+    }
+    if (lo > hi) {
+        *xb = *xa - 1;
+        return;
+    }
+    /* mx = (cu + t / 2) su with cu = u0 + x t - u: back to texel columns */
+    double su = (double)L->su;
+    double fx0 = ((lo / su - 0.5 * t) + (double)L->u - m->u0) / t, fx1 = ((hi / su - 0.5 * t) + (double)L->u - m->u0) / t;
+    int a = (int)floor(fx0) - 1, b = (int)ceil(fx1) + 1;
+    if (a > *xa) *xa = a;
+    if (b < *xb) *xb = b;
+}
+
 /* A dot composited into level 0; with a mask (one byte a tile), only into the masked tiles. */
 static void splat(dotmap *m, const dot_look *L, const uint8_t *mask)
 {
@@ -169,7 +209,10 @@ static void splat(dotmap *m, const dot_look *L, const uint8_t *mask)
     float A = prof.R * (1.0f + prof.s) * prof.e, B = prof.R * (1.0f + prof.s);
     float hd = 0.5f * t * sqrtf(L->su * L->su + L->sv * L->sv);
     for (int y = y0; y <= y1; y++) {
-        for (int x = x0; x <= x1; x++) {
+        int xa = x0, xb = x1;
+        if (rect)
+            rect_row_span(m, L, &prof, A + hd, B + hd, y, &xa, &xb);
+        for (int x = xa; x <= xb; x++) {
             if (mask && !mask[(y / DOTMAP_TILE) * m->tw[0] + x / DOTMAP_TILE])
                 continue;
             /* texel corner relative to the dot, chart mm */

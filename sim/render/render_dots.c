@@ -146,14 +146,16 @@ int render_make_hairs(renderer *r)
 {
     if (!r->feat.hair_count)
         return 0;
-    r->hairs = calloc(r->feat.hair_count, sizeof *r->hairs);
+    r->hairs = calloc(2 * r->feat.hair_count, sizeof *r->hairs);   /* each: shadow, then hair */
     if (!r->hairs)
         return -1;
     float rgb[3];
     lab_to_linear(&r->feat.hair_colour, rgb);
     for (size_t i = 0; i < r->feat.hair_count; i++)
-        if (dot_look_make_hair(&r->feat.hairs[i], rgb, r->surface, &r->hairs[r->nhairs]) == 0)
-            r->nhairs++;
+        if (dot_look_make_hair(&r->feat.hairs[i], rgb, r->surface, &r->hairs[r->nhairs + 1]) == 0) {
+            dot_look_make_hair_shadow(&r->hairs[r->nhairs + 1], &r->hairs[r->nhairs]);
+            r->nhairs += 2;
+        }
     return 0;
 }
 
