@@ -141,7 +141,7 @@ static double cranium_radius_pulled(const double d[3], double pulled)
     }
     /* below the brows the skull's front gives way to the face (the face part's brow ridge,
      * orbits and cheeks): pulled in so that it does not cover them */
-    double below = smooth01((-dy - 0.28) / 0.28) * smooth01((dz - 0.35) / 0.35);
+    double below = smooth01((-dy - 0.34) / 0.22) * smooth01((dz - 0.35) / 0.35);
     k -= 0.40 * below * pulled;
     k += 0.025 * dir_bump(d, 0.0, 0.85, -0.50, 0.45);   /* the crown's rise to the vertex */
     k += 0.050 * dir_bump(d, 0.0, -0.05, -1.0, 0.40);   /* the occipital bulge */
