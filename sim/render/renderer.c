@@ -1,5 +1,5 @@
 /* renderer.c: see renderer.h.
- * Passes: skin (+ baked dots + overlay) -> guide lines -> crisp dots -> flag markers, all
+ * Passes: skin (+ baked dots + overlay; the mesh's chunks in view, nearest first: render_mesh.c) -> guide lines -> crisp dots -> flag markers, all
  * into an sRGB8 colour texture with depth; then a resolve pass copies it to the window. */
 #include "renderer.h"
 
@@ -27,222 +27,6 @@
 #define TRILINEAR_FROM 0.8          /* ... and from which GL's trilinear filter (hysteresis) */
 
 /* ---- setup ------------------------------------------------------------------------- */
-
-/* ---- the render mesh ------------------------------------------------------------------
- * The core's head mesh (~91k triangles, 2-3 mm edges) is made for ray casts. Drawing it
- * costs llvmpipe ~10 ms of vertex and set-up work a frame, and the dots do not need it: they
- * live in a chart-space texture. So the skin is drawn from a coarser copy made by vertex
- * clustering: vertices of one connected part that fall in the same RENDER_CELL_MM cube
- * become one, at their mean; scalp vertices are then put back on the true surface at their
- * mean chart point (surface_chart_point), so the texture and the crisp dots stay aligned.
- * The face's and the ears' parts are clustered finer (their relief is small: lids, lips,
- * the helix), and cost little: the dots never go there.
- * Surfaces already coarse (the practice skin) are drawn as they are. */
-#define RENDER_CELL_MM 5.0
-#define RENDER_DECIMATE_ABOVE 20000      /* triangles */
-#define RENDER_FINE_FACTOR 0.4            /* cell of the face and ears, over RENDER_CELL_MM */
-
-typedef struct render_mesh {
-    float    *pos, *nrm, *chart;
-    uint32_t *idx;
-    size_t    nv, nt;
-} render_mesh;
-
-static void render_mesh_free(render_mesh *m)
-{
-    free(m->pos);
-    free(m->nrm);
-    free(m->chart);
-    free(m->idx);
-    memset(m, 0, sizeof *m);
-}
-
-static uint32_t uf_find(uint32_t *parent, uint32_t i)
-{
-    while (parent[i] != i) {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    return i;
-}
-
-static uint64_t hash64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
-/* Open-addressing map from a non-zero 64-bit key to an index; cap a power of two. */
-static uint32_t map_get(uint64_t *keys, uint32_t *vals, size_t cap, uint64_t key, uint32_t fresh, int *added)
-{
-    size_t i = (size_t)hash64(key) & (cap - 1);
-    while (keys[i] && keys[i] != key)
-        i = (i + 1) & (cap - 1);
-    *added = !keys[i];
-    if (!keys[i]) {
-        keys[i] = key;
-        vals[i] = fresh;
-    }
-    return vals[i];
-}
-
-/* 0 on success; -1 when out of memory or the surface cannot be clustered (then the caller
- * draws the surface's own mesh). */
-static int build_render_mesh(const surface *s, double cell_mm, render_mesh *out)
-{
-    size_t nv = surface_vertex_count(s), nt = surface_triangle_count(s);
-    const float *P = surface_positions(s), *N = surface_normals(s), *C = surface_charts(s);
-    const uint32_t *I = surface_indices(s);
-    const uint8_t *R = surface_triangle_regions(s);
-    double lo[3], hi[3];
-    surface_bounds(s, lo, hi);
-    for (int a = 0; a < 3; a++)
-        if ((hi[a] - lo[a]) / (cell_mm * RENDER_FINE_FACTOR) > 2000.0)
-            return -1;
-    memset(out, 0, sizeof *out);
-    size_t cap = 1;
-    while (cap < 2 * (nv > nt ? nv : nt) + 16)
-        cap *= 2;
-    uint32_t *parent = malloc(nv * sizeof *parent), *cl = malloc(nv * sizeof *cl);
-    uint64_t *keys = calloc(cap, sizeof *keys);
-    uint32_t *vals = malloc(cap * sizeof *vals);
-    double *acc = calloc(nv * 8, sizeof *acc);      /* pos 3, nrm 3, chart 2 per cluster */
-    uint32_t *cnt = calloc(nv, sizeof *cnt);
-    out->idx = malloc(nt * 3 * sizeof *out->idx);
-    if (!parent || !cl || !keys || !vals || !acc || !cnt || !out->idx)
-        goto fail;
-    /* connected parts, so that parts that intersect (ears, nose, neck) never merge */
-    for (uint32_t i = 0; i < (uint32_t)nv; i++)
-        parent[i] = i;
-    uint32_t scalp_root = UINT32_MAX;
-    for (size_t t = 0; t < nt; t++) {
-        uint32_t a = uf_find(parent, I[3 * t]);
-        for (int k = 1; k < 3; k++) {
-            uint32_t b = uf_find(parent, I[3 * t + (size_t)k]);
-            if (a != b)
-                parent[b] = a;
-        }
-    }
-    for (size_t t = 0; t < nt && scalp_root == UINT32_MAX; t++)
-        if (R && region_is_scalp((region_id)R[t]))
-            scalp_root = uf_find(parent, I[3 * t]);
-    /* the face and the ears keep their relief (brows, lids, lips, helix): finer cells for
-     * the vertices of their triangles (a bit of the key keeps the two grids apart) */
-    uint8_t *fine = calloc(nv, 1);
-    if (!fine)
-        goto fail;
-    for (size_t t = 0; t < nt; t++)
-        if (R && (R[t] == REGION_FACE || R[t] == REGION_EAR))
-            for (int k = 0; k < 3; k++)
-                fine[I[3 * t + (size_t)k]] = 1;
-    /* clusters */
-    size_t ncl = 0;
-    for (size_t i = 0; i < nv; i++) {
-        uint32_t root = uf_find(parent, (uint32_t)i);
-        uint64_t key = ((uint64_t)root << 33) | ((uint64_t)fine[i] << 62);
-        double cell_here = fine[i] ? cell_mm * RENDER_FINE_FACTOR : cell_mm;
-        for (int a = 0; a < 3; a++)
-            key |= (uint64_t)(floor(((double)P[3 * i + (size_t)a] - lo[a]) / cell_here) + 1.0) << (22 - 11 * a);
-        key |= 1ULL << 63;
-        int added;
-        cl[i] = map_get(keys, vals, cap, key, (uint32_t)ncl, &added);
-        if (added)
-            ncl++;
-        double *q = acc + 8 * (size_t)cl[i];
-        for (int a = 0; a < 3; a++) {
-            q[a] += (double)P[3 * i + (size_t)a];
-            q[3 + a] += (double)N[3 * i + (size_t)a];
-        }
-        q[6] += (double)C[2 * i];
-        q[7] += (double)C[2 * i + 1];
-        cnt[cl[i]]++;
-    }
-    free(fine);
-    out->pos = malloc(ncl * 3 * sizeof(float));
-    out->nrm = malloc(ncl * 3 * sizeof(float));
-    out->chart = malloc(ncl * 2 * sizeof(float));
-    if (!out->pos || !out->nrm || !out->chart)
-        goto fail;
-    /* which clusters are on the scalp's part (charted: put back on the true surface) */
-    uint8_t *on_scalp = calloc(ncl, 1);
-    if (!on_scalp)
-        goto fail;
-    for (size_t i = 0; i < nv; i++)
-        if (scalp_root != UINT32_MAX && uf_find(parent, (uint32_t)i) == scalp_root)
-            on_scalp[cl[i]] = 1;
-    for (size_t c = 0; c < ncl; c++) {
-        double *q = acc + 8 * c, k = 1.0 / (double)cnt[c];
-        double p[3] = { q[0] * k, q[1] * k, q[2] * k }, n[3] = { q[3], q[4], q[5] };
-        double u = q[6] * k, v = q[7] * k;
-        surface_hit h;
-        if (on_scalp[c] && surface_chart_point(s, u, v, &h) &&
-            hypot(hypot(h.pos_mm[0] - p[0], h.pos_mm[1] - p[1]), h.pos_mm[2] - p[2]) < cell_mm) {
-            memcpy(p, h.pos_mm, sizeof p);
-            memcpy(n, h.normal, sizeof n);
-        }
-        double nl = sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
-        for (int a = 0; a < 3; a++) {
-            out->pos[3 * c + (size_t)a] = (float)p[a];
-            out->nrm[3 * c + (size_t)a] = (float)(nl > 0.0 ? n[a] / nl : 0.0);
-        }
-        out->chart[2 * c] = (float)u;
-        out->chart[2 * c + 1] = (float)v;
-    }
-    free(on_scalp);
-    out->nv = ncl;
-    /* triangles: drop the collapsed ones and the duplicates */
-    memset(keys, 0, cap * sizeof *keys);
-    for (size_t t = 0; t < nt; t++) {
-        uint32_t a = cl[I[3 * t]], b = cl[I[3 * t + 1]], c = cl[I[3 * t + 2]];
-        if (a == b || b == c || a == c)
-            continue;
-        uint32_t lo3 = a < b ? (a < c ? a : c) : (b < c ? b : c);
-        uint32_t hi3 = a > b ? (a > c ? a : c) : (b > c ? b : c);
-        uint32_t mid = a ^ b ^ c ^ lo3 ^ hi3;
-        int added;
-        map_get(keys, vals, cap, (1ULL << 63) | ((uint64_t)lo3 << 42) | ((uint64_t)mid << 21) | hi3, 0, &added);
-        if (!added)
-            continue;
-        /* clustering can fold a triangle over; turn it to face the way its vertices'
-         * normals do, or back-face culling leaves a hole */
-        const float *pa = out->pos + 3 * (size_t)a, *pb = out->pos + 3 * (size_t)b, *pc = out->pos + 3 * (size_t)c;
-        float e1[3], e2[3], fn[3], vn = 0.0f;
-        for (int k = 0; k < 3; k++) {
-            e1[k] = pb[k] - pa[k];
-            e2[k] = pc[k] - pa[k];
-        }
-        fn[0] = e1[1] * e2[2] - e1[2] * e2[1];
-        fn[1] = e1[2] * e2[0] - e1[0] * e2[2];
-        fn[2] = e1[0] * e2[1] - e1[1] * e2[0];
-        for (int k = 0; k < 3; k++)
-            vn += fn[k] * (out->nrm[3 * (size_t)a + (size_t)k] + out->nrm[3 * (size_t)b + (size_t)k]
-                           + out->nrm[3 * (size_t)c + (size_t)k]);
-        out->idx[3 * out->nt] = a;
-        out->idx[3 * out->nt + 1] = vn < 0.0f ? c : b;
-        out->idx[3 * out->nt + 2] = vn < 0.0f ? b : c;
-        out->nt++;
-    }
-    free(parent);
-    free(cl);
-    free(keys);
-    free(vals);
-    free(acc);
-    free(cnt);
-    return 0;
-fail:
-    free(parent);
-    free(cl);
-    free(keys);
-    free(vals);
-    free(acc);
-    free(cnt);
-    render_mesh_free(out);
-    return -1;
-}
 
 static int make_head_prog(renderer *r, int filter, int variant, char *err, size_t errlen)
 {
@@ -272,16 +56,20 @@ static int make_head_prog(renderer *r, int filter, int variant, char *err, size_
 
 static int make_mesh(renderer *r, char *err, size_t errlen)
 {
-    const surface *s = r->surface;
     render_mesh rm;
-    int own = surface_triangle_count(s) > RENDER_DECIMATE_ABOVE && build_render_mesh(s, RENDER_CELL_MM, &rm) == 0;
-    if (!own) {
-        rm.nv = surface_vertex_count(s);
-        rm.nt = surface_triangle_count(s);
-        rm.pos = (float *)surface_positions(s);
-        rm.nrm = (float *)surface_normals(s);
-        rm.chart = (float *)surface_charts(s);
-        rm.idx = (uint32_t *)surface_indices(s);
+    if (render_mesh_make(r->surface, &rm, &r->chunks, &r->nchunks) != 0) {
+        snprintf(err, errlen, "out of memory (skin mesh)");
+        return -1;
+    }
+    size_t nc = r->nchunks ? r->nchunks : 1;
+    r->range_count = malloc(nc * sizeof *r->range_count);
+    r->range_first = malloc(nc * sizeof *r->range_first);
+    r->range_offset = malloc(nc * sizeof *r->range_offset);
+    r->range_scratch = malloc(nc * RENDER_MESH_SCRATCH_BYTES);
+    if (!r->range_count || !r->range_first || !r->range_offset || !r->range_scratch) {
+        render_mesh_free(&rm);
+        snprintf(err, errlen, "out of memory (skin mesh)");
+        return -1;
     }
     size_t nv = rm.nv, nt = rm.nt;
     glGenVertexArrays(1, &r->head_vao);
@@ -304,8 +92,7 @@ static int make_mesh(renderer *r, char *err, size_t errlen)
     glBufferData(GL_ELEMENT_ARRAY_BUFFER, (GLsizeiptr)(nt * 3 * sizeof(uint32_t)), rm.idx, GL_STATIC_DRAW);
     glBindVertexArray(0);
     r->head_index_count = (GLsizei)(nt * 3);
-    if (own)
-        render_mesh_free(&rm);
+    render_mesh_free(&rm);
     for (int k = 0; k < 2; k++)
         if (make_head_prog(r, 0, k, err, errlen) != 0)
             return -1;
@@ -620,6 +407,11 @@ void render_free(renderer *r)
     free(r->hairs);
     scalp_features_free(&r->feat);
     free(r->inst);
+    free(r->chunks);
+    free(r->range_count);
+    free(r->range_first);
+    free(r->range_offset);
+    free(r->range_scratch);
     for (int i = 0; i < 4; i++)
         for (int k = 0; k < 4; k++)
             if (r->hp[i][k].prog)
@@ -918,7 +710,13 @@ void render_draw(renderer *r, const render_frame *f)
     }
     glBindVertexArray(r->head_vao);
     glBindSampler(0, filter == 1 && r->map->tex ? r->lin_sampler : 0);
-    glDrawElements(GL_TRIANGLES, r->head_index_count, GL_UNSIGNED_INT, NULL);
+    /* only the chunks of the mesh in view and facing it (render_mesh.h) */
+    size_t nranges = render_mesh_visible(r->chunks, r->nchunks, (const float *)mvp, eye, r->range_count, r->range_first,
+                                          r->range_scratch);
+    for (size_t i = 0; i < nranges; i++)
+        r->range_offset[i] = (const void *)((size_t)r->range_first[i] * sizeof(uint32_t));
+    if (nranges)
+        glMultiDrawElements(GL_TRIANGLES, r->range_count, GL_UNSIGNED_INT, r->range_offset, (GLsizei)nranges);
     glBindSampler(0, 0);
     glBindSampler(2, 0);
     glActiveTexture(GL_TEXTURE0);

@@ -10,6 +10,7 @@
 
 #include "dotlook.h"
 #include "dotmap.h"
+#include "render_mesh.h"
 #include "renderer.h"
 #include "scalp_features.h"
 
@@ -34,6 +35,12 @@ struct renderer {
     /* mesh */
     GLuint head_vao, head_vbo[3], head_ibo;
     GLsizei head_index_count;
+    mesh_chunk *chunks;          /* render_mesh.h: drawn when in view */
+    size_t      nchunks;
+    GLsizei    *range_count;     /* this frame's ranges of them (nchunks each) */
+    uint32_t   *range_first;
+    const void **range_offset;
+    void       *range_scratch;
     head_prog hp[4][4];          /* [filter: trilinear, level 0, mixed, none][variant: bit 0 the
                                   * overlay, bit 1 scars]; compiled when first needed */
 
