@@ -1,6 +1,7 @@
 /* renderer.c: see renderer.h.
- * Passes: skin (+ baked dots + overlay; the mesh's chunks in view, nearest first: render_mesh.c) -> guide lines -> crisp dots -> flag markers, all
- * into an sRGB8 colour texture with depth; then a resolve pass copies it to the window. */
+ * Passes: skin (+ baked dots + overlay; the mesh's chunks in view, nearest first:
+ * render_mesh.c) -> guide lines -> crisp dots -> flag markers, all into an sRGB8 colour
+ * texture with depth; then a resolve pass copies it to the window. */
 #include "renderer.h"
 
 #include <cglm/cglm.h>
