@@ -137,6 +137,16 @@ static void test_rule(const curriculum *c)
               "%s attempt does not count: %s", word[kind], j.missing);
     }
 
+    /* a live session kept as practice for another reason (here: verified, but refused when
+     * stored) is never called played in */
+    {
+        gb_session u[4] = { s[0], s[1], s[2], s[3] };
+        u[3].evidence = 0;
+        j = judge(c, u, 4, NULL, 0);
+        CHECK(!j.met && strstr(j.missing, "2 of the 3 attempts needed") && !strstr(j.missing, "played in"),
+              "a live attempt kept as practice is not called played in: %s", j.missing);
+    }
+
     /* fewer than three: incomplete */
     j = judge(c, s, 3, NULL, 0);
     CHECK(!j.met && strstr(j.missing, "2 of the 3 attempts needed so far (Inc)"), "fewer than 3: %s", j.missing);

@@ -97,7 +97,7 @@ int gb_certify_judge(const curriculum *c, const gb_session *s, size_t n, const g
             if (!s[i].evidence || !gb_origin_is_live(s[i].origin)) {
                 if (s[i].synthetic)
                     synthetic_n++;
-                else if (s[i].evidence || !strcmp(s[i].verification, "verified"))
+                else if (!gb_origin_is_live(s[i].origin))
                     played_n++;
                 else
                     unsigned_n++;
