@@ -1,6 +1,8 @@
 /* render_mesh.c: see render_mesh.h. */
 #include "render_mesh.h"
 
+#include "head_shape.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +15,10 @@
  * become one, at their mean; scalp vertices are then put back on the true surface at their
  * mean chart point (surface_chart_point), so the texture and the crisp dots stay aligned.
  * The face's and the ears' parts are clustered finer (their relief is small: lids, lips,
- * the helix): most of the ~68k triangles drawn; the chunks below leave them out of views
- * that do not see them.
+ * the helix): most of the ~40k triangles drawn; the chunks below leave them out of views
+ * that do not see them. Each part is meshed whole by the core, so the face's back, the
+ * ears' roots and the neck's top lie buried in the cranium: those are not drawn at all
+ * (~30k triangles; see "buried skin").
  * Surfaces already coarse (the practice skin) are drawn as they are. */
 #define RENDER_CELL_MM 5.0
 #define RENDER_DECIMATE_ABOVE 20000      /* triangles */
@@ -60,6 +64,163 @@ static uint32_t map_get(uint64_t *keys, uint32_t *vals, size_t cap, uint64_t key
         vals[i] = fresh;
     }
     return vals[i];
+}
+
+/* ---- the occluder ----------------------------------------------------------------------
+ * An ellipsoid inside the charted part (the cranium): its bounding box's, shrunk until every
+ * vertex of the part (the core's and the drawn mesh's) lies outside it, less a margin for
+ * the chords between vertices. Made for the head only, whose parts are closed (each is meshed
+ * whole, pole to pole: test_render_mesh checks): then a line of sight from outside that
+ * reaches the ellipsoid has crossed the drawn skin first. */
+#define OCCLUDER_MARGIN_MM 1.5
+#define OCCLUDER_MIN_AXIS_MM 20.0
+
+static double ellipsoid_radius(const double c[3], const double a[3], const float *p)
+{
+    double q = 0.0;
+    for (int k = 0; k < 3; k++) {
+        double d = ((double)p[k] - c[k]) / a[k];
+        q += d * d;
+    }
+    return sqrt(q);
+}
+
+/* in_part: the core's vertices of the charted part; drawn_in_part: the drawn mesh's. */
+static mesh_occluder make_occluder(const surface *s, const uint8_t *vert_in_part, const render_mesh *drawn,
+                                   const uint8_t *drawn_in_part)
+{
+    mesh_occluder o = { 0 };
+    size_t nv = surface_vertex_count(s);
+    const float *P = surface_positions(s);
+    double lo[3] = { INFINITY, INFINITY, INFINITY }, hi[3] = { -INFINITY, -INFINITY, -INFINITY };
+    for (size_t i = 0; i < nv; i++)
+        for (int k = 0; k < 3 && vert_in_part[i]; k++) {
+            lo[k] = fmin(lo[k], (double)P[3 * i + (size_t)k]);
+            hi[k] = fmax(hi[k], (double)P[3 * i + (size_t)k]);
+        }
+    /* the bounding box's ellipsoid, its centre moved and its axes stretched over a coarse
+     * grid (on a sample of the vertices), the one that can grow the largest kept */
+    double c[3], a[3], best = -1.0;
+    size_t nin = 0;
+    for (size_t i = 0; i < nv; i++)
+        nin += vert_in_part[i];
+    size_t step = nin / 2000 + 1, ns = 0;
+    float *sample = malloc((nin / step + 1) * 3 * sizeof *sample);
+    if (!sample)
+        return o;
+    for (size_t i = 0, n = 0; i < nv; i++)
+        if (vert_in_part[i] && n++ % step == 0)
+            memcpy(sample + 3 * ns++, P + 3 * i, 3 * sizeof *sample);
+    for (int iy = -4; iy <= 4; iy++)
+        for (int iz = -2; iz <= 2; iz++)
+            for (int sy = 0; sy < 5; sy++)
+                for (int sz = 0; sz < 3; sz++) {
+                    double cc[3] = { 0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]) + iy * 0.08 * (hi[1] - lo[1]),
+                                     0.5 * (lo[2] + hi[2]) + iz * 0.05 * (hi[2] - lo[2]) };
+                    double aa[3] = { 0.5 * (hi[0] - lo[0]), 0.5 * (hi[1] - lo[1]) * (0.6 + 0.1 * sy),
+                                     0.5 * (hi[2] - lo[2]) * (0.9 + 0.05 * sz) };
+                    double sc = INFINITY;
+                    for (size_t i = 0; i < ns; i++)
+                        sc = fmin(sc, ellipsoid_radius(cc, aa, sample + 3 * i));
+                    double vol = sc * sc * sc * aa[0] * aa[1] * aa[2];
+                    if (vol > best) {
+                        best = vol;
+                        memcpy(c, cc, sizeof c);
+                        memcpy(a, aa, sizeof a);
+                    }
+                }
+    free(sample);
+    double scale = INFINITY;
+    for (size_t i = 0; i < nv; i++)
+        if (vert_in_part[i])
+            scale = fmin(scale, ellipsoid_radius(c, a, P + 3 * i));
+    for (size_t i = 0; i < drawn->nv; i++)
+        if (drawn_in_part[i])
+            scale = fmin(scale, ellipsoid_radius(c, a, drawn->pos + 3 * i));
+    for (int k = 0; k < 3; k++) {
+        double axis = a[k] * scale - OCCLUDER_MARGIN_MM;
+        if (!(axis > OCCLUDER_MIN_AXIS_MM))
+            return o;
+        o.center[k] = (float)c[k];
+        o.axes[k] = (float)axis;
+    }
+    o.valid = 1;
+    return o;
+}
+
+int mesh_occluder_hides(const mesh_occluder *o, const double eye[3], const double center[3], double radius)
+{
+    if (!o || !o->valid)
+        return 0;
+    /* in the ellipsoid's own space it is the unit sphere; lines stay lines, so what it hides
+     * stays hidden; the sphere becomes an ellipsoid inside a sphere of radius / least axis */
+    double e[3], w[3], L2 = 0.0, amin = INFINITY;
+    for (int k = 0; k < 3; k++) {
+        e[k] = (eye[k] - (double)o->center[k]) / (double)o->axes[k];
+        w[k] = (center[k] - (double)o->center[k]) / (double)o->axes[k] - e[k];
+        L2 += e[k] * e[k];
+        amin = fmin(amin, (double)o->axes[k]);
+    }
+    double rho = radius / amin, L = sqrt(L2);
+    double dw = sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
+    if (L <= 1.0 + 1e-9 || dw <= rho)
+        return 0;
+    /* the sphere must lie inside the unit sphere's shadow cone (apex the eye, half-angle
+     * asin(1/L)) and wholly beyond the plane of the circle where the cone touches it: then
+     * every line of sight to it enters the unit sphere first */
+    double t = -(w[0] * e[0] + w[1] * e[1] + w[2] * e[2]) / L;      /* along the axis, eye -> centre */
+    if (t - rho < L - 1.0 / L)
+        return 0;
+    double ang = acos(fmax(-1.0, fmin(1.0, t / dw)));
+    return ang + asin(rho / dw) <= asin(1.0 / L);
+}
+
+/* ---- buried skin -------------------------------------------------------------------------
+ * The head's parts are meshed whole, each closed: the face's back, the ears' roots and the
+ * neck's top lie inside the cranium, where no line of sight reaches them. A drawn triangle
+ * whose three vertices all lie inside one other part (deeper than BURIED_MARGIN_MM, more
+ * than a triangle bows off its vertices) is left out. */
+#define BURIED_MARGIN_MM 0.5
+
+/* Which of the parts (bits) hold p deeper than the margin, its own part left out; reach[k]:
+ * the farthest of part k's skin from its centre. */
+static unsigned buried_in(const part *parts, const double reach[HEAD_PART_COUNT], int own, const float p[3])
+{
+    unsigned mask = 0;
+    for (int k = 0; k < HEAD_PART_COUNT; k++) {
+        if (k == own)
+            continue;
+        double d[3] = { (double)p[0] - parts[k].c[0], (double)p[1] - parts[k].c[1], (double)p[2] - parts[k].c[2] };
+        double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+        if (r < 1e-9 || r >= reach[k])
+            continue;
+        for (int a = 0; a < 3; a++)
+            d[a] /= r;
+        if (r < part_radius(&parts[k], d) - BURIED_MARGIN_MM)
+            mask |= 1u << k;
+    }
+    return mask;
+}
+
+/* The part whose skin p (a vertex of the core's mesh) lies on. */
+static int part_of_vertex(const part *parts, const float p[3])
+{
+    int best = 0;
+    double err = INFINITY;
+    for (int k = 0; k < HEAD_PART_COUNT; k++) {
+        double d[3] = { (double)p[0] - parts[k].c[0], (double)p[1] - parts[k].c[1], (double)p[2] - parts[k].c[2] };
+        double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+        if (r < 1e-9)
+            continue;
+        for (int a = 0; a < 3; a++)
+            d[a] /= r;
+        double e = fabs(r - part_radius(&parts[k], d));
+        if (e < err) {
+            err = e;
+            best = k;
+        }
+    }
+    return best;
 }
 
 /* 0 on success; -1 when out of memory or the surface cannot be clustered (then the caller
@@ -164,13 +325,62 @@ static int render_mesh_build(const surface *s, double cell_mm, render_mesh *out)
         out->chart[2 * c] = (float)u;
         out->chart[2 * c + 1] = (float)v;
     }
-    free(on_scalp);
     out->nv = ncl;
-    /* triangles: drop the collapsed ones and the duplicates */
+    if (scalp_root != UINT32_MAX && surface_get_kind(s) == SURFACE_HEAD) {
+        uint8_t *vin = malloc(nv);
+        if (vin) {
+            for (size_t i = 0; i < nv; i++)
+                vin[i] = uf_find(parent, (uint32_t)i) == scalp_root;
+            out->occluder = make_occluder(s, vin, out, on_scalp);
+        }
+        free(vin);
+    }
+    free(on_scalp);
+    /* which clusters lie buried in another part (the head only) */
+    unsigned *buried = NULL;
+    if (surface_get_kind(s) == SURFACE_HEAD) {
+        part parts[HEAD_PART_COUNT];
+        head_parts(parts);
+        buried = calloc(ncl ? ncl : 1, sizeof *buried);
+        int *root_part = malloc(nv * sizeof *root_part);
+        if (!buried || !root_part) {
+            free(buried);
+            free(root_part);
+            goto fail;
+        }
+        int *cl_part = root_part;   /* reused below, per cluster, once the roots are known */
+        for (size_t i = 0; i < nv; i++)
+            root_part[i] = -1;
+        double reach[HEAD_PART_COUNT] = { 0 };
+        for (size_t i = 0; i < nv; i++) {
+            uint32_t root = uf_find(parent, (uint32_t)i);
+            if (root_part[root] < 0)
+                root_part[root] = part_of_vertex(parts, P + 3 * (size_t)root);
+            const part *q = &parts[root_part[root]];
+            reach[root_part[root]] = fmax(reach[root_part[root]],
+                                          hypot(hypot((double)P[3 * i] - q->c[0], (double)P[3 * i + 1] - q->c[1]),
+                                                (double)P[3 * i + 2] - q->c[2]));
+        }
+        int *per_cluster = malloc((ncl ? ncl : 1) * sizeof *per_cluster);
+        if (!per_cluster) {
+            free(buried);
+            free(root_part);
+            goto fail;
+        }
+        for (size_t i = 0; i < nv; i++)
+            per_cluster[cl[i]] = cl_part[uf_find(parent, (uint32_t)i)];
+        for (size_t c = 0; c < ncl; c++)
+            buried[c] = buried_in(parts, reach, per_cluster[c], out->pos + 3 * c);
+        free(per_cluster);
+        free(root_part);
+    }
+    /* triangles: drop the collapsed ones, the buried ones and the duplicates */
     memset(keys, 0, cap * sizeof *keys);
     for (size_t t = 0; t < nt; t++) {
         uint32_t a = cl[I[3 * t]], b = cl[I[3 * t + 1]], c = cl[I[3 * t + 2]];
         if (a == b || b == c || a == c)
+            continue;
+        if (buried && (buried[a] & buried[b] & buried[c]))
             continue;
         uint32_t lo3 = a < b ? (a < c ? a : c) : (b < c ? b : c);
         uint32_t hi3 = a > b ? (a > c ? a : c) : (b > c ? b : c);
@@ -198,6 +408,7 @@ static int render_mesh_build(const surface *s, double cell_mm, render_mesh *out)
         out->idx[3 * out->nt + 2] = vn < 0.0f ? b : c;
         out->nt++;
     }
+    free(buried);
     free(parent);
     free(cl);
     free(keys);
@@ -436,8 +647,8 @@ static int cmp_near(const void *x, const void *y)
 
 /* ---- per frame -------------------------------------------------------------------------- */
 
-size_t render_mesh_visible(const mesh_chunk *chunks, size_t nchunks, const float mvp[16], const double eye[3],
-                           int32_t *counts, uint32_t *firsts, void *scratch)
+size_t render_mesh_visible(const mesh_chunk *chunks, size_t nchunks, const mesh_occluder *occ, const float mvp[16],
+                           const double eye[3], int32_t *counts, uint32_t *firsts, void *scratch)
 {
     near_chunk *order = scratch;
     /* the view's six planes (Gribb and Hartmann): row 3 of the matrix plus or minus rows 0-2 */
@@ -471,6 +682,8 @@ size_t render_mesh_visible(const mesh_chunk *chunks, size_t nchunks, const float
                     seen = 0;
             }
         }
+        if (seen)
+            seen = !mesh_occluder_hides(occ, eye, c, r);
         if (!seen)
             continue;
         order[n].d = d - r;

@@ -73,6 +73,7 @@ static int make_mesh(renderer *r, char *err, size_t errlen)
         return -1;
     }
     size_t nv = rm.nv, nt = rm.nt;
+    r->occluder = rm.occluder;
     glGenVertexArrays(1, &r->head_vao);
     glBindVertexArray(r->head_vao);
     glGenBuffers(3, r->head_vbo);
@@ -712,7 +713,7 @@ void render_draw(renderer *r, const render_frame *f)
     glBindVertexArray(r->head_vao);
     glBindSampler(0, filter == 1 && r->map->tex ? r->lin_sampler : 0);
     /* only the chunks of the mesh in view and facing it (render_mesh.h) */
-    size_t nranges = render_mesh_visible(r->chunks, r->nchunks, (const float *)mvp, eye, r->range_count, r->range_first,
+    size_t nranges = render_mesh_visible(r->chunks, r->nchunks, &r->occluder, (const float *)mvp, eye, r->range_count, r->range_first,
                                           r->range_scratch);
     for (size_t i = 0; i < nranges; i++)
         r->range_offset[i] = (const void *)((size_t)r->range_first[i] * sizeof(uint32_t));

@@ -37,6 +37,7 @@ struct renderer {
     GLsizei head_index_count;
     mesh_chunk *chunks;          /* render_mesh.h: drawn when in view */
     size_t      nchunks;
+    mesh_occluder occluder;      /* render_mesh.h: hides the chunks behind the cranium */
     GLsizei    *range_count;     /* this frame's ranges of them (nchunks each) */
     uint32_t   *range_first;
     const void **range_offset;
