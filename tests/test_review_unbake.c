@@ -3,7 +3,9 @@
  * them out must be, bit for bit, the map that clearing and baking the first dots makes:
  * over a base of the skin's own features, for random dots (some overlapping, some on tile
  * edges, some with a drag tail, some off the map), taking out many, a few, one, none, all,
- * and again after more dots went back in. Needs no GL. */
+ * and again after more dots went back in. Also: baking many marks at once on two threads
+ * (dotmap_splat_many, the client's hairs at start) gives the texels and dirty tiles of baking
+ * them one after another. Needs no GL. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +115,31 @@ int main(void)
     for (int i = 0; i < m->tw[0] * m->th[0]; i++)
         dirty |= m->dirty[0][i];
     CHECK(dirty && m->any_dirty, "the tiles made again are marked dirty for the next upload");
+    /* many at once, on two threads (a band each), against one by one: the hairs and the dots
+     * together, overlapping, some across the band's edge, some off the map */
+    {
+        size_t nall = 150 + DOTS;
+        dot_look *all = malloc(nall * sizeof *all);
+        dotmap *one = dotmap_create(0.0, 0.0, W, H, TEXEL_MM), *two = dotmap_create(0.0, 0.0, W, H, TEXEL_MM);
+        CHECK(all && one && two, "made the maps");
+        if (all && one && two) {
+            memcpy(all, hairs, 150 * sizeof *all);
+            memcpy(all + 150, looks, DOTS * sizeof *all);
+            for (size_t i = 0; i < nall; i++)
+                dotmap_splat(one, &all[i]);
+            dotmap_splat_many(two, all, nall);
+            CHECK(same(one, two), "two threads bake the texels of one, bit for bit");
+            CHECK(memcmp(one->dirty[0], two->dirty[0], (size_t)one->tw[0] * (size_t)one->th[0]) == 0 &&
+                      two->any_dirty, "and mark the same tiles dirty");
+            size_t touched = 0;
+            for (size_t i = 0; i < (size_t)W * H; i++)
+                touched += one->px[0][4 * i + 3] != 0;
+            CHECK(touched > (size_t)W * H / 10, "the marks cover the map (%zu texels)", touched);
+        }
+        dotmap_free(one);
+        dotmap_free(two);
+        free(all);
+    }
     printf("test_review_unbake: %zu seeks back over %d dots (and %d hairs, a scar patch): %s\n",
            sizeof steps / sizeof steps[0], DOTS, 150, bad ? "DIFFER" : "bit-identical to baking afresh");
     dotmap_free(m);

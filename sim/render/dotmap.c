@@ -3,6 +3,7 @@
 
 #include <glad/gl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,12 +193,16 @@ static void rect_row_span(const dotmap *m, const dot_look *L, const dot_profile 
     if (b < *xb) *xb = b;
 }
 
-/* A dot composited into level 0; with a mask (one byte a tile), only into the masked tiles. */
-static void splat(dotmap *m, const dot_look *L, const uint8_t *mask)
+/* A dot composited into level 0 within texel rows [row0, row1); with a mask (one byte a
+ * tile), only into the masked tiles; its tiles marked dirty when mark is set. */
+static void splat_rows(dotmap *m, const dot_look *L, const uint8_t *mask, int row0, int row1, int mark)
 {
     int x0, y0, x1, y1;
     if (!look_box(m, L, &x0, &y0, &x1, &y1))
         return;
+    int my0 = y0, my1 = y1;
+    y0 = y0 < row0 ? row0 : y0;
+    y1 = y1 > row1 - 1 ? row1 - 1 : y1;
     float t = (float)m->texel_mm;
     dot_profile prof;
     dot_profile_make(L, &prof);
@@ -239,12 +244,62 @@ static void splat(dotmap *m, const dot_look *L, const uint8_t *mask)
             over(p, L->rgb, a);
         }
     }
-    mark_dirty(m, x0, y0, x1, y1);
+    if (mark)
+        mark_dirty(m, x0, my0, x1, my1);
 }
 
 void dotmap_splat(dotmap *m, const dot_look *L)
 {
-    splat(m, L, NULL);
+    splat_rows(m, L, NULL, 0, m->h[0], 1);
+}
+
+typedef struct splat_band {
+    dotmap *m;
+    const dot_look *looks;
+    size_t n;
+    int row0, row1;
+} splat_band;
+
+static void *splat_band_main(void *arg)
+{
+    const splat_band *b = arg;
+    for (size_t i = 0; i < b->n; i++)
+        splat_rows(b->m, &b->looks[i], NULL, b->row0, b->row1, 0);
+    return NULL;
+}
+
+void dotmap_splat_many(dotmap *m, const dot_look *looks, size_t n)
+{
+    /* two bands of whole tiles, each texel written by one thread in the looks' order, split
+     * at the tile row that halves the looks (a client's hair may lie all at the back); the
+     * dirty tiles marked afterwards, by this thread alone */
+    size_t *per_row = calloc((size_t)m->th[0], sizeof *per_row);
+    int mid = (m->th[0] / 2) * DOTMAP_TILE;
+    if (per_row) {
+        for (size_t i = 0; i < n; i++) {
+            int ty = (int)floor(((double)looks[i].v - m->v0) / m->texel_mm) / DOTMAP_TILE;
+            per_row[ty < 0 ? 0 : ty >= m->th[0] ? m->th[0] - 1 : ty]++;
+        }
+        size_t below = 0;
+        int ty = 0;
+        while (ty < m->th[0] - 1 && (below += per_row[ty]) < n / 2)
+            ty++;
+        mid = (ty + 1) * DOTMAP_TILE;
+        free(per_row);
+    }
+    splat_band lo = { m, looks, n, 0, mid }, hi = { m, looks, n, mid, m->h[0] };
+    pthread_t th;
+    int threaded = n >= 1000 && mid > 0 && pthread_create(&th, NULL, splat_band_main, &hi) == 0;
+    splat_band_main(&lo);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        splat_band_main(&hi);
+    for (size_t i = 0; i < n; i++) {
+        int x0, y0, x1, y1;
+        if (look_box(m, &looks[i], &x0, &y0, &x1, &y1))
+            mark_dirty(m, x0, y0, x1, y1);
+    }
 }
 
 int dotmap_keep_base(dotmap *m)
@@ -294,7 +349,7 @@ int dotmap_unsplat(dotmap *m, const dot_look *looks, size_t keep, size_t total)
             for (int tx = x0 / DOTMAP_TILE; tx <= x1 / DOTMAP_TILE && !hit; tx++)
                 hit = mask[ty * m->tw[0] + tx];
         if (hit)
-            splat(m, &looks[i], mask);
+            splat_rows(m, &looks[i], mask, 0, m->h[0], 1);
     }
     free(mask);
     return 0;
@@ -354,8 +409,13 @@ void dotmap_flush(dotmap *m)
         glGenTextures(1, &t);
         m->tex = t;
         glBindTexture(GL_TEXTURE_2D, t);
-        for (int k = 0; k < m->levels; k++)
-            glTexImage2D(GL_TEXTURE_2D, k, GL_RGBA8, m->w[k], m->h[k], 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
+        /* the whole mip chain at once where the driver can (with level by level, Mesa makes
+         * level 0 alone, then the chain, and zeroes and copies each: ~60,000 page faults) */
+        if (GLAD_GL_ARB_texture_storage)
+            glTexStorage2D(GL_TEXTURE_2D, m->levels, GL_RGBA8, m->w[0], m->h[0]);
+        else
+            for (int k = 0; k < m->levels; k++)
+                glTexImage2D(GL_TEXTURE_2D, k, GL_RGBA8, m->w[k], m->h[k], 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_BASE_LEVEL, 0);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAX_LEVEL, m->levels - 1);
         glu_texture_clamp_clear(GL_LINEAR_MIPMAP_LINEAR, GL_LINEAR);

@@ -34,6 +34,9 @@ void    dotmap_free(dotmap *m);     /* NULL-safe; deletes the GL texture if made
 void    dotmap_clear(dotmap *m);
 /* Composites one dot into level 0 and marks its tiles. */
 void    dotmap_splat(dotmap *m, const dot_look *L);
+/* dotmap_splat of looks[0 .. n) in order, on two threads (each a band of rows: the same
+ * texels, bit for bit, as one after another), for the many hairs baked at start. */
+void    dotmap_splat_many(dotmap *m, const dot_look *looks, size_t n);
 /* Composites a colour (linear, not premultiplied) over level-0 texels [x0, x0 + w) x
  * [y0, y0 + h) with the coverage in cov2: (2w) x (2h) samples, 2 x 2 a texel, row by row
  * (skin features drawn under the dots: scar tissue). */

@@ -3,6 +3,7 @@
  * back (render_keep_base). See renderer.h. */
 #include <glad/gl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,11 +68,10 @@ void render_add_hairs(renderer *r)
 {
     if (r->scar_tex)
         paint_scars(r);
-    for (size_t i = 0; i < r->nhairs; i++) {
-        dotmap_splat(r->map, &r->hairs[i]);
+    dotmap_splat_many(r->map, r->hairs, r->nhairs);
+    for (size_t i = 0; i < r->nhairs; i++)
         if (grid_add(r, (uint32_t)i | HAIR_BIT) != 0)
             return;
-    }
 }
 
 static void grid_clear(renderer *r)
@@ -142,18 +142,51 @@ void render_sync_dots(renderer *r, const dot *dots, size_t n, int healed)
 
 /* ---- the client's hair and scars ------------------------------------------------------- */
 
+/* Hairs [i0, i1) as looks at out[2 i], each its shadow then itself; a hair off the skin gets
+ * two invisible looks (visible 0), dropped after. */
+typedef struct hair_job {
+    const renderer *r;
+    const float *rgb;
+    size_t i0, i1;
+    dot_look *out;
+} hair_job;
+
+static void *hair_job_main(void *arg)
+{
+    const hair_job *j = arg;
+    for (size_t i = j->i0; i < j->i1; i++) {
+        dot_look *o = j->out + 2 * i;
+        if (dot_look_make_hair(&j->r->feat.hairs[i], j->rgb, j->r->surface, &o[1]) == 0)
+            dot_look_make_hair_shadow(&o[1], &o[0]);
+        else
+            memset(o, 0, 2 * sizeof *o);
+    }
+    return NULL;
+}
+
 int render_make_hairs(renderer *r)
 {
-    if (!r->feat.hair_count)
+    size_t n = r->feat.hair_count;
+    if (!n)
         return 0;
-    r->hairs = calloc(2 * r->feat.hair_count, sizeof *r->hairs);   /* each: shadow, then hair */
+    r->hairs = calloc(2 * n, sizeof *r->hairs);   /* each: shadow, then hair */
     if (!r->hairs)
         return -1;
     float rgb[3];
     lab_to_linear(&r->feat.hair_colour, rgb);
-    for (size_t i = 0; i < r->feat.hair_count; i++)
-        if (dot_look_make_hair(&r->feat.hairs[i], rgb, r->surface, &r->hairs[r->nhairs + 1]) == 0) {
-            dot_look_make_hair_shadow(&r->hairs[r->nhairs + 1], &r->hairs[r->nhairs]);
+    /* two threads, each half the hairs (tens of thousands on a client with hair) */
+    hair_job lo = { r, rgb, 0, n / 2, r->hairs }, hi = { r, rgb, n / 2, n, r->hairs };
+    pthread_t th;
+    int threaded = n >= 1000 && pthread_create(&th, NULL, hair_job_main, &hi) == 0;
+    hair_job_main(&lo);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        hair_job_main(&hi);
+    for (size_t i = 0; i < n; i++)
+        if (r->hairs[2 * i + 1].visible) {
+            if (r->nhairs != 2 * i)
+                memcpy(&r->hairs[r->nhairs], &r->hairs[2 * i], 2 * sizeof *r->hairs);
             r->nhairs += 2;
         }
     return 0;
