@@ -67,6 +67,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -868,15 +869,55 @@ static int build_practice(mesh_buf *m, double w, double h)
     return 1;
 }
 
+/* The face, the ears and the neck, meshed into their own buffer (indices from 0) while the
+ * caller meshes the cranium: the two halves of the head's meshing on two cores. */
+typedef struct parts_job {
+    const surface *s;
+    const part *parts;
+    mesh_buf m;
+    int ok;
+} parts_job;
+
+static void *mesh_other_parts(void *arg)
+{
+    parts_job *j = arg;
+    j->ok = 1;
+    for (int i = 1; i < HEAD_PART_COUNT && j->ok; i++)
+        j->ok = mesh_part(&j->m, j->s, &j->parts[i]);
+    return NULL;
+}
+
+/* Appends b after a, b's vertex indices moved past a's: the arrays meshing b's parts
+ * straight after a's would make. Returns 0 on allocation failure. */
+static int mb_append(mesh_buf *a, const mesh_buf *b)
+{
+    if (a->nv + b->nv > UINT32_MAX || !mb_reserve(a, b->nv, b->nt))
+        return 0;
+    memcpy(a->pos + 3 * a->nv, b->pos, b->nv * 3 * sizeof *a->pos);
+    memcpy(a->nrm + 3 * a->nv, b->nrm, b->nv * 3 * sizeof *a->nrm);
+    memcpy(a->chart + 2 * a->nv, b->chart, b->nv * 2 * sizeof *a->chart);
+    for (size_t i = 0; i < 3 * b->nt; i++)
+        a->idx[3 * a->nt + i] = b->idx[i] + (uint32_t)a->nv;
+    memcpy(a->treg + a->nt, b->treg, b->nt);
+    memcpy(a->tcharted + a->nt, b->tcharted, b->nt);
+    a->nv += b->nv;
+    a->nt += b->nt;
+    return 1;
+}
+
 static int build_head(mesh_buf *m, const surface *s)
 {
     part parts[HEAD_PART_COUNT];
     head_parts(parts);
+    /* the other parts on a second thread (or here, after, when none can be made): the same
+     * arrays either way, as every part is meshed on its own */
+    parts_job job = { s, parts, { 0 }, 0 };
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, mesh_other_parts, &job) == 0;
     size_t t0 = m->nt;
-    if (!mesh_part(m, s, &parts[0]))
-        return 0;
+    int ok = mesh_part(m, s, &parts[0]);
     size_t t1 = m->nt;
-    for (size_t t = t0; t < t1; t++) {
+    for (size_t t = t0; t < t1 && ok; t++) {
         double u = 0.0, v = 0.0;
         for (int k = 0; k < 3; k++) {
             u += m->chart[2 * (size_t)m->idx[3 * t + (size_t)k]] / 3.0;
@@ -887,10 +928,13 @@ static int build_head(mesh_buf *m, const surface *s)
             r = fabs(atan2(u, v)) < 100.0 * DEG ? REGION_FACE : REGION_NECK;
         m->treg[t] = (uint8_t)r;
     }
-    for (int i = 1; i < HEAD_PART_COUNT; i++)
-        if (!mesh_part(m, s, &parts[i]))
-            return 0;
-    return 1;
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        mesh_other_parts(&job);
+    ok = ok && job.ok && mb_append(m, &job.m);
+    mb_free(&job.m);
+    return ok;
 }
 
 void surface_free(surface *s)
