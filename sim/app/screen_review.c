@@ -453,7 +453,11 @@ int review_start(app *a)
     printf("review: %s, lesson %s\n", text_escaped(a->opt->input_file), text_escaped(a->lesson.id));
     a->eng = (engine *)replay_engine(r->rp);   /* read only: the scene and the gauge read it */
     r->t_replay = app_now_s() - r->open_t0;
-    a->ren = render_create(&a->lesson, a->surface, err, sizeof err);
+    /* a client's hairs go in after the first frame (scripted runs, which draw a given
+     * moment, have them from the start; STIPPLE_REVIEW_NO_DEFER=1 too: a test compares) */
+    int scripted = a->opt->review_step_count || a->opt->shot_count || getenv("STIPPLE_REVIEW_NO_DEFER");
+    a->ren = scripted ? render_create(&a->lesson, a->surface, err, sizeof err)
+                      : render_create_deferred(&a->lesson, a->surface, err, sizeof err);
     if (!a->ren) {
         fprintf(stderr, "stipple review: %s\n", err);
         return -1;
@@ -1141,6 +1145,9 @@ static void review_after_frame(app *a)
                app_now_s() - r->open_t0, r->t_surface, r->t_replay, r->t_renderer, r->t_ready);
         fflush(stdout);
         r->open_t0 = -1.0;
+        /* the client's hairs and scars, left for after the first frame, drawn in the next */
+        if (render_bake_pending(a->ren) > 0)
+            a->dirty = 1;
     }
     if (a->opt->review_play_frames) {
         if (r->bench_t0 > 0.0)

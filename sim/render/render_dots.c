@@ -109,6 +109,9 @@ int render_keep_base(renderer *r)
 
 void render_sync_dots(renderer *r, const dot *dots, size_t n, int healed)
 {
+    /* a deferred renderer's hairs and scars before the first dot: they lie under every dot */
+    if (r->hairs_pending && n > 0 && render_bake_pending(r) < 0)
+        fprintf(stderr, "render: out of memory making the client's hairs: the skin is drawn without them\n");
     /* the base is copied when the first dot comes (not at the first frame, which it would slow) */
     if (r->keep_base && !r->map->base && !r->nlooks && n && dotmap_keep_base(r->map) != 0) {
         fprintf(stderr, "render: out of memory keeping the dot texture's base: a seek back bakes every dot again\n");
@@ -119,7 +122,8 @@ void render_sync_dots(renderer *r, const dot *dots, size_t n, int healed)
         r->healed = healed;
         dotmap_clear(r->map);
         grid_clear(r);
-        render_add_hairs(r);
+        if (!r->hairs_pending)      /* else they come with render_bake_pending */
+            render_add_hairs(r);
     }
     if (n > r->caplooks) {
         size_t cap = r->caplooks ? r->caplooks : 1024;

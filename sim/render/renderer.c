@@ -320,7 +320,7 @@ static int make_instanced(renderer *r, char *err, size_t errlen)
 }
 
 
-renderer *render_create(const lesson *l, const surface *s, char *err, size_t errlen)
+static renderer *create(const lesson *l, const surface *s, int defer, char *err, size_t errlen)
 {
     renderer *r = calloc(1, sizeof *r);
     if (!r) {
@@ -354,11 +354,15 @@ renderer *render_create(const lesson *l, const surface *s, char *err, size_t err
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    if (scalp_features_make(l, s, &r->feat) != 0 || render_make_hairs(r) != 0 || render_make_scars(r) != 0) {
+    if (scalp_features_make(l, s, &r->feat) != 0 || render_make_scars(r) != 0 ||
+        (!defer && render_make_hairs(r) != 0)) {
         snprintf(err, errlen, "out of memory (hair, scars)");
         goto fail;
     }
-    render_add_hairs(r);
+    if (defer)
+        r->hairs_pending = 1;
+    else
+        render_add_hairs(r);
     if (make_mesh(r, err, errlen) != 0 || make_guides(r, err, errlen) != 0 ||
         make_instanced(r, err, errlen) != 0)
         goto fail;
@@ -394,6 +398,27 @@ renderer *render_create(const lesson *l, const surface *s, char *err, size_t err
 fail:
     render_free(r);
     return NULL;
+}
+
+renderer *render_create(const lesson *l, const surface *s, char *err, size_t errlen)
+{
+    return create(l, s, 0, err, errlen);
+}
+
+renderer *render_create_deferred(const lesson *l, const surface *s, char *err, size_t errlen)
+{
+    return create(l, s, 1, err, errlen);
+}
+
+int render_bake_pending(renderer *r)
+{
+    if (!r->hairs_pending)
+        return 0;
+    r->hairs_pending = 0;
+    if (render_make_hairs(r) != 0)
+        return -1;
+    render_add_hairs(r);
+    return 1;
 }
 
 void render_free(renderer *r)

@@ -44,6 +44,14 @@ typedef struct renderer renderer;
 /* The lesson and surface must outlive the renderer. Needs a current GL 3.3 context.
  * NULL with err set on failure (a shader that does not compile, out of memory). */
 renderer *render_create(const lesson *l, const surface *s, char *err, size_t errlen);
+/* The same, but the client's hairs and scars go into the dot texture later: at
+ * render_bake_pending, or at the first render_sync_dots, whichever comes first (so they are
+ * always under the dots). A review's first frame then does not wait for tens of thousands
+ * of a client's hairs (~0.6 s); they appear a frame later. */
+renderer *render_create_deferred(const lesson *l, const surface *s, char *err, size_t errlen);
+/* Makes and bakes what a deferred renderer left: 1 when it did, 0 when nothing was left,
+ * -1 out of memory (then the skin is drawn without the client's hairs). */
+int       render_bake_pending(renderer *r);
 void      render_free(renderer *r);    /* NULL-safe */
 
 /* Brings the baked dots up to date with the core's dots: new dots since the last call are

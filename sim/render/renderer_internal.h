@@ -37,6 +37,7 @@ struct renderer {
     GLsizei head_index_count;
     mesh_chunk *chunks;          /* render_mesh.h: drawn when in view */
     size_t      nchunks;
+    int         hairs_pending;   /* render_create_deferred: hairs and scars not baked yet */
     mesh_occluder occluder;      /* render_mesh.h: hides the chunks behind the cranium */
     GLsizei    *range_count;     /* this frame's ranges of them (nchunks each) */
     uint32_t   *range_first;
