@@ -240,6 +240,7 @@ static int render_mesh_build(const surface *s, double cell_mm, render_mesh *out)
     size_t cap = 1;
     while (cap < 2 * (nv > nt ? nv : nt) + 16)
         cap *= 2;
+    int rc = -1;
     uint32_t *parent = malloc(nv * sizeof *parent), *cl = malloc(nv * sizeof *cl);
     uint64_t *keys = calloc(cap, sizeof *keys);
     uint32_t *vals = malloc(cap * sizeof *vals);
@@ -247,7 +248,7 @@ static int render_mesh_build(const surface *s, double cell_mm, render_mesh *out)
     uint32_t *cnt = calloc(nv, sizeof *cnt);
     out->idx = malloc(nt * 3 * sizeof *out->idx);
     if (!parent || !cl || !keys || !vals || !acc || !cnt || !out->idx)
-        goto fail;
+        goto done;
     /* connected parts, so that parts that intersect (ears, nose, neck) never merge */
     for (uint32_t i = 0; i < (uint32_t)nv; i++)
         parent[i] = i;
@@ -267,7 +268,7 @@ static int render_mesh_build(const surface *s, double cell_mm, render_mesh *out)
      * the vertices of their triangles (a bit of the key keeps the two grids apart) */
     uint8_t *fine = calloc(nv, 1);
     if (!fine)
-        goto fail;
+        goto done;
     for (size_t t = 0; t < nt; t++)
         if (R && (R[t] == REGION_FACE || R[t] == REGION_EAR))
             for (int k = 0; k < 3; k++)
@@ -299,11 +300,11 @@ static int render_mesh_build(const surface *s, double cell_mm, render_mesh *out)
     out->nrm = malloc(ncl * 3 * sizeof(float));
     out->chart = malloc(ncl * 2 * sizeof(float));
     if (!out->pos || !out->nrm || !out->chart)
-        goto fail;
+        goto done;
     /* which clusters are on the scalp's part (charted: put back on the true surface) */
     uint8_t *on_scalp = calloc(ncl, 1);
     if (!on_scalp)
-        goto fail;
+        goto done;
     for (size_t i = 0; i < nv; i++)
         if (scalp_root != UINT32_MAX && uf_find(parent, (uint32_t)i) == scalp_root)
             on_scalp[cl[i]] = 1;
@@ -346,7 +347,7 @@ static int render_mesh_build(const surface *s, double cell_mm, render_mesh *out)
         if (!buried || !root_part) {
             free(buried);
             free(root_part);
-            goto fail;
+            goto done;
         }
         int *cl_part = root_part;   /* reused below, per cluster, once the roots are known */
         for (size_t i = 0; i < nv; i++)
@@ -365,7 +366,7 @@ static int render_mesh_build(const surface *s, double cell_mm, render_mesh *out)
         if (!per_cluster) {
             free(buried);
             free(root_part);
-            goto fail;
+            goto done;
         }
         for (size_t i = 0; i < nv; i++)
             per_cluster[cl[i]] = cl_part[uf_find(parent, (uint32_t)i)];
@@ -409,22 +410,17 @@ static int render_mesh_build(const surface *s, double cell_mm, render_mesh *out)
         out->nt++;
     }
     free(buried);
+    rc = 0;
+done:
     free(parent);
     free(cl);
     free(keys);
     free(vals);
     free(acc);
     free(cnt);
-    return 0;
-fail:
-    free(parent);
-    free(cl);
-    free(keys);
-    free(vals);
-    free(acc);
-    free(cnt);
-    render_mesh_free(out);
-    return -1;
+    if (rc != 0)
+        render_mesh_free(out);
+    return rc;
 }
 
 
