@@ -182,23 +182,27 @@ int mesh_occluder_hides(const mesh_occluder *o, const double eye[3], const doubl
  * than a triangle bows off its vertices) is left out. */
 #define BURIED_MARGIN_MM 0.5
 
+/* How far p lies inside part q's skin (mm; negative outside), or -INFINITY when p is at its
+ * centre or farther from it than beyond (no need to look: outside). */
+static double depth_in_part(const part *q, const float p[3], double beyond)
+{
+    double d[3] = { (double)p[0] - q->c[0], (double)p[1] - q->c[1], (double)p[2] - q->c[2] };
+    double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+    if (r < 1e-9 || r >= beyond)
+        return -INFINITY;
+    for (int a = 0; a < 3; a++)
+        d[a] /= r;
+    return part_radius(q, d) - r;
+}
+
 /* Which of the parts (bits) hold p deeper than the margin, its own part left out; reach[k]:
  * the farthest of part k's skin from its centre. */
 static unsigned buried_in(const part *parts, const double reach[HEAD_PART_COUNT], int own, const float p[3])
 {
     unsigned mask = 0;
-    for (int k = 0; k < HEAD_PART_COUNT; k++) {
-        if (k == own)
-            continue;
-        double d[3] = { (double)p[0] - parts[k].c[0], (double)p[1] - parts[k].c[1], (double)p[2] - parts[k].c[2] };
-        double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-        if (r < 1e-9 || r >= reach[k])
-            continue;
-        for (int a = 0; a < 3; a++)
-            d[a] /= r;
-        if (r < part_radius(&parts[k], d) - BURIED_MARGIN_MM)
+    for (int k = 0; k < HEAD_PART_COUNT; k++)
+        if (k != own && depth_in_part(&parts[k], p, reach[k]) > BURIED_MARGIN_MM)
             mask |= 1u << k;
-    }
     return mask;
 }
 
@@ -208,13 +212,7 @@ static int part_of_vertex(const part *parts, const float p[3])
     int best = 0;
     double err = INFINITY;
     for (int k = 0; k < HEAD_PART_COUNT; k++) {
-        double d[3] = { (double)p[0] - parts[k].c[0], (double)p[1] - parts[k].c[1], (double)p[2] - parts[k].c[2] };
-        double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-        if (r < 1e-9)
-            continue;
-        for (int a = 0; a < 3; a++)
-            d[a] /= r;
-        double e = fabs(r - part_radius(&parts[k], d));
+        double e = fabs(depth_in_part(&parts[k], p, INFINITY));
         if (e < err) {
             err = e;
             best = k;
@@ -349,7 +347,6 @@ static int render_mesh_build(const surface *s, double cell_mm, render_mesh *out)
             free(root_part);
             goto done;
         }
-        int *cl_part = root_part;   /* reused below, per cluster, once the roots are known */
         for (size_t i = 0; i < nv; i++)
             root_part[i] = -1;
         double reach[HEAD_PART_COUNT] = { 0 };
@@ -369,7 +366,7 @@ static int render_mesh_build(const surface *s, double cell_mm, render_mesh *out)
             goto done;
         }
         for (size_t i = 0; i < nv; i++)
-            per_cluster[cl[i]] = cl_part[uf_find(parent, (uint32_t)i)];
+            per_cluster[cl[i]] = root_part[uf_find(parent, (uint32_t)i)];
         for (size_t c = 0; c < ncl; c++)
             buried[c] = buried_in(parts, reach, per_cluster[c], out->pos + 3 * c);
         free(per_cluster);
