@@ -43,15 +43,17 @@ def run_app(bin_, lesson, lessons_dir, session, clicks, trainee, deeper=0):
                            stdout=log, stderr=subprocess.STDOUT)
     win = ""
     for _ in range(600):
-        win = xdo("search", "--name", "^Stipple$").strip().split("\n")[0]
+        # this app's window only: a window of the app run before may still be listed for a
+        # moment after that app quit, when the X server is slow to see it gone
+        win = xdo("search", "--all", "--pid", app.pid, "--name", "^Stipple$").strip().split("\n")[0]
         if win:
             break
         if app.poll() is not None:
-            raise SystemExit("the app quit before its window opened: " + open(log_path).read()[-600:])
+            raise SystemExit("draw_mouse_session: the app quit before its window opened: " + open(log_path).read()[-600:])
         time.sleep(0.1)
     if not win:
         app.kill()
-        raise SystemExit("no window")
+        raise SystemExit("draw_mouse_session: no window")
     for _ in range(600):          # events sent before the first frame could be lost
         if os.path.exists(first) and os.path.getsize(first) > 0:
             break
@@ -71,18 +73,27 @@ def run_app(bin_, lesson, lessons_dir, session, clicks, trainee, deeper=0):
         xdo(*steps)
     time.sleep(0.5)
     xdo("key", "--window", win, "f")          # finish: the score screen
-    time.sleep(1.5)
+    for _ in range(600):          # the app prints the session's path once it has finished
+        if "session: " in open(log_path).read():
+            break
+        if app.poll() is not None:
+            break
+        time.sleep(0.1)
+    else:
+        app.kill()
+        raise SystemExit("draw_mouse_session: the app did not finish within 60 s of 'f': " + open(log_path).read()[-600:])
+    time.sleep(0.3)
     xdo("key", "--window", win, "Escape")
     try:
         app.wait(timeout=60)
     except subprocess.TimeoutExpired:
         app.kill()
-        raise SystemExit("the app did not quit")
+        raise SystemExit("draw_mouse_session: the app did not quit")
     log.close()
     text = open(log_path).read()
     shutil.rmtree(side, ignore_errors=True)
     if app.returncode != 0:
-        raise SystemExit("the app failed (%d): %s" % (app.returncode, text[-600:]))
+        raise SystemExit("draw_mouse_session: the app failed (%d): %s" % (app.returncode, text[-600:]))
 
 
 def dots_of(bin_, session, lessons_dir):

@@ -28,7 +28,7 @@ wait_for() {   # PATTERN FILE: up to 60 s for a line
     return 1
 }
 win=""
-for _ in $(seq 600); do win=$(xdotool search --name '^Stipple$' 2>/dev/null | head -1); [ -n "$win" ] && break; sleep 0.1; done
+for _ in $(seq 600); do win=$(xdotool search --all --pid $pid --name '^Stipple$' 2>/dev/null | head -1); [ -n "$win" ] && break; sleep 0.1; done
 [ -n "$win" ] || { echo "no window"; kill $pid; exit 1; }
 sleep 0.5
 xdotool key --window "$win" s

@@ -34,7 +34,7 @@ args=(); while [ "$1" != "--" ]; do args+=("$1"); shift; done; shift
 pid=$!
 wait_for() { for _ in $(seq 600); do [ -s "$1" ] && return 0; kill -0 $pid 2>/dev/null || return 1; sleep 0.1; done; return 1; }
 win=""
-for _ in $(seq 600); do win=$(xdotool search --name '^Stipple$' 2>/dev/null | head -1); [ -n "$win" ] && break; sleep 0.1; done
+for _ in $(seq 600); do win=$(xdotool search --all --pid $pid --name '^Stipple$' 2>/dev/null | head -1); [ -n "$win" ] && break; sleep 0.1; done
 [ -n "$win" ] || { echo "no window"; kill $pid; exit 1; }
 sleep 1
 for k in "$@"; do

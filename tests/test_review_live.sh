@@ -39,7 +39,7 @@ wait_states() {   # N: up to 60 s until N state lines
 }
 stop() { kill $pid 2>/dev/null; wait $pid; exit 1; }
 win=""
-for _ in $(seq 600); do win=$(xdotool search --name '^Stipple$' 2>/dev/null | head -1); [ -n "$win" ] && break; sleep 0.1; done
+for _ in $(seq 600); do win=$(xdotool search --all --pid $pid --name '^Stipple$' 2>/dev/null | head -1); [ -n "$win" ] && break; sleep 0.1; done
 [ -n "$win" ] || { echo "no window"; stop; }
 wait_for "review: open to first frame" || stop
 xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowfocus "$win"
@@ -151,7 +151,7 @@ cat >drive2.sh <<'DRIVE'
 "$1" review ../client.stp >"$2" 2>"$2.err" &
 pid=$!
 for _ in $(seq 600); do grep -q "review: open to first frame" "$2" 2>/dev/null && break; kill -0 $pid 2>/dev/null || exit 1; sleep 0.1; done
-win=$(xdotool search --name '^Stipple$' 2>/dev/null | head -1)
+win=$(xdotool search --all --pid $pid --name '^Stipple$' 2>/dev/null | head -1)
 [ -n "$win" ] || { kill $pid; exit 1; }
 xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowfocus "$win"
 xdotool mousemove --window "$win" 640 300 mousedown 3
