@@ -3,9 +3,14 @@
  * density over the hair polygon, the hairs-per-unit mix of smp-reference.md, the same hairs
  * from the same seed and others from another, no follicle in scar tissue; FUE punches as
  * many as asked, inside their polygon, never overlapping; scar coverage 1 on a scar and 0
- * past its soft edge. Expected figures come from the lesson's own numbers. */
+ * past its soft edge. On the head (lesson 05: hair drawn by regions), the hair fades across
+ * the regions' edge: full density well inside, thinning over the last 5 mm, a few units up
+ * to 5 mm outside and none further, never off the scalp; the distance to the edge is found
+ * here by searching round each point, not with the code's own distance field. Expected
+ * figures come from the lesson's own numbers. */
 #include "scalp_features.h"
 #include "check.h"
+#include "rng.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -40,8 +45,108 @@ static double polygon_area_mm2(const chart_point *p, size_t n)
     return fabs(0.5 * a);
 }
 
+/* Signed distance (mm, + inside) from (u, v) to the edge of the lesson's hair area, by
+ * rings of 64 points every 0.25 mm out to 8 mm (first a ring at 8 mm: all on one side
+ * there, the point reads as 8 mm or further). */
+static double edge_distance(const lesson *l, const surface *s, double u, double v)
+{
+    const lesson_zone *a = &l->hair.area;
+    int me = lesson_area_contains(a, u, v, surface_region_at_chart(s, u, v));
+    int mixed = 0;
+    for (int k = 0; k < 64 && !mixed; k++) {
+        double t = k * (2.0 * 3.14159265358979 / 64);
+        double x = u + 8.0 * cos(t), y = v + 8.0 * sin(t);
+        mixed = lesson_area_contains(a, x, y, surface_region_at_chart(s, x, y)) != me;
+    }
+    double d = 8.0;
+    for (double r = 0.25; mixed && r <= 8.0; r += 0.25) {
+        int found = 0;
+        for (int k = 0; k < 64 && !found; k++) {
+            double t = k * (2.0 * 3.14159265358979 / 64);
+            double x = u + r * cos(t), y = v + r * sin(t);
+            found = lesson_area_contains(a, x, y, surface_region_at_chart(s, x, y)) != me;
+        }
+        if (found) {
+            d = r - 0.125;
+            break;
+        }
+    }
+    return me ? d : -d;
+}
+
+/* Lesson 05's client: stubble on regions of the head, with a strip and punch scars in it.
+ * Units per cm2 by distance from the area's edge, against the lesson's density: the
+ * chart area of each band is measured by random points (on the scalp, not in a scar). */
+static void head_hair_fades_at_region_edges(void)
+{
+    char path[1024], err[256];
+    snprintf(path, sizeof path, "%s/lessons/05-fut-scar.json", STIPPLE_SOURCE_DIR);
+    lesson l;
+    if (lesson_load_file(path, &l, err, sizeof err) != 0) {
+        CHECK(0, "lesson 05 loads: %s", err);
+        return;
+    }
+    surface *s = surface_create(SURFACE_HEAD, 0.0, 0.0);
+    scalp_features f;
+    if (!s || scalp_features_make(&l, s, &f) != 0) {
+        CHECK(0, "lesson 05's features made");
+        surface_free(s);
+        lesson_free(&l);
+        return;
+    }
+    CHECK(l.hair.area.polygon == NULL && l.hair.area.region_mask != 0, "lesson 05's hair is drawn by regions");
+    /* bands of signed distance: [far outside, (-5,-2.5), (-1,1), (2.5,5), far inside] */
+    static const double lo[5] = { -99.0, -5.0, -1.0, 2.5, 6.5 }, hi[5] = { -6.2, -2.5, 1.0, 5.0, 99.0 };
+    double units[5] = { 0 }, area_mm2[5] = { 0 };
+    double box[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY };
+    size_t off_scalp = 0;
+    for (size_t i = 0; i < f.hair_count; i++) {
+        const scalp_hair *h = &f.hairs[i];
+        box[0] = fmin(box[0], h->u_mm - 12.0);
+        box[1] = fmin(box[1], h->v_mm - 12.0);
+        box[2] = fmax(box[2], h->u_mm + 12.0);
+        box[3] = fmax(box[3], h->v_mm + 12.0);
+        if (i > 0 && h->u_mm == f.hairs[i - 1].u_mm && h->v_mm == f.hairs[i - 1].v_mm)
+            continue;    /* the unit's other hairs */
+        off_scalp += !region_is_scalp(surface_region_at_chart(s, h->u_mm, h->v_mm));
+        double d = edge_distance(&l, s, h->u_mm, h->v_mm);
+        for (int b = 0; b < 5; b++)
+            units[b] += d > lo[b] && d < hi[b];
+    }
+    CHECK(off_scalp == 0, "%zu units off the scalp", off_scalp);
+    rng_state rng;
+    rng_seed(77, &rng);
+    const int samples = 40000;
+    double box_mm2 = (box[2] - box[0]) * (box[3] - box[1]);
+    for (int k = 0; k < samples; k++) {
+        double u = box[0] + rng_uniform(&rng) * (box[2] - box[0]), v = box[1] + rng_uniform(&rng) * (box[3] - box[1]);
+        surface_hit hit;
+        if (!region_is_scalp(surface_region_at_chart(s, u, v)) || scalp_scar_at(&l, &f, u, v, NULL) > 0.0 ||
+            !surface_chart_point(s, u, v, &hit))
+            continue;
+        double d = edge_distance(&l, s, u, v);
+        for (int b = 0; b < 5; b++)
+            area_mm2[b] += (d > lo[b] && d < hi[b]) * box_mm2 / samples;
+    }
+    double share[5];
+    for (int b = 0; b < 5; b++)
+        share[b] = area_mm2[b] > 0.0 ? units[b] / (area_mm2[b] / 100.0 * l.hair.density_per_cm2) : 0.0;
+    /* the smooth step's mean over each band: 0 / 0.06 / 0.5 / 0.94 / 1 */
+    CHECK(units[0] == 0.0, "%.0f units more than 6 mm outside the area", units[0]);
+    CHECK(share[1] > 0.02 && share[1] < 0.2, "2.5-5 mm outside: %.2f of the density (a few strays)", share[1]);
+    CHECK(share[2] > 0.35 && share[2] < 0.65, "within 1 mm of the edge: %.2f of the density (about half)", share[2]);
+    CHECK(share[3] > 0.85 && share[3] < 0.975, "2.5-5 mm inside: %.2f of the density (thinning)", share[3]);
+    CHECK(fabs(share[4] - 1.0) < 0.06, "further inside: %.3f of the density (%.0f units on %.0f cm2)", share[4],
+          units[4], area_mm2[4] / 100.0);
+    scalp_features_free(&f);
+    surface_free(s);
+    lesson_free(&l);
+}
+
 int main(void)
 {
+    head_hair_fades_at_region_edges();
+
     char t1[2048], t2[2048], err[256];
     lesson l, l2;
     lesson_text(7, t1, sizeof t1);

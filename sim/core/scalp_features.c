@@ -3,18 +3,25 @@
  * anywhere in it: no visible lattice), 1-4 hairs a unit in the Caucasian mix of
  * smp-reference.md (20/45/30/5 %), each hair a stubble of the lesson's length leaving the
  * skin at ~35 degrees (so ~0.82 of it shows along the skin), combed away from the crown's
- * whorl as scalp hair grows. Punch scars: dart throwing in the scar's polygon. */
+ * whorl as scalp hair grows. Where the hair's area is drawn by regions or a Norwood stage,
+ * its edge is a line on the chart that no real fringe follows: there the units thin out
+ * over HAIR_FEATHER_MM either side of it (never onto skin that is not scalp), as hair
+ * thins at the edge of a fringe. A polygon, a lesson's own drawing, is kept as drawn.
+ * Punch scars: dart throwing in the scar's polygon. */
 #include "scalp_features.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "edge_field.h"
 #include "rng.h"
 
 #define PI 3.14159265358979323846
 #define HAIR_EXIT_COS 0.82           /* cos(35 deg): the part of a stubble hair seen along the skin */
 #define SCAR_EDGE_MM 0.1             /* half-width of a scar's soft edge */
+#define HAIR_FEATHER_MM 5.0          /* half-width of the thinning at a region-drawn edge */
+#define HAIR_FEATHER_STEP_MM 1.0     /* the edge's distance field's node spacing */
 
 static double smooth01(double e0, double e1, double x)
 {
@@ -69,21 +76,43 @@ static int whorl(const lesson *l, const surface *s, double out[2])
     return 1;
 }
 
+/* The share of units kept at signed distance d from a feathered edge (+ inside): half at
+ * the edge, rising smoothly to all HAIR_FEATHER_MM inside and falling to none as far
+ * outside (so a straight edge keeps the area's count: p(d) + p(-d) = 1). */
+static double feather_keep(double d_mm)
+{
+    return smooth01(-HAIR_FEATHER_MM, HAIR_FEATHER_MM, d_mm);
+}
+
 static int make_hairs(const lesson *l, const surface *s, scalp_features *f)
 {
     const lesson_hair *h = &l->hair;
     double box[4], crown[2], dom[4];
     surface_chart_bounds(s, dom);
-    /* nothing grows off the chart (a lesson may draw its polygon past it) */
-    if (!area_box(s, &h->area, box) || !lesson_box_clip(box, dom))
+    if (!area_box(s, &h->area, box))
         return 0;
+    int feather = !h->area.polygon && l->surface == SURFACE_HEAD;
+    if (feather) {
+        box[0] -= HAIR_FEATHER_MM;
+        box[1] -= HAIR_FEATHER_MM;
+        box[2] += HAIR_FEATHER_MM;
+        box[3] += HAIR_FEATHER_MM;
+    }
+    /* nothing grows off the chart (a lesson may draw its polygon past it) */
+    if (!lesson_box_clip(box, dom))
+        return 0;
+    edge_field edge = { 0 };
+    if (feather && edge_field_make(&h->area, s, box, HAIR_FEATHER_STEP_MM, HAIR_FEATHER_MM, &edge) != 0)
+        return -1;
     int has_crown = whorl(l, s, crown);
     double cell = 10.0 / sqrt(h->density_per_cm2);    /* one unit a cell: density per cm2 */
     int nu = (int)ceil((box[2] - box[0]) / cell), nv = (int)ceil((box[3] - box[1]) / cell);
     size_t cap = (size_t)nu * (size_t)nv * 4 + 4;
     f->hairs = calloc(cap, sizeof *f->hairs);
-    if (!f->hairs)
+    if (!f->hairs) {
+        edge_field_free(&edge);
         return -1;
+    }
     rng_state rng;
     rng_seed(0x4841495200000000ull ^ h->seed, &rng);
     for (int j = 0; j < nv; j++)
@@ -102,8 +131,14 @@ static int make_hairs(const lesson *l, const surface *s, scalp_features *f)
                 len[k] = h->length_mm * HAIR_EXIT_COS * rng_range(&rng, 0.75, 1.25);
                 wid[k] = rng_range(&rng, 0.06, 0.09);
             }
-            if (!lesson_area_contains(&h->area, u, v, surface_region_at_chart(s, u, v)))
+            double keep = feather ? rng_uniform(&rng) : 0.0;
+            region_id reg = surface_region_at_chart(s, u, v);
+            if (feather) {
+                if (!region_is_scalp(reg) || keep >= feather_keep(edge_field_at(&edge, u, v)))
+                    continue;
+            } else if (!lesson_area_contains(&h->area, u, v, reg)) {
                 continue;
+            }
             if (l->scar_count && scalp_scar_at(l, f, u, v, NULL) > 0.0)
                 continue;      /* scar tissue has no follicles */
             surface_hit hit;
@@ -119,6 +154,7 @@ static int make_hairs(const lesson *l, const surface *s, scalp_features *f)
             }
             f->unit_count++;
         }
+    edge_field_free(&edge);
     return 0;
 }
 
