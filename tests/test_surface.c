@@ -236,6 +236,21 @@ static void test_mesh_sanity(const surface *s)
     }
     CHECK(ear_l > 75.0 && ear_r < -75.0, "ears at x %.1f and %.1f", ear_l, ear_r);
     CHECK(lo[1] < -100.0, "a neck goes down (lowest y %.1f)", lo[1]);
+    /* the neck leans: the head sits forward on it, so going down the back of the neck from
+     * under the skull the skin runs back (seen from the side), and the throat too */
+    double from_back[3] = { 0.0, 0.0, 1.0 }, from_front[3] = { 0.0, 0.0, -1.0 };
+    surface_hit nape_hi, nape_lo, throat_hi, throat_lo;
+    double o[3] = { 0.0, -60.0, -400.0 }, o2[3] = { 0.0, -170.0, -400.0 };
+    double o3[3] = { 0.0, -140.0, 400.0 }, o4[3] = { 0.0, -175.0, 400.0 };
+    if (surface_raycast(s, o, from_back, &nape_hi) && surface_raycast(s, o2, from_back, &nape_lo) &&
+        surface_raycast(s, o3, from_front, &throat_hi) && surface_raycast(s, o4, from_front, &throat_lo)) {
+        CHECK(nape_lo.pos_mm[2] < nape_hi.pos_mm[2] - 8.0, "the back of the neck runs back going down: z %.1f at y -60, %.1f at -170",
+              nape_hi.pos_mm[2], nape_lo.pos_mm[2]);
+        CHECK(throat_lo.pos_mm[2] < throat_hi.pos_mm[2] - 6.0, "the throat runs back going down: z %.1f at y -140, %.1f at -175",
+              throat_hi.pos_mm[2], throat_lo.pos_mm[2]);
+    } else {
+        CHECK(0, "rays along the neck's midline meet the skin");
+    }
 }
 
 /* ====================================================================================== */

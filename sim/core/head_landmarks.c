@@ -215,7 +215,7 @@ static const double STD_CHART[LANDMARK_COUNT][2] = {
     { 1.4973420453727149e-14, -122.26725668292464 },   /* opisthocranion */
     { 149.59755351821352, 9.6585067736997026 },   /* tragion_l */
     { -149.59755351821357, 9.6585067736997061 },   /* tragion_r */
-    { 2.3089950258153272e-14, -188.54375215963816 },   /* nape */
+    { 2.3089944137059499e-14, -188.5437021771144 },   /* nape */
 };
 
 int head_landmark_chart(head_landmark lm, double chart_mm[2])

@@ -20,7 +20,9 @@
  *            of the jaw.
  *   ears     flattened lens-shaped plates on the sides with the helix rim, the scapha, the
  *            antihelix, the concha, the tragus in front of it and a rimless lobe.
- *   neck     a rounded cylinder under the skull.
+ *   neck     a rounded cylinder under the skull, its lower half leaning back (the head
+ *            sits forward on the neck), with the sternocleidomastoid muscles running from
+ *            behind the ears down and forward to the top of the sternum, and the larynx.
  * Positions are those of an average adult man (figures in head_shape.h); landmarks
  * (head_landmarks.c) are found on this skin, not typed in. */
 #include "head_shape.h"
@@ -62,6 +64,15 @@ static const double EAR_C[2] = { -2.0, -12.0 };   /* (y, z) of the ear's centre 
 #define EAR_THICK       7.0
 #define TRAGUS_LY      (-3.0)  /* the tragus in the ear's plane (mm from its centre) */
 #define TRAGUS_LZ      13.0
+
+/* the neck below its middle runs back NECK_LEAN mm a mm down (~11 degrees from upright) */
+#define NECK_LEAN       0.20
+static const double SCM_TOP[3] = { 50.0, -45.0, -30.0 };     /* at the mastoid (x mirrored) */
+static const double SCM_BOTTOM[3] = { 13.0, -168.0, 22.0 };  /* beside the jugular notch */
+#define SCM_HEIGHT      3.5    /* mm the muscle stands out */
+#define SCM_SIGMA       7.0
+static const double LARYNX_C[3] = { 0.0, -125.0, 34.0 };     /* the laryngeal prominence */
+#define LARYNX_HEIGHT   3.0
 
 /* ---- mesh edge lengths (mm) ----------------------------------------------------------- */
 #define EDGE_CRANIUM   2.0
@@ -361,6 +372,39 @@ static double ear_radius(const part *p, const double d[3])
     return r + ear_relief(ly, lz) * pow(out, 1.5);
 }
 
+/* ---- the neck ---------------------------------------------------------------------------- */
+/* Distance (mm) from p to the segment a-b. */
+static double segment_distance3(const double p[3], const double a[3], const double b[3])
+{
+    double ab[3], ap[3], q[3];
+    vec3_sub(b, a, ab);
+    vec3_sub(p, a, ap);
+    double t = vec3_dot(ap, ab) / vec3_dot(ab, ab);
+    t = clamp01(t);
+    vec3_muladds(a, ab, t, q);
+    return vec3_distance(p, q);
+}
+
+static double neck_radius(const part *p, const double d[3])
+{
+    /* the rounded cylinder, its lower half sheared back; how much is a smooth function of
+     * the direction (none above ~15 degrees up, all below ~15 down), so on each ray from
+     * the centre the shear is linear and the part stays star-shaped */
+    double lean = NECK_LEAN * smooth01((0.25 - d[1]) / 0.5);
+    double s0 = d[0] / p->ax[0], s1 = d[1] / p->ax[1];
+    double s2 = (d[2] - lean * d[1]) / p->ax[2];
+    double q = pow(s0 * s0 + s2 * s2, 0.5 * p->n) + pow(fabs(s1), p->n);
+    double r = pow(q, -1.0 / p->n);
+    double at[3];
+    vec3_muladds(p->c, d, r, at);
+    double top[3] = { at[0] >= 0.0 ? SCM_TOP[0] : -SCM_TOP[0], SCM_TOP[1], SCM_TOP[2] };
+    double bottom[3] = { at[0] >= 0.0 ? SCM_BOTTOM[0] : -SCM_BOTTOM[0], SCM_BOTTOM[1], SCM_BOTTOM[2] };
+    double m = segment_distance3(at, top, bottom) / SCM_SIGMA;
+    double h = SCM_HEIGHT * exp(-0.5 * m * m);
+    h += LARYNX_HEIGHT * g3(at, LARYNX_C[0], LARYNX_C[1], LARYNX_C[2], 8.0, 11.0, 9.0);
+    return r + h;
+}
+
 /* ======================================================================================== */
 double part_radius(const part *p, const double d[3])
 {
@@ -369,11 +413,8 @@ double part_radius(const part *p, const double d[3])
         return face_radius(d);
     case PART_EAR:
         return ear_radius(p, d);
-    case PART_ROUNDCYL: {
-        double rr = (d[0] / p->ax[0]) * (d[0] / p->ax[0]) + (d[2] / p->ax[2]) * (d[2] / p->ax[2]);
-        double q = pow(rr, 0.5 * p->n) + pow(fabs(d[1] / p->ax[1]), p->n);
-        return pow(q, -1.0 / p->n);
-    }
+    case PART_NECK:
+        return neck_radius(p, d);
     case PART_CRANIUM:
     default:
         return cranium_radius(d);
@@ -439,7 +480,7 @@ void head_parts(part out[HEAD_PART_COUNT])
         p->region = REGION_EAR;
         p->edge = EDGE_EAR;
     }
-    out[4].type = PART_ROUNDCYL;
+    out[4].type = PART_NECK;
     vec3_set(0.0, -100.0, -16.0, out[4].c);
     vec3_set(54.0, 85.0, 56.0, out[4].ax);
     out[4].n = 8.0;

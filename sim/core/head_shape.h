@@ -14,14 +14,15 @@ typedef enum part_type {
     PART_CRANIUM,      /* charted: the scalp and forehead */
     PART_FACE,         /* brow ridge, orbits and closed lids, nose, cheekbones, lips, chin, jaw */
     PART_EAR,          /* helix, antihelix, concha, tragus, lobe; side = sign of c[0] */
-    PART_ROUNDCYL,     /* the neck */
+    PART_NECK,         /* a rounded cylinder leaning back below its middle, with the
+                          sternocleidomastoid muscles and the larynx */
 } part_type;
 
 typedef struct part {
     part_type type;
     double c[3];          /* centre (mm) */
     double ax[3];         /* semi-axes (x, y, z), where the type uses them */
-    double n;             /* roundcyl exponent */
+    double n;             /* the neck's rounding exponent */
     region_id region;     /* REGION_NONE for the cranium: regions come from the chart */
     double edge;          /* mesh edge length (mm) */
 } part;
