@@ -10,6 +10,7 @@
  * figures come from the lesson's own numbers. */
 #include "scalp_features.h"
 #include "check.h"
+#include "edge_field.h"
 #include "rng.h"
 
 #include <math.h>
@@ -114,6 +115,11 @@ static void head_hair_fades_at_region_edges(void)
             units[b] += d > lo[b] && d < hi[b];
     }
     CHECK(off_scalp == 0, "%zu units off the scalp", off_scalp);
+    /* the distance field the hairs use, against the distance searched for here */
+    edge_field ef;
+    CHECK(edge_field_make(&l.hair.area, s, box, 1.0, 5.0, &ef) == 0, "the edge's distance field is made");
+    double field_worst = 0.0;
+    size_t field_n = 0;
     rng_state rng;
     rng_seed(77, &rng);
     const int samples = 40000;
@@ -127,7 +133,15 @@ static void head_hair_fades_at_region_edges(void)
         double d = edge_distance(&l, s, u, v);
         for (int b = 0; b < 5; b++)
             area_mm2[b] += (d > lo[b] && d < hi[b]) * box_mm2 / samples;
+        if (fabs(d) < 4.5) {
+            field_worst = fmax(field_worst, fabs(edge_field_at(&ef, u, v) - d));
+            field_n++;
+        }
     }
+    /* within a node step (1 mm) and the search's own 0.25 mm rings */
+    CHECK(field_n > 1000 && field_worst < 1.25, "the distance field within %.2f mm of the searched distance at %zu points",
+          field_worst, field_n);
+    edge_field_free(&ef);
     double share[5];
     for (int b = 0; b < 5; b++)
         share[b] = area_mm2[b] > 0.0 ? units[b] / (area_mm2[b] / 100.0 * l.hair.density_per_cm2) : 0.0;
