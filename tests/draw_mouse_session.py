@@ -32,15 +32,33 @@ def xdo(*args):
     return subprocess.run(["xdotool", *[str(a) for a in args]], capture_output=True, text=True).stdout
 
 
+def read_text(path):
+    with open(path) as f:
+        return f.read()
+
+
 def run_app(bin_, lesson, lessons_dir, session, clicks, trainee, deeper=0):
-    """Runs the app, clicks each (x, y) pixel, finishes; returns the app's stdout."""
+    """Runs the app, clicks each (x, y) pixel, finishes and quits it; SystemExit on a fault."""
     side = tempfile.mkdtemp(prefix="draw-")          # the app's log and first picture
     log_path = os.path.join(side, "app.log")
-    log = open(log_path, "w")
     first = os.path.join(side, "first.png")           # written once the app shows its first frame
-    app = subprocess.Popen([bin_, "practice", "--mouse", "--lesson", lesson, "--lessons", lessons_dir,
-                            "--trainee", trainee, "--exam", "--screenshot-at", "0:" + first, "-o", session],
-                           stdout=log, stderr=subprocess.STDOUT)
+    with open(log_path, "w") as log:
+        app = subprocess.Popen([bin_, "practice", "--mouse", "--lesson", lesson, "--lessons", lessons_dir,
+                                "--trainee", trainee, "--exam", "--screenshot-at", "0:" + first, "-o", session],
+                               stdout=log, stderr=subprocess.STDOUT)
+    try:
+        drive_app(app, log_path, first, clicks, deeper)
+    finally:
+        if app.poll() is None:        # on any fault: no app left behind
+            app.kill()
+            app.wait()
+        text = read_text(log_path)
+        shutil.rmtree(side, ignore_errors=True)
+    if app.returncode != 0:
+        raise SystemExit("draw_mouse_session: the app failed (%d): %s" % (app.returncode, text[-600:]))
+
+
+def drive_app(app, log_path, first, clicks, deeper):
     win = ""
     for _ in range(600):
         # this app's window only: a window of the app run before may still be listed for a
@@ -49,10 +67,9 @@ def run_app(bin_, lesson, lessons_dir, session, clicks, trainee, deeper=0):
         if win:
             break
         if app.poll() is not None:
-            raise SystemExit("draw_mouse_session: the app quit before its window opened: " + open(log_path).read()[-600:])
+            raise SystemExit("draw_mouse_session: the app quit before its window opened: " + read_text(log_path)[-600:])
         time.sleep(0.1)
     if not win:
-        app.kill()
         raise SystemExit("draw_mouse_session: no window")
     for _ in range(600):          # events sent before the first frame could be lost
         if os.path.exists(first) and os.path.getsize(first) > 0:
@@ -74,26 +91,19 @@ def run_app(bin_, lesson, lessons_dir, session, clicks, trainee, deeper=0):
     time.sleep(0.5)
     xdo("key", "--window", win, "f")          # finish: the score screen
     for _ in range(600):          # the app prints the session's path once it has finished
-        if "session: " in open(log_path).read():
+        if "session: " in read_text(log_path):
             break
         if app.poll() is not None:
-            break
+            raise SystemExit("draw_mouse_session: the app quit before it finished: " + read_text(log_path)[-600:])
         time.sleep(0.1)
     else:
-        app.kill()
-        raise SystemExit("draw_mouse_session: the app did not finish within 60 s of 'f': " + open(log_path).read()[-600:])
+        raise SystemExit("draw_mouse_session: the app did not finish within 60 s of 'f': " + read_text(log_path)[-600:])
     time.sleep(0.3)
     xdo("key", "--window", win, "Escape")
     try:
         app.wait(timeout=60)
     except subprocess.TimeoutExpired:
-        app.kill()
         raise SystemExit("draw_mouse_session: the app did not quit")
-    log.close()
-    text = open(log_path).read()
-    shutil.rmtree(side, ignore_errors=True)
-    if app.returncode != 0:
-        raise SystemExit("draw_mouse_session: the app failed (%d): %s" % (app.returncode, text[-600:]))
 
 
 def dots_of(bin_, session, lessons_dir):

@@ -116,7 +116,7 @@ static void head_hair_fades_at_region_edges(void)
     }
     CHECK(off_scalp == 0, "%zu units off the scalp", off_scalp);
     /* the distance field the hairs use, against the distance searched for here */
-    edge_field ef;
+    edge_field ef = { 0 };
     CHECK(edge_field_make(&l.hair.area, s, box, 1.0, 5.0, &ef) == 0, "the edge's distance field is made");
     double field_worst = 0.0;
     size_t field_n = 0;

@@ -15,9 +15,10 @@
 int edge_field_make(const lesson_zone *a, const surface *s, const double box[4], double step_mm, double reach_mm,
                     edge_field *out)
 {
-    out->dist_mm = NULL;
-    out->w = out->h = 0;
-    if (!(step_mm > 0.0) || !(reach_mm >= 0.0) || !(box[2] >= box[0]) || !(box[3] >= box[1]))
+    *out = (edge_field){ 0 };
+    out->far_mm = reach_mm + step_mm;     /* what edge_field_at reads if making fails */
+    if (!(step_mm > 0.0) || !(reach_mm >= 0.0) || !isfinite(reach_mm) || !isfinite(step_mm) ||
+        !(box[2] >= box[0]) || !(box[3] >= box[1]) || reach_mm > EDGE_FIELD_MAX_SIDE * step_mm)
         return -1;
     double nu = floor((box[2] - box[0]) / step_mm) + 2.0, nv = floor((box[3] - box[1]) / step_mm) + 2.0;
     if (nu > EDGE_FIELD_MAX_SIDE || nv > EDGE_FIELD_MAX_SIDE)
@@ -50,12 +51,10 @@ int edge_field_make(const lesson_zone *a, const surface *s, const double box[4],
             if (!across)
                 continue;
             /* every node of the other side within reach: this one may be its nearest */
-            for (int y = j - r; y <= j + r; y++) {
-                if (y < 0 || y >= h)
-                    continue;
-                for (int x = i - r; x <= i + r; x++) {
-                    if (x < 0 || x >= w)
-                        continue;
+            int y0 = j - r < 0 ? 0 : j - r, y1 = j + r >= h ? h - 1 : j + r;
+            int x0 = i - r < 0 ? 0 : i - r, x1 = i + r >= w ? w - 1 : i + r;
+            for (int y = y0; y <= y1; y++) {
+                for (int x = x0; x <= x1; x++) {
                     size_t k = (size_t)y * (size_t)w + (size_t)x;
                     if (in[k] == me)
                         continue;

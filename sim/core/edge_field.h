@@ -20,7 +20,8 @@ typedef struct edge_field {
 
 /* The field of area a over box[4] = (u0, v0, u1, v1) (chart mm), nodes step_mm apart;
  * membership as lesson_area_contains() with the surface's region. 0 on success, -1 out
- * of memory or a box over 4096 nodes a side. */
+ * of memory, a box over 4096 nodes a side, or a step or reach not finite (or a reach
+ * over 4096 steps); on failure the field reads -(reach + step) everywhere. */
 int    edge_field_make(const lesson_zone *a, const surface *s, const double box[4], double step_mm, double reach_mm,
                        edge_field *out);
 void   edge_field_free(edge_field *f);   /* NULL-safe */

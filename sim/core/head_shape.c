@@ -397,10 +397,13 @@ static double neck_radius(const part *p, const double d[3])
     double r = pow(q, -1.0 / p->n);
     double at[3];
     vec3_muladds(p->c, d, r, at);
-    double top[3] = { at[0] >= 0.0 ? SCM_TOP[0] : -SCM_TOP[0], SCM_TOP[1], SCM_TOP[2] };
-    double bottom[3] = { at[0] >= 0.0 ? SCM_BOTTOM[0] : -SCM_BOTTOM[0], SCM_BOTTOM[1], SCM_BOTTOM[2] };
-    double m = segment_distance3(at, top, bottom) / SCM_SIGMA;
-    double h = SCM_HEIGHT * exp(-0.5 * m * m);
+    double h = 0.0;
+    for (int side = -1; side <= 1; side += 2) {    /* both muscles: smooth across the midline */
+        double top[3] = { side * SCM_TOP[0], SCM_TOP[1], SCM_TOP[2] };
+        double bottom[3] = { side * SCM_BOTTOM[0], SCM_BOTTOM[1], SCM_BOTTOM[2] };
+        double m = segment_distance3(at, top, bottom) / SCM_SIGMA;
+        h += SCM_HEIGHT * exp(-0.5 * m * m);
+    }
     h += LARYNX_HEIGHT * g3(at, LARYNX_C[0], LARYNX_C[1], LARYNX_C[2], 8.0, 11.0, 9.0);
     return r + h;
 }

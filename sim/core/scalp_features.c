@@ -5,8 +5,10 @@
  * skin at ~35 degrees (so ~0.82 of it shows along the skin), combed away from the crown's
  * whorl as scalp hair grows. Where the hair's area is drawn by regions or a Norwood stage,
  * its edge is a line on the chart that no real fringe follows: there the units thin out
- * over HAIR_FEATHER_MM either side of it (never onto skin that is not scalp), as hair
- * thins at the edge of a fringe. A polygon, a lesson's own drawing, is kept as drawn.
+ * over HAIR_FEATHER_MM either side of it, as hair thins at the edge of a fringe. Strays
+ * outside the area grow only on the scalp, so where the area ends at the scalp's own limit
+ * (the hairline above the forehead, the chart's edge at the nape) the hair thins inwards
+ * only, as a natural hairline does. A polygon, a lesson's own drawing, is kept as drawn.
  * Punch scars: dart throwing in the scar's polygon. */
 #include "scalp_features.h"
 
@@ -78,7 +80,8 @@ static int whorl(const lesson *l, const surface *s, double out[2])
 
 /* The share of units kept at signed distance d from a feathered edge (+ inside): half at
  * the edge, rising smoothly to all HAIR_FEATHER_MM inside and falling to none as far
- * outside (so a straight edge keeps the area's count: p(d) + p(-d) = 1). */
+ * outside (so a straight edge between scalp regions keeps the area's count:
+ * p(d) + p(-d) = 1). */
 static double feather_keep(double d_mm)
 {
     return smooth01(-HAIR_FEATHER_MM, HAIR_FEATHER_MM, d_mm);
@@ -133,10 +136,11 @@ static int make_hairs(const lesson *l, const surface *s, scalp_features *f)
             }
             double keep = feather ? rng_uniform(&rng) : 0.0;
             region_id reg = surface_region_at_chart(s, u, v);
+            int inside = lesson_area_contains(&h->area, u, v, reg);
             if (feather) {
-                if (!region_is_scalp(reg) || keep >= feather_keep(edge_field_at(&edge, u, v)))
+                if ((!inside && !region_is_scalp(reg)) || keep >= feather_keep(edge_field_at(&edge, u, v)))
                     continue;
-            } else if (!lesson_area_contains(&h->area, u, v, reg)) {
+            } else if (!inside) {
                 continue;
             }
             if (l->scar_count && scalp_scar_at(l, f, u, v, NULL) > 0.0)
