@@ -50,25 +50,64 @@ static void check_figure(const char *who, json_t *jm, const char *metric, const 
     CHECK(near10(got, want), "%s: %s.%s %.10g, then %.10g", who, metric, key, got, want);
 }
 
+/* A reference report and its session, replayed on the lesson, with the zone to score. */
+typedef struct reference {
+    json_t      *ref;
+    session_data d;
+    engine      *e;
+    const dot   *dots;
+    size_t       n;
+    score_zone  *z;
+} reference;
+
+/* Loads folder/<who><suffix> (the report) and folder/<who>.stp; 0 when both load. */
+static int reference_open(const lesson *l, const surface *s, const char *folder, const char *who, const char *suffix,
+                          reference *out)
+{
+    char path[1024], err[512] = "";
+    memset(out, 0, sizeof *out);
+    snprintf(path, sizeof path, "%s%s%s", folder, who, suffix);
+    json_error_t je;
+    out->ref = json_load_file(path, 0, &je);
+    CHECK(out->ref != NULL, "%s: %s", path, je.text);
+    snprintf(path, sizeof path, "%s%s.stp", folder, who);
+    if (!out->ref || session_load_file(path, &out->d, err, sizeof err) != 0) {
+        CHECK(0, "%s: %s", path, err);
+        json_decref(out->ref);
+        return -1;
+    }
+    out->e = engine_replay(l, s, &out->d);
+    CHECK(out->e != NULL, "%s: replays", who);
+    out->dots = out->e ? engine_dots(out->e, &out->n) : NULL;
+    out->z = score_zone_prepare(l, s);
+    return 0;
+}
+
+static void reference_close(reference *r)
+{
+    score_zone_free(r->z);
+    engine_free(r->e);
+    session_data_free(&r->d);
+    json_decref(r->ref);
+}
+
+static size_t flagged_dots(const score_result *r, size_t n)
+{
+    size_t flagged = 0;
+    for (size_t i = 0; i < n; i++)
+        flagged += r->dot_flags[i] != 0;
+    return flagged;
+}
+
 static void check_session(const lesson *l, const surface *s, const char *who)
 {
-    char path[1024], err[512];
-    snprintf(path, sizeof path, DIR "%s.report-v1.json", who);
-    json_error_t je;
-    json_t *ref = json_load_file(path, 0, &je);
-    CHECK(ref != NULL, "%s: %s", path, je.text);
-    snprintf(path, sizeof path, DIR "%s.stp", who);
-    session_data d;
-    if (!ref || session_load_file(path, &d, err, sizeof err) != 0) {
-        CHECK(0, "%s: %s", path, err);
-        json_decref(ref);
+    reference rf;
+    if (reference_open(l, s, DIR, who, ".report-v1.json", &rf) != 0)
         return;
-    }
-    engine *e = engine_replay(l, s, &d);
-    CHECK(e != NULL, "%s: replays", who);
-    size_t n = 0;
-    const dot *dots = e ? engine_dots(e, &n) : NULL;
-    score_zone *z = score_zone_prepare(l, s);
+    json_t *ref = rf.ref;
+    const dot *dots = rf.dots;
+    size_t n = rf.n;
+    score_zone *z = rf.z;
     score_result r1, r2, latest;
     CHECK(z && score_session_rules(z, dots, n, 1, &r1) == 0, "%s: scores under rules 1", who);
     CHECK(score_session_rules(z, dots, n, 99, &r2) == -1, "%s: unknown rules refused", who);
@@ -98,9 +137,7 @@ static void check_session(const lesson *l, const surface *s, const char *who)
               && near10(r1.pigment.target_lab.b, json_number_value(json_array_get(tl, 2))),
           "%s: rules 1 target colour as then", who);
     check_figure(who, jm, "quality", "diameter_mean_mm", r1.quality.diameter_mean_mm);
-    size_t flagged = 0;
-    for (size_t i = 0; i < n; i++)
-        flagged += r1.dot_flags[i] != 0;
+    size_t flagged = flagged_dots(&r1, n);
     CHECK(flagged == (size_t)json_integer_value(json_object_get(ref, "flagged_dot_count")), "%s: %zu dots flagged",
           who, flagged);
 
@@ -121,31 +158,19 @@ static void check_session(const lesson *l, const surface *s, const char *who)
 
     score_result_free(&r1);
     score_result_free(&latest);
-    score_zone_free(z);
-    engine_free(e);
-    session_data_free(&d);
-    json_decref(ref);
+    reference_close(&rf);
 }
 
 /* A rules-2 reference session: every figure the cut report kept, under rules 2. */
 static void check_rules2(const lesson *l, const surface *s, const char *who)
 {
-    char path[1024], err[512];
-    snprintf(path, sizeof path, STIPPLE_SOURCE_DIR "/tests/data/rules-v2/%s.report-v2.json", who);
-    json_error_t je;
-    json_t *ref = json_load_file(path, 0, &je);
-    CHECK(ref != NULL, "%s: %s", path, je.text);
-    snprintf(path, sizeof path, STIPPLE_SOURCE_DIR "/tests/data/rules-v2/%s.stp", who);
-    session_data d;
-    if (!ref || session_load_file(path, &d, err, sizeof err) != 0) {
-        CHECK(0, "%s: %s", path, err);
-        json_decref(ref);
+    reference rf;
+    if (reference_open(l, s, STIPPLE_SOURCE_DIR "/tests/data/rules-v2/", who, ".report-v2.json", &rf) != 0)
         return;
-    }
-    engine *e = engine_replay(l, s, &d);
-    size_t n = 0;
-    const dot *dots = e ? engine_dots(e, &n) : NULL;
-    score_zone *z = score_zone_prepare(l, s);
+    json_t *ref = rf.ref;
+    const dot *dots = rf.dots;
+    size_t n = rf.n;
+    score_zone *z = rf.z;
     score_result r2, latest;
     CHECK(z && score_session_rules(z, dots, n, 2, &r2) == 0 && score_session_zone(z, dots, n, &latest) == 0,
           "%s: scores under rules 2 and the latest", who);
@@ -163,9 +188,7 @@ static void check_rules2(const lesson *l, const surface *s, const char *who)
     check_figure(who, jm, "spacing", "clark_evans_r", r2.spacing.clark_evans_r);
     check_figure(who, jm, "spacing", "order", r2.spacing.order);
     check_figure(who, jm, "pigment", "delta_e00_mean", r2.pigment.delta_e00_mean);
-    size_t flagged = 0;
-    for (size_t i = 0; i < n; i++)
-        flagged += r2.dot_flags[i] != 0;
+    size_t flagged = flagged_dots(&r2, n);
     CHECK(flagged == (size_t)json_integer_value(json_object_get(ref, "flagged_dot_count")), "%s: %zu dots flagged",
           who, flagged);
     CHECK(!r2.hairline.by_style && latest.hairline.by_style && latest.rules >= 3,
@@ -175,10 +198,7 @@ static void check_rules2(const lesson *l, const surface *s, const char *who)
            latest.metric_score[METRIC_HAIRLINE]);
     score_result_free(&r2);
     score_result_free(&latest);
-    score_zone_free(z);
-    engine_free(e);
-    session_data_free(&d);
-    json_decref(ref);
+    reference_close(&rf);
 }
 
 int main(void)
