@@ -29,7 +29,45 @@ import time
 
 
 def xdo(*args):
-    return subprocess.run(["xdotool", *[str(a) for a in args]], capture_output=True, text=True).stdout
+    """xdotool; a run that fails (the X server busy under load) is tried again, twice."""
+    for attempt in range(3):
+        r = subprocess.run(["xdotool", *[str(a) for a in args]], capture_output=True, text=True)
+        if r.returncode == 0 or args[0] == "search":   # search fails when nothing matches yet
+            return r.stdout
+        print("note (draw): xdotool %s gave status %d; trying again" % (args[0], r.returncode))
+        time.sleep(0.2)
+    return r.stdout
+
+
+def threads_of(pid):
+    """Each thread's state and where it waits (for a report on an app that does not quit)."""
+    out = []
+    try:
+        for tid in sorted(os.listdir("/proc/%d/task" % pid)):
+            stat = read_text("/proc/%d/task/%s/stat" % (pid, tid))
+            wchan = read_text("/proc/%d/task/%s/wchan" % (pid, tid))
+            out.append("%s %s %s" % (tid, stat[stat.rindex(")") + 2], wchan or "-"))
+    except OSError:
+        pass
+    return "; ".join(out)
+
+
+def press_until(app, win, key, done, what, log_path):
+    """Presses key, then again every 8 s (a key lost on the way is sent again; a key the app
+    has already acted on does nothing more on the screen it leads to) until done() or the
+    app has quit, for up to 60 s."""
+    xdo("key", "--window", win, key)
+    for k in range(600):
+        if done():
+            return
+        if app.poll() is not None:
+            return
+        if k % 80 == 79:
+            print("note (draw): no sign of %s %d s after %s: pressed again" % (what, (k + 1) // 10, key))
+            xdo("key", "--window", win, key)
+        time.sleep(0.1)
+    raise SystemExit("draw_mouse_session: %s did not come within 60 s of %s (threads: %s): %s"
+                     % (what, key, threads_of(app.pid), read_text(log_path)[-600:]))
 
 
 def read_text(path):
@@ -89,21 +127,13 @@ def drive_app(app, log_path, first, clicks, deeper):
     if steps:
         xdo(*steps)
     time.sleep(0.5)
-    xdo("key", "--window", win, "f")          # finish: the score screen
-    for _ in range(600):          # the app prints the session's path once it has finished
-        if "session: " in read_text(log_path):
-            break
-        if app.poll() is not None:
-            raise SystemExit("draw_mouse_session: the app quit before it finished: " + read_text(log_path)[-600:])
-        time.sleep(0.1)
-    else:
-        raise SystemExit("draw_mouse_session: the app did not finish within 60 s of 'f': " + read_text(log_path)[-600:])
+    # finish (F): the app prints the session's path once it has finished, then shows the
+    # score screen, where Escape quits
+    press_until(app, win, "f", lambda: "session: " in read_text(log_path), "the finish", log_path)
+    if app.poll() is not None:
+        raise SystemExit("draw_mouse_session: the app quit before it finished: " + read_text(log_path)[-600:])
     time.sleep(0.3)
-    xdo("key", "--window", win, "Escape")
-    try:
-        app.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        raise SystemExit("draw_mouse_session: the app did not quit")
+    press_until(app, win, "Escape", lambda: app.poll() is not None, "the app quitting", log_path)
 
 
 def dots_of(bin_, session, lessons_dir):
