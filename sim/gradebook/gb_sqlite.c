@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define GB_SQLITE_BUSY_MS 60000
@@ -138,6 +139,25 @@ static int make_private_file(const char *path, char *err, size_t errlen)
     return 0;
 }
 
+/* Switching a new file to WAL takes an exclusive lock. Two processes opening the same new
+ * gradebook at once can each hold a shared lock and want it: SQLite then answers one of
+ * them "database is locked" at once, without the busy wait (waiting would deadlock). That
+ * one lets go, waits a moment and asks again, within GB_SQLITE_BUSY_MS. */
+static int wal_mode(sqlite3 *db, char *err, size_t errlen)
+{
+    for (int waited_ms = 0;; waited_ms += 10) {
+        int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+            return 0;
+        if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= GB_SQLITE_BUSY_MS) {
+            set_err(err, errlen, "PRAGMA journal_mode=WAL", db);
+            return -1;
+        }
+        struct timespec ten_ms = { 0, 10000000 };
+        nanosleep(&ten_ms, NULL);
+    }
+}
+
 int gb_sqlite_open(const char *path, gb_driver *out, char *err, size_t errlen)
 {
     if (make_private_file(path, err, errlen) != 0)
@@ -150,7 +170,7 @@ int gb_sqlite_open(const char *path, gb_driver *out, char *err, size_t errlen)
         return -1;
     }
     sqlite3_busy_timeout(db, GB_SQLITE_BUSY_MS);
-    if (sq_simple(db, "PRAGMA journal_mode=WAL", err, errlen) != 0
+    if (wal_mode(db, err, errlen) != 0
         || sq_simple(db, "PRAGMA synchronous=NORMAL", err, errlen) != 0
         || sq_simple(db, "PRAGMA foreign_keys=ON", err, errlen) != 0) {
         sqlite3_close_v2(db);
