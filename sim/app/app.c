@@ -159,7 +159,7 @@ int app_run(const app_options *o)
     a->markers = calloc((size_t)a->marker_cap, sizeof *a->markers);
     int rc = app_gl_open(&a->gl, o->width, o->height, "Stipple");
     if (rc != 0) {
-        surface_free(app_head_prefetch_take());
+        surface_free(app_head_prefetch_take(NULL));
         free(a->markers);
         free(a);
         return rc;
@@ -211,7 +211,7 @@ int app_run(const app_options *o)
     app_trainee_prompt_free(a);
     input_hotplug_close(a->hotplug);
     hud_free(a->hud);
-    surface_free(app_head_prefetch_take());   /* unused (picker left) */
+    surface_free(app_head_prefetch_take(NULL));   /* unused (picker left) */
     app_gl_close(&a->gl);
     free(a->lessons);
     free(a->markers);

@@ -84,13 +84,15 @@ int  app_gl_open(app_gl *g, int width, int height, const char *title);
 void app_gl_close(app_gl *g);
 double app_now_s(void);
 
-/* The head surface (~0.1 s to build) made on a worker thread started at program start, so
- * that a head lesson's first frame does not wait for it after the window and shaders.
+/* The head surface (~0.4 s to build, ~0.05 s to read from the cache: surface_cache.h)
+ * made on a worker thread started at program start, so that a head lesson's first frame
+ * does not wait for it after the window and shaders.
  * app_head_prefetch_start: starts the thread (once; harmless when it cannot);
  * app_head_prefetch_take: joins it and hands over its surface (the caller frees it), or
- * NULL when none was started or it failed (the caller builds one itself). */
+ * NULL when none was started or it failed (the caller builds one itself); *from_cache
+ * (may be NULL) says whether it was read from the cache. */
 struct surface;
 void app_head_prefetch_start(void);
-struct surface *app_head_prefetch_take(void);
+struct surface *app_head_prefetch_take(int *from_cache);
 
 #endif

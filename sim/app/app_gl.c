@@ -9,14 +9,16 @@
 
 #include "app.h"
 #include "surface.h"
+#include "surface_cache.h"
 
 static SDL_Thread *prefetch_thread;
 static surface *prefetch_surface;
+static int prefetch_from_cache;
 
 static int prefetch_main(void *arg)
 {
     (void)arg;
-    prefetch_surface = surface_create(SURFACE_HEAD, 0.0, 0.0);
+    prefetch_surface = surface_open(SURFACE_HEAD, 0.0, 0.0, &prefetch_from_cache);
     return 0;
 }
 
@@ -26,7 +28,7 @@ void app_head_prefetch_start(void)
         prefetch_thread = SDL_CreateThread(prefetch_main, "head-surface", NULL);
 }
 
-surface *app_head_prefetch_take(void)
+surface *app_head_prefetch_take(int *from_cache)
 {
     if (prefetch_thread) {
         SDL_WaitThread(prefetch_thread, NULL);
@@ -34,6 +36,8 @@ surface *app_head_prefetch_take(void)
     }
     surface *s = prefetch_surface;
     prefetch_surface = NULL;
+    if (from_cache)
+        *from_cache = s && prefetch_from_cache;
     return s;
 }
 

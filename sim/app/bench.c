@@ -121,7 +121,7 @@ int app_bench(const app_options *o)
     app_gl g;
     int rc = app_gl_open(&g, o->width, o->height, "Stipple bench");
     if (rc != 0) {
-        surface_free(app_head_prefetch_take());
+        surface_free(app_head_prefetch_take(NULL));
         return rc;
     }
     char err[512];
@@ -137,7 +137,8 @@ int app_bench(const app_options *o)
     /* start-to-first-frame, for a head lesson (the slower start): window, GL, fonts,
      * shaders, the head surface (joined here), its renderer, one frame */
     double t0 = app_now_s();
-    surface *sh = app_head_prefetch_take();
+    int cached = 0;
+    surface *sh = app_head_prefetch_take(&cached);
     double t_join = app_now_s() - t0;
     if (!sh)
         sh = surface_create(SURFACE_HEAD, 0, 0);
@@ -297,8 +298,8 @@ int app_bench(const app_options *o)
     }
     printf("bench: pen-to-photon (event read -> swap showing its dot, at working magnification, %zu dots): mean %.1f ms, "
            "max %.1f ms (goal <= one frame + 4 ms)\n", nd0, lat_sum / nlat, lat_max);
-    printf("bench: start-to-first-frame %.3f s, a head lesson (head surface joined %.3f s after the window, "
-           "renderer %.3f s) (goal < 0.5 s)\n", first, t_join, t_create);
+    printf("bench: start-to-first-frame %.3f s, a head lesson (head surface %s, joined %.3f s after the window, "
+           "renderer %.3f s) (goal < 0.5 s)\n", first, cached ? "read from the cache" : "built", t_join, t_create);
     engine_free(e);
     free(dh);
     free(dp);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "app_internal.h"
+#include "surface_cache.h"
 #include "curriculum.h"
 #include "report.h"
 #include "score.h"
@@ -149,9 +150,9 @@ int practice_start(app *a, const char *lesson_path)
         return -1;
     }
     a->have_lesson = 1;
-    a->surface = a->lesson.surface == SURFACE_HEAD ? app_head_prefetch_take() : NULL;
+    a->surface = a->lesson.surface == SURFACE_HEAD ? app_head_prefetch_take(NULL) : NULL;
     if (!a->surface)
-        a->surface = surface_create(a->lesson.surface, a->lesson.skin_width_mm, a->lesson.skin_height_mm);
+        a->surface = surface_open(a->lesson.surface, a->lesson.skin_width_mm, a->lesson.skin_height_mm, NULL);
     if (!a->surface) {
         fprintf(stderr, "stipple practice: out of memory\n");
         return -1;

@@ -19,6 +19,7 @@
 
 #include "annotations.h"
 #include "app_internal.h"
+#include "surface_cache.h"
 #include "replay.h"
 #include "review.h"
 #include "review_notes.h"
@@ -73,6 +74,7 @@ typedef struct review {
     double  bench_last;
     double  open_t0, built_s, start_s, progress_drawn;
     double  t_surface, t_replay, t_renderer, t_ready;   /* after open_t0: where opening's time goes */
+    int     head_cached;   /* the head surface read from the cache (surface_cache.h), not built */
 } review;
 
 static const double speeds[] = { 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64 };
@@ -438,9 +440,9 @@ int review_start(app *a)
         return -1;
     }
     a->have_lesson = 1;
-    a->surface = a->lesson.surface == SURFACE_HEAD ? app_head_prefetch_take() : NULL;
+    a->surface = a->lesson.surface == SURFACE_HEAD ? app_head_prefetch_take(&r->head_cached) : NULL;
     if (!a->surface)
-        a->surface = surface_create(a->lesson.surface, a->lesson.skin_width_mm, a->lesson.skin_height_mm);
+        a->surface = surface_open(a->lesson.surface, a->lesson.skin_width_mm, a->lesson.skin_height_mm, &r->head_cached);
     if (!a->surface)
         return -1;
     r->t_surface = app_now_s() - r->open_t0;
@@ -1140,9 +1142,11 @@ static void review_after_frame(app *a)
     if (r->open_t0 == 0.0 || !a->first_frame_done)
         return;
     if (r->open_t0 > 0.0) {
-        printf("review: open to first frame %.3f s (lesson and surface %.3f s, replay opened %.3f s, renderer %.3f s, "
+        printf("review: open to first frame %.3f s (lesson and surface %.3f s%s, replay opened %.3f s, renderer %.3f s, "
                "ready to draw %.3f s; the rest of the session is read a frame at a time)\n",
-               app_now_s() - r->open_t0, r->t_surface, r->t_replay, r->t_renderer, r->t_ready);
+               app_now_s() - r->open_t0, r->t_surface,
+               a->lesson.surface != SURFACE_HEAD ? "" : r->head_cached ? ", the head read from the cache" : ", the head built",
+               r->t_replay, r->t_renderer, r->t_ready);
         fflush(stdout);
         r->open_t0 = -1.0;
         /* the client's hairs and scars, left for after the first frame, drawn in the next */

@@ -9,8 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* mkdir -p; 0 or -1 (errno set) */
-static int make_dirs(const char *path)
+int make_dirs_0700(const char *path)
 {
     char buf[1024];
     if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
@@ -48,7 +47,7 @@ int session_store_dir(char *out, size_t n, int make, char *err, size_t errlen)
         snprintf(err, errlen, "the sessions folder's name is too long");
         return -1;
     }
-    if (make && make_dirs(out) != 0) {
+    if (make && make_dirs_0700(out) != 0) {
         snprintf(err, errlen, "%s: %s", out, strerror(errno));
         return -1;
     }

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <time.h>
 
+/* mkdir -p, each folder made 0700 (a user's own data). 0, or -1 with errno set. */
+int make_dirs_0700(const char *path);
+
 /* The folder into out; with make, created with its parents when missing. 0, or -1 with err. */
 int session_store_dir(char *out, size_t n, int make, char *err, size_t errlen);
 

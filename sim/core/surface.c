@@ -62,6 +62,7 @@
  * precision, nearest hit with t > 1e-9 mm; normals are the interpolated vertex normals
  * (analytic normals of each part) normalised, pointing out of the skin. */
 #include "surface.h"
+#include "surface_internal.h"
 #include "head_shape.h"
 #include "vec3.h"
 
@@ -78,8 +79,6 @@
 #define CHART_RHO0     45.0
 #define CHART_RHO1    100.0
 #define CHART_K         1.23   /* on the sides and behind; 1 in front */
-#define TAB_NA        360      /* azimuth samples of the arc-length table */
-#define TAB_NT        512      /* polar-angle samples */
 
 /* ---- region parameters ---------------------------------------------------------------- */
 #define HAIRLINE_MID      100.0
@@ -93,27 +92,7 @@
 
 #define PRACTICE_CELL 10.0
 
-typedef struct bvh_node {
-    double lo[3], hi[3];
-    uint32_t first;       /* leaf: first triangle in tri_order; inner: left child */
-    uint32_t count;       /* leaf: number of triangles; inner: 0 (right child = left + 1) */
-} bvh_node;
 
-struct surface {
-    surface_kind kind;
-    double width, height;
-    size_t nv, nt;
-    float *pos_f, *nrm_f, *chart_f;
-    uint32_t *idx;
-    uint8_t *treg;
-    uint8_t *tcharted;    /* 1 for cranium triangles */
-    double *pos, *nrm, *chart;
-    bvh_node *nodes;
-    size_t nnodes;
-    uint32_t *tri_order;
-    double bmin[3], bmax[3];
-    double *stab;         /* (TAB_NA + 1) x (TAB_NT + 1) arc lengths, head only */
-};
 
 /* ======================================================================================
  * Regions by name
@@ -564,7 +543,7 @@ static int mesh_part(mesh_buf *m, const surface *s, const part *p)
  * ====================================================================================== */
 #define BVH_LEAF      4
 #define BVH_BINS     16
-#define BVH_MAXDEPTH 60
+
 
 typedef struct bvh_build {
     const double *tlo, *thi, *cen;   /* per triangle */
