@@ -123,6 +123,7 @@ struct app {
     double  frame_ms, fps, fps_t0;
     int     fps_frames, first_frame_done;
     int     settle_render;   /* this frame is a screenshot's: no cross-fade half-way */
+    int     covered_top_px, covered_bottom_px;   /* this frame's opaque panels (render_frame) */
     int     dirty;
     int64_t last_clock_s;
 

@@ -552,6 +552,9 @@ void scene_end(app *a, const view_state *v, void (*hud_fn)(app *a, const view_st
     f.background[0] = 28;
     f.background[1] = 31;
     f.background[2] = 36;
+    f.covered_top_px = a->covered_top_px;
+    f.covered_bottom_px = a->covered_bottom_px;
+    a->covered_top_px = a->covered_bottom_px = 0;   /* a screen's own, each frame */
     render_draw(a->ren, &f);
     hud_begin(a->hud, a->gl.width, a->gl.height);
     hud_fn(a, v);

@@ -27,6 +27,11 @@
 #include "trainee.h"
 
 #define TL_H 70.0f                /* timeline height */
+#define TOP_BAR_H 52.0f           /* the title bar */
+#define BOTTOM_BAR_H (TL_H + 54.0f)   /* the timeline's panel, with the key hints under it */
+/* The bars are opaque, so the scene is not drawn under them (a fifth of a 1280x800
+ * window's pixels: at 64x, frames are drawn as fast as llvmpipe can) */
+static const hud_rgba C_BAR = { 30, 32, 37, 255 };
 #define PANEL_W 420.0f            /* inspector width */
 #define CLUSTER_FIELD_MM 60.0     /* flags one by one below this field height, clusters above */
 #define HOVER_US 2000000
@@ -320,7 +325,7 @@ static void draw_timeline(app *a)
     hud *h = a->hud;
     float x, y, w, hh;
     timeline_rect(a, &x, &y, &w, &hh);
-    hud_rect(h, 0, y - 24.0f, (float)a->gl.width, hh + 54.0f, C_PANEL);
+    hud_rect(h, 0, (float)a->gl.height - BOTTOM_BAR_H, (float)a->gl.width, BOTTOM_BAR_H, C_BAR);
     if (!r->tl_dots)
         return;
     /* rows: flags (top), dots per minute, machine, pauses, dropped + views */
@@ -714,7 +719,7 @@ static void draw_review_hud(app *a, const view_state *v)
     size_t n_all, n_now;
     replay_all_dots(r->rp, &n_all);
     engine_dots(a->eng, &n_now);
-    hud_rect(h, 0, 0, W, 52.0f, C_PANEL);
+    hud_rect(h, 0, 0, W, TOP_BAR_H, C_BAR);
     hud_text(h, HUD_NORMAL, 14.0f, 8.0f, C_TEXT, a->lesson.title);
     hud_textf(h, HUD_SMALL, 14.0f, 30.0f, C_DIM, "Review of %s (%s): read only", a->opt->input_file ? a->opt->input_file : "",
               r->data->header.source);
@@ -773,6 +778,8 @@ static void review_draw(app *a)
     flag_markers(a, &v, dots, n);
     hover_path(a, &v);
     (void)r;
+    a->covered_top_px = (int)TOP_BAR_H;
+    a->covered_bottom_px = (int)BOTTOM_BAR_H;
     scene_end(a, &v, draw_review_hud);
 }
 

@@ -668,7 +668,13 @@ void render_draw(renderer *r, const render_frame *f)
     glDisable(GL_FRAMEBUFFER_SRGB);
     glClearColor((float)f->background[0] / 255.0f, (float)f->background[1] / 255.0f, (float)f->background[2] / 255.0f, 1.0f);
     glClearDepth(1.0);
-    glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+    glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);   /* whole: llvmpipe's fast clear */
+    int clip_y0 = f->covered_bottom_px > 0 ? f->covered_bottom_px : 0;
+    int clip_y1 = f->covered_top_px > 0 ? h - f->covered_top_px : h;
+    if (clip_y1 > clip_y0 && (clip_y0 > 0 || clip_y1 < h)) {
+        glEnable(GL_SCISSOR_TEST);
+        glScissor(0, clip_y0, w, clip_y1 - clip_y0);
+    }
     glEnable(GL_DEPTH_TEST);
     glDepthFunc(GL_LEQUAL);
     glEnable(GL_CULL_FACE);    /* the skin is closed (head) or seen from its front (practice skin) */
@@ -827,8 +833,10 @@ void render_draw(renderer *r, const render_frame *f)
     glDisable(GL_BLEND);
     glDisable(GL_DEPTH_TEST);
     glDisable(GL_FRAMEBUFFER_SRGB);
-    if (r->direct)
+    if (r->direct) {
+        glDisable(GL_SCISSOR_TEST);
         return;
+    }
 
     /* resolve to the window (framebuffers that cannot blend in linear light) */
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
@@ -840,6 +848,7 @@ void render_draw(renderer *r, const render_frame *f)
     glBindVertexArray(r->resolve_vao);
     glDrawArrays(GL_TRIANGLES, 0, 3);
     glBindVertexArray(0);
+    glDisable(GL_SCISSOR_TEST);
 }
 
 size_t render_crisp_count(const renderer *r) { return r->inst_count; }

@@ -37,6 +37,9 @@ typedef struct render_frame {
     const render_marker *markers;
     size_t marker_count;
     uint8_t background[3];     /* sRGB */
+    /* rows at the top and bottom that the caller covers with opaque panels: the scene is
+     * not drawn there (the same projection, clipped; llvmpipe skips those pixels' work) */
+    int    covered_top_px, covered_bottom_px;
 } render_frame;
 
 typedef struct renderer renderer;
