@@ -153,6 +153,7 @@ int app_run(const app_options *o)
     }
     if (head)
         app_head_prefetch_start();
+    app_hud_prefetch_start(APP_FONT_PATH);
     memcpy(a->shots, o->shots, sizeof a->shots);
     /* practice caps its flags at APP_MAX_MARKERS; review draws a ghost and a hover path too */
     a->marker_cap = o->review ? 4 * APP_MAX_MARKERS : APP_MAX_MARKERS + 8;
@@ -160,12 +161,13 @@ int app_run(const app_options *o)
     int rc = app_gl_open(&a->gl, o->width, o->height, "Stipple");
     if (rc != 0) {
         surface_free(app_head_prefetch_take(NULL));
+        app_hud_prefetch_drop();
         free(a->markers);
         free(a);
         return rc;
     }
     char err[512];
-    a->hud = hud_create(APP_FONT_PATH, err, sizeof err);
+    a->hud = app_hud_take(APP_FONT_PATH, err, sizeof err);
     if (!a->hud || !a->markers) {
         fprintf(stderr, "stipple practice: %s\n", a->hud ? "out of memory" : err);
         hud_free(a->hud);

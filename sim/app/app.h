@@ -95,4 +95,12 @@ struct surface;
 void app_head_prefetch_start(void);
 struct surface *app_head_prefetch_take(int *from_cache);
 
+/* The same for the HUD's fonts (~70 ms of glyph rasterising), on a thread started before
+ * the window opens: app_hud_take joins it and makes the HUD (GL needed); without a start
+ * it makes the HUD itself. app_hud_prefetch_drop: joins and frees (no window). */
+struct hud;
+void app_hud_prefetch_start(const char *font_path);
+struct hud *app_hud_take(const char *font_path, char *err, size_t errlen);
+void app_hud_prefetch_drop(void);
+
 #endif

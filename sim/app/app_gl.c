@@ -10,6 +10,7 @@
 #include "app.h"
 #include "surface.h"
 #include "surface_cache.h"
+#include "hud.h"
 
 static SDL_Thread *prefetch_thread;
 static surface *prefetch_surface;
@@ -39,6 +40,54 @@ surface *app_head_prefetch_take(int *from_cache)
     if (from_cache)
         *from_cache = s && prefetch_from_cache;
     return s;
+}
+
+/* The HUD's glyph atlas, rasterised on its own thread while SDL opens the window. */
+static SDL_Thread *glyph_thread;
+static hud_glyphs *glyphs;
+static char glyph_err[512];
+
+static int glyph_main(void *font_path)
+{
+    glyphs = hud_glyphs_make(font_path, glyph_err, sizeof glyph_err);
+    return 0;
+}
+
+void app_hud_prefetch_start(const char *font_path)
+{
+    if (!glyph_thread && !glyphs)
+        glyph_thread = SDL_CreateThread(glyph_main, "hud-glyphs", (void *)font_path);
+}
+
+static hud_glyphs *glyphs_take(int *started)
+{
+    *started = glyph_thread != NULL || glyphs != NULL;
+    if (glyph_thread) {
+        SDL_WaitThread(glyph_thread, NULL);
+        glyph_thread = NULL;
+    }
+    hud_glyphs *g = glyphs;
+    glyphs = NULL;
+    return g;
+}
+
+hud *app_hud_take(const char *font_path, char *err, size_t errlen)
+{
+    int started;
+    hud_glyphs *g = glyphs_take(&started);
+    if (g)
+        return hud_create_from(g, err, errlen);
+    if (started) {
+        snprintf(err, errlen, "%s", glyph_err);
+        return NULL;
+    }
+    return hud_create(font_path, err, errlen);
+}
+
+void app_hud_prefetch_drop(void)
+{
+    int started;
+    hud_glyphs_free(glyphs_take(&started));
 }
 
 double app_now_s(void)

@@ -113,15 +113,19 @@ static void shot(app_gl *g, const char *dir, const char *name)
     free(px);
 }
 
+#define BENCH_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
 int app_bench(const app_options *o)
 {
     /* as app_run does for a head lesson: the head surface is built on a worker thread
      * while the window, GL, fonts and shaders are made */
     app_head_prefetch_start();
+    app_hud_prefetch_start(BENCH_FONT);
     app_gl g;
     int rc = app_gl_open(&g, o->width, o->height, "Stipple bench");
     if (rc != 0) {
         surface_free(app_head_prefetch_take(NULL));
+        app_hud_prefetch_drop();
         return rc;
     }
     char err[512];
@@ -129,11 +133,12 @@ int app_bench(const app_options *o)
     if (fixture_full_scalp_lesson(&lh, err, sizeof err) != 0 ||
         lesson_load_mem(practice_lesson, sizeof practice_lesson - 1, "bench-practice", &lp, err, sizeof err) != 0) {
         fprintf(stderr, "bench: %s\n", err);
+        app_hud_prefetch_drop();
         app_gl_close(&g);
         return 1;
     }
     const char *shots = getenv("STIPPLE_BENCH_SHOTS");   /* a folder for the bench's screenshots */
-    hud *h = hud_create("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", err, sizeof err);
+    hud *h = app_hud_take(BENCH_FONT, err, sizeof err);
     /* start-to-first-frame, for a head lesson (the slower start): window, GL, fonts,
      * shaders, the head surface (joined here), its renderer, one frame */
     double t0 = app_now_s();

@@ -44,9 +44,23 @@ static int glyph_index(uint32_t cp)
     return '?' - 32;
 }
 
-hud *hud_create(const char *font_path, char *err, size_t errlen)
+struct hud_glyphs {
+    glyph    g[HUD_FONT_COUNT][NGLYPH];
+    int      line_h[HUD_FONT_COUNT];
+    uint8_t *pix;    /* ATLAS_W x ATLAS_H coverage */
+};
+
+void hud_glyphs_free(hud_glyphs *gl)
 {
-    hud *h = calloc(1, sizeof *h);
+    if (!gl)
+        return;
+    free(gl->pix);
+    free(gl);
+}
+
+hud_glyphs *hud_glyphs_make(const char *font_path, char *err, size_t errlen)
+{
+    hud_glyphs *h = calloc(1, sizeof *h);
     uint8_t *pix = calloc(ATLAS_W * ATLAS_H, 1);
     if (!h || !pix) {
         free(h);
@@ -54,6 +68,7 @@ hud *hud_create(const char *font_path, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    h->pix = pix;
     if (!TTF_WasInit() && TTF_Init() != 0) {
         snprintf(err, errlen, "SDL_ttf: %s", TTF_GetError());
         goto fail;
@@ -110,15 +125,36 @@ hud *hud_create(const char *font_path, char *err, size_t errlen)
         }
         TTF_CloseFont(font);
     }
+    return h;
+fail:
+    hud_glyphs_free(h);
+    return NULL;
+}
+
+hud *hud_create(const char *font_path, char *err, size_t errlen)
+{
+    hud_glyphs *g = hud_glyphs_make(font_path, err, errlen);
+    return g ? hud_create_from(g, err, errlen) : NULL;
+}
+
+hud *hud_create_from(hud_glyphs *gl, char *err, size_t errlen)
+{
+    hud *h = calloc(1, sizeof *h);
+    if (!h) {
+        snprintf(err, errlen, "out of memory");
+        hud_glyphs_free(gl);
+        return NULL;
+    }
+    memcpy(h->g, gl->g, sizeof h->g);
+    memcpy(h->line_h, gl->line_h, sizeof h->line_h);
     glGenTextures(1, &h->atlas);
     glBindTexture(GL_TEXTURE_2D, h->atlas);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, ATLAS_W, ATLAS_H, 0, GL_RED, GL_UNSIGNED_BYTE, pix);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, ATLAS_W, ATLAS_H, 0, GL_RED, GL_UNSIGNED_BYTE, gl->pix);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-    free(pix);
-    pix = NULL;
+    hud_glyphs_free(gl);
     h->prog = glu_program("hud", NULL, err, errlen);
     if (!h->prog)
         goto fail;
@@ -137,7 +173,6 @@ hud *hud_create(const char *font_path, char *err, size_t errlen)
     glBindVertexArray(0);
     return h;
 fail:
-    free(pix);
     hud_free(h);
     return NULL;
 }

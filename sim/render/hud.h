@@ -15,6 +15,13 @@ typedef struct hud hud;
 
 /* font_path: a TrueType font. NULL with err set on failure. Needs a GL context. */
 hud  *hud_create(const char *font_path, char *err, size_t errlen);
+/* The same in two steps: the fonts rasterised into the glyph atlas (CPU only, no GL: a
+ * worker thread can do it while the window opens), then the GL side, which takes the
+ * glyphs over (and frees them, on failure too). */
+typedef struct hud_glyphs hud_glyphs;
+hud_glyphs *hud_glyphs_make(const char *font_path, char *err, size_t errlen);
+void  hud_glyphs_free(hud_glyphs *g);   /* NULL-safe */
+hud  *hud_create_from(hud_glyphs *g, char *err, size_t errlen);
 void  hud_free(hud *h);   /* NULL-safe */
 
 void  hud_begin(hud *h, int screen_w, int screen_h);
