@@ -37,7 +37,10 @@ stipple_build() {
     local dir=$1; shift
     mkdir -p "$dir"
     echo "setup: building in $dir"
-    if ! { cmake -S "$STIPPLE_ROOT" -B "$dir" -G Ninja "$@" && cmake --build "$dir" -- -j"$(nproc)"; } >"$dir/build.log" 2>&1; then
+    # STIPPLE_BUILD_TARGET: build that target alone (the fuzz build needs only the fuzzers)
+    if ! { cmake -S "$STIPPLE_ROOT" -B "$dir" -G Ninja "$@" &&
+           cmake --build "$dir" ${STIPPLE_BUILD_TARGET:+--target "$STIPPLE_BUILD_TARGET"} -- -j"$(nproc)"; } \
+        >"$dir/build.log" 2>&1; then
         cat "$dir/build.log"
         echo "setup: the build failed (log: $dir/build.log)" >&2
         exit 1
