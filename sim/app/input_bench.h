@@ -2,7 +2,9 @@
  * the kernel: every 1/rate s it writes one pen frame (ABS_X, ABS_Y, ABS_PRESSURE, BTN_TOUCH on
  * change, SYN_REPORT; CLOCK_MONOTONIC timestamps) into a pipe shrunk to one page (170
  * events, the order of an evdev client buffer), non-blocking: a frame that does not fit is
- * lost, as the kernel would drop it (SYN_DROPPED). The app side reads the pipe through
+ * lost, as the kernel would drop it (SYN_DROPPED). A writer that wakes more than a few
+ * periods late (the host stalled it) sends no burst of the frames it missed: they are
+ * counted apart (writer_skipped), as no tablet would send them all at once. The app side reads the pipe through
  * fd_source -> evdev_pen (the live path) on the input thread, and drains the ring once a
  * frame while frames render. Without the thread (threaded = 0) the same reads happen between
  * frames only, which is what the bench shows to be insufficient with slow frames. */
@@ -19,6 +21,8 @@ typedef struct input_bench_result {
     int    rate_hz, threaded;
     double seconds;
     size_t sent;             /* pen frames the writer produced */
+    size_t writer_skipped;   /* frames not sent because the writer itself stalled (a busy host) */
+    double writer_stall_ms;  /* the longest such stall */
     size_t lost_in_pipe;     /* frames that did not fit (the kernel's buffer overflowed) */
     size_t received;         /* pen samples that reached the app */
     size_t dropped;          /* sent - received */
