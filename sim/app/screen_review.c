@@ -10,7 +10,10 @@
  * Opening shows the first frame at once: the replay builds its keyframes and learns the
  * dots' times a slice a frame (BUILD_SLICE_S), the timeline filling in as it goes; the score
  * (flags, the inspector's reasons) comes when the whole session is built. A step to a flag
- * (or a scripted run) builds the rest at once. */
+ * (or a scripted run) builds the rest at once.
+ *
+ * The timeline is review_timeline.c, the bench's playback review_play_bench.c; the state they
+ * share, review_internal.h. */
 #include <glad/gl.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,81 +21,22 @@
 #include <string.h>
 
 #include "annotations.h"
-#include "app_internal.h"
+#include "review_internal.h"
 #include "surface_cache.h"
-#include "replay.h"
-#include "review.h"
-#include "review_notes.h"
 #include "text_escape.h"
 #include "trainee.h"
 
-#define TL_H 70.0f                /* timeline height */
-#define TOP_BAR_H 52.0f           /* the title bar */
-#define BOTTOM_BAR_H (TL_H + 54.0f)   /* the timeline's panel, with the key hints under it */
-/* The bars are opaque, so the scene is not drawn under them (a fifth of a 1280x800
- * window's pixels: at 64x, frames are drawn as fast as llvmpipe can) */
-static const hud_rgba C_BAR = { 30, 32, 37, 255 };
 #define PANEL_W 420.0f            /* inspector width */
 #define CLUSTER_FIELD_MM 60.0     /* flags one by one below this field height, clusters above */
 #define HOVER_US 2000000
 #define BUILD_SLICE_S 0.006       /* building the replay while playing: at most this much a frame */
 #define BUILD_IDLE_S 0.040        /* ... while paused (the window still answers 25 times a second) */
-#define BENCH_PHASES 3            /* playing at 1x, 8x, 64x; then seeking back and forth */
-#define BENCH_SEEKS 20
 
-typedef struct review {
-    const session_data *data;
-    replay *rp;
-    score_result score;
-    int     have_score;
-    int64_t t_us, end_us;
-    int     playing;
-    int     speed_i;              /* speeds[speed_i] */
-    double  last_wall;
-    int     follow;               /* camera follows the recorded view */
-    view_state free_view;
-    int     kind;                 /* flag kind for stepping and the filter (REVIEW_KIND_*) */
-    long    selected;             /* inspected dot, -1 none */
-    float   button_x, button_y, button_w, button_h;   /* "jump to its moment" */
-    /* timeline, one column per pixel of its width */
-    int     tl_w;
-    float  *tl_dots;              /* dots made in the column */
-    float   tl_dots_max;          /* dots in the fullest column */
-    size_t  tl_dots_done;         /* dots counted into the columns so far */
-    int     built;                /* the replay is built: score and flags are in */
-    uint32_t *tl_flags;           /* kinds flagged in the column */
-    uint8_t *tl_machine, *tl_pause, *tl_dropped, *tl_view;
-    /* the ghost: a reference session's dots */
-    dot    *ghost;
-    size_t  ghost_n;
-    char    ghost_name[96];
-    int     drag_tl;
-    int     key_shot;             /* F12: a screenshot of the next frame */
-    int     key_shots;            /* ... how many taken */
-    int     steps_done;
-    /* the instructor's notes (review_notes.h): shown; applied only when bound to this session */
-    review_notes nui;
-    double  bench_t0;
-    int     bench_frames, bench_phase;
-    int64_t bench_hi_us;          /* seeking back and forth: between here and half of it */
-    double *bench_dt;             /* frame intervals of the phase */
-    double  bench_last;
-    double  open_t0, built_s, start_s, progress_drawn;
-    double  t_surface, t_replay, t_renderer, t_ready;   /* after open_t0: where opening's time goes */
-    int     head_cached;   /* the head surface read from the cache (surface_cache.h), not built */
-} review;
-
-static const double speeds[] = { 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64 };
-#define SPEED_COUNT (int)(sizeof speeds / sizeof speeds[0])
-
-static review *RV(app *a)
-{
-    return a->review;
-}
+const double review_speeds[REVIEW_SPEED_COUNT] = { 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64 };
 
 /* ---- the flags of each kind ---------------------------------------------------------- */
 
-static uint32_t kind_mask(int kind)
+uint32_t review_kind_mask(int kind)
 {
     switch (kind) {
     case REVIEW_KIND_DEPTH: return SF_BLOWOUT | SF_SHED | SF_OUT_OF_BAND;
@@ -104,7 +48,7 @@ static uint32_t kind_mask(int kind)
     }
 }
 
-static void kind_colour(uint32_t f, uint8_t c[3])
+void review_kind_colour(uint32_t f, uint8_t c[3])
 {
     uint8_t r = 255, g = 255, b = 255;
     if (f & (SF_BLOWOUT | SF_SHED | SF_OUT_OF_BAND)) {
@@ -125,12 +69,11 @@ static void kind_colour(uint32_t f, uint8_t c[3])
 
 static int dot_shown_flag(const review *r, size_t i)
 {
-    return r->have_score && (r->score.dot_flags[i] & kind_mask(r->kind)) != 0;
+    return r->have_score && (r->score.dot_flags[i] & review_kind_mask(r->kind)) != 0;
 }
 
 /* ---- time ------------------------------------------------------------------------------ */
 
-static void timeline_add_dots(app *a);
 static void review_built(app *a);
 static int build_all(app *a);
 
@@ -150,7 +93,7 @@ static void seek(app *a, int64_t t)
     r->t_us = t;
     a->now_us = t;
     a->dirty = 1;
-    timeline_add_dots(a);   /* a seek past what was built built on to there */
+    review_timeline_add_dots(a);   /* a seek past what was built built on to there */
     if (replay_build_done(r->rp))
         review_built(a);
 }
@@ -186,71 +129,6 @@ static void step(app *a, int dir, int flagged)
     seek(a, replay_dot_made_us(r->rp, (size_t)i));
 }
 
-/* ---- the timeline ------------------------------------------------------------------------ */
-
-static void timeline_build(app *a)
-{
-    review *r = RV(a);
-    int w = a->gl.width - 40;
-    if (w < 10)
-        w = 10;
-    r->tl_w = w;
-    r->tl_dots = calloc((size_t)w, sizeof *r->tl_dots);
-    r->tl_flags = calloc((size_t)w, sizeof *r->tl_flags);
-    r->tl_machine = calloc((size_t)w, 1);
-    r->tl_pause = calloc((size_t)w, 1);
-    r->tl_dropped = calloc((size_t)w, 1);
-    r->tl_view = calloc((size_t)w, 1);
-    if (!r->tl_dots || !r->tl_flags || !r->tl_machine || !r->tl_pause || !r->tl_dropped || !r->tl_view)
-        return;
-    double span = r->end_us > 0 ? (double)r->end_us : 1.0;
-#define COL(t) (int)fmin((double)(w - 1), fmax(0.0, (double)(t) / span * (double)w))
-    /* machine, pauses: states over time; dropped input, view changes: moments */
-    const session_data *d = r->data;
-    int machine = 0, paused = 0, last_c = 0;
-    for (size_t i = 0; i <= d->event_count; i++) {
-        int c = i < d->event_count ? COL(d->events[i].t_us) : w - 1;
-        for (int k = last_c; k <= c && k < w; k++) {
-            r->tl_machine[k] |= (uint8_t)machine;
-            r->tl_pause[k] |= (uint8_t)paused;
-        }
-        last_c = c;
-        if (i == d->event_count)
-            break;
-        const session_event *e = &d->events[i];
-        switch (e->kind) {
-        case SEV_MACHINE: machine = e->u.value != 0; r->tl_machine[c] |= (uint8_t)machine; break;
-        case SEV_PAUSE: paused = 1 + (e->u.value == 1); break;
-        case SEV_RESUME: paused = 0; break;
-        case SEV_SYN_DROPPED: r->tl_dropped[c] = 1; break;
-        case SEV_VIEW: r->tl_view[c] = 1; break;
-        default: break;
-        }
-    }
-}
-
-/* The dots built since the last call into their columns (dots per minute: a column's count
- * over its span, so the bars' heights are counts); their flags once the score is in. */
-static void timeline_add_dots(app *a)
-{
-    review *r = RV(a);
-    if (!r->tl_dots)
-        return;
-    int w = r->tl_w;
-    double span = r->end_us > 0 ? (double)r->end_us : 1.0;
-    size_t n;
-    replay_all_dots(r->rp, &n);
-    for (size_t i = r->tl_dots_done; i < n; i++) {
-        int c = COL(replay_dot_made_us(r->rp, i));
-        r->tl_dots[c] += 1.0f;
-        if (r->tl_dots[c] > r->tl_dots_max)
-            r->tl_dots_max = r->tl_dots[c];
-    }
-    r->tl_dots_done = n;
-    for (size_t i = 0; r->have_score && !r->built && i < n; i++)
-        r->tl_flags[COL(replay_dot_made_us(r->rp, i))] |= r->score.dot_flags[i];
-}
-#undef COL
 
 /* The whole session built: its score (the flags, the inspector's reasons), the timeline's
  * last dots and its flags. */
@@ -263,7 +141,7 @@ static void review_built(app *a)
     const dot *all = replay_all_dots(r->rp, &n);
     if (!r->have_score && score_session(&a->lesson, a->surface, all, n, &r->score) == 0)
         r->have_score = 1;
-    timeline_add_dots(a);
+    review_timeline_add_dots(a);
     r->built = 1;
     r->built_s = app_now_s() - r->start_s;
     a->dirty = 1;
@@ -302,109 +180,13 @@ static void build_slice(app *a)
         a->exit_code = 1;
         return;
     }
-    timeline_add_dots(a);
+    review_timeline_add_dots(a);
     if (rc == 1)
         review_built(a);
     else if (t0 - r->progress_drawn > 0.25) {
         r->progress_drawn = t0;   /* the timeline grows */
         a->dirty = 1;
     }
-}
-
-static void timeline_rect(const app *a, float *x, float *y, float *w, float *h)
-{
-    *x = 20.0f;
-    *w = (float)RV((app *)a)->tl_w;
-    *h = TL_H;
-    *y = (float)a->gl.height - TL_H - 30.0f;
-}
-
-/* A run of equal timeline columns, drawn as one rect when it ends. */
-typedef struct tl_run {
-    int      on, c0;
-    float    y, h;
-    hud_rgba col;
-} tl_run;
-
-/* Column c of a row: on (drawn) or not, at y with height h in colour col. */
-static void run_step(hud *hd, tl_run *run, float x, int c, int on, float y, float h, hud_rgba col)
-{
-    int same = run->on && on && y == run->y && h == run->h && memcmp(&col, &run->col, sizeof col) == 0;
-    if (run->on && !same) {
-        hud_rect(hd, x + (float)run->c0, run->y, (float)(c - run->c0), run->h, run->col);
-        run->on = 0;
-    }
-    if (on && !run->on) {
-        run->on = 1;
-        run->c0 = c;
-        run->y = y;
-        run->h = h;
-        run->col = col;
-    }
-}
-
-static void draw_timeline(app *a)
-{
-    review *r = RV(a);
-    hud *h = a->hud;
-    float x, y, w, hh;
-    timeline_rect(a, &x, &y, &w, &hh);
-    hud_rect(h, 0, (float)a->gl.height - BOTTOM_BAR_H, (float)a->gl.width, BOTTOM_BAR_H, C_BAR);
-    if (!r->tl_dots)
-        return;
-    /* rows: flags (top), dots per minute, machine, pauses, dropped + views */
-    float fy = y, dy = y + 12.0f, dh = 30.0f, my = dy + dh + 3.0f;
-    uint32_t mask = kind_mask(r->kind);
-    /* what is not built yet: shaded */
-    int64_t built = replay_built_us(r->rp);
-    if (!r->built && built < r->end_us) {
-        float bx = x + (float)((double)(built > 0 ? built : 0) / (double)(r->end_us > 0 ? r->end_us : 1) * (double)w);
-        hud_rect(h, bx, y, x + w - bx, hh, (hud_rgba){ 60, 64, 72, 255 });
-    }
-    /* row by row (as each column drew them, bottom row last: dropped input and views
-     * overlap), each run of equal columns one rect: a 4 h session's ~1,240 one-pixel quads a
-     * row cost llvmpipe 2-3 ms a frame */
-    tl_run run;
-    memset(&run, 0, sizeof run);
-    for (int c = 0; c <= r->tl_w; c++) {
-        float bh = c < r->tl_w && r->tl_dots[c] > 0.0f && r->tl_dots_max > 0.0f ? dh * r->tl_dots[c] / r->tl_dots_max : 0.0f;
-        run_step(h, &run, x, c, bh > 0.0f, dy + dh - bh, bh, (hud_rgba){ 150, 160, 175, 255 });
-    }
-    for (int c = 0; c <= r->tl_w; c++) {
-        uint8_t col[3] = { 0, 0, 0 };
-        int on = c < r->tl_w && (r->tl_flags[c] & mask);
-        if (on)
-            kind_colour(r->tl_flags[c] & mask, col);
-        run_step(h, &run, x, c, on, fy, 9.0f, (hud_rgba){ col[0], col[1], col[2], 255 });
-    }
-    for (int c = 0; c <= r->tl_w; c++)
-        run_step(h, &run, x, c, c < r->tl_w && r->tl_machine[c], my, 5.0f, C_GOOD);
-    for (int c = 0; c <= r->tl_w; c++)
-        run_step(h, &run, x, c, c < r->tl_w && r->tl_pause[c], my + 7.0f, 5.0f,
-                 c < r->tl_w && r->tl_pause[c] == 2 ? C_BAD : C_WARN);
-    for (int c = 0; c <= r->tl_w; c++)
-        run_step(h, &run, x, c, c < r->tl_w && r->tl_dropped[c], my + 14.0f, 6.0f, C_BAD);
-    for (int c = 0; c <= r->tl_w; c++)
-        run_step(h, &run, x, c, c < r->tl_w && r->tl_view[c], my + 16.0f, 3.0f, C_ACCENT);
-    for (size_t i = 0; i < r->nui.notes.count; i++) {
-        const annotation *n = &r->nui.notes.notes[i];
-        if (n->kind == ANNOT_COMMENT && n->pin == ANNOT_AT_TIME) {
-            float nx = x + (float)((double)n->at_us / (double)(r->end_us > 0 ? r->end_us : 1) * (double)w);
-            hud_rect(h, nx - 1.0f, y - 10.0f, 3.0f, 8.0f, C_ACCENT);
-        }
-    }
-    float px = x + (float)((double)r->t_us / (double)(r->end_us > 0 ? r->end_us : 1) * (double)w);
-    hud_rect(h, px - 1.0f, y - 4.0f, 2.0f, hh + 2.0f, (hud_rgba){ 255, 255, 255, 255 });
-    if (r->built)
-        hud_text(h, HUD_SMALL, x, y - 20.0f, C_DIM,
-                 "flags (K: kind)   dots/min   machine on   pauses (red: unplugged)   dropped input / views");
-    else
-        hud_textf(h, HUD_SMALL, x, y - 20.0f, C_WARN, "reading the session: %.0f%% (flags and the score follow)",
-                  100.0 * replay_build_fraction(r->rp));
-    char a1[32], a2[32];
-    hud_fmt_clock(r->t_us, a1, sizeof a1);
-    hud_fmt_clock(r->end_us, a2, sizeof a2);
-    hud_textf(h, HUD_SMALL, x + w - 120.0f, y - 20.0f, C_TEXT, "%s / %s", a1, a2);
 }
 
 /* ---- opening and closing ----------------------------------------------------------------- */
@@ -504,7 +286,7 @@ int review_start(app *a)
         render_keep_base(a->ren);
     r->t_renderer = app_now_s() - r->open_t0;
     a->pen_desc = &r->data->header.device;
-    timeline_build(a);
+    review_timeline_build(a);
     load_ghost(a);
     review_notes_load(&r->nui, a->opt->input_file);
     /* scripted runs step to flags and draw them: the whole session first */
@@ -610,7 +392,7 @@ static void flag_markers(app *a, const view_state *v, const dot *dots, size_t n)
         if (!dot_shown_flag(r, i))
             continue;
         uint8_t c[3];
-        kind_colour(r->score.dot_flags[i] & kind_mask(r->kind), c);
+        review_kind_colour(r->score.dot_flags[i] & review_kind_mask(r->kind), c);
         if (!cluster) {
             if (a->nmarkers < (size_t)a->marker_cap - 16)
                 hud_add_marker(a, dots[i].pos_mm, dots[i].normal, c[0], c[1], c[2], 255, (long)i == r->selected ? 14.0f : 6.0f);
@@ -632,7 +414,7 @@ static void flag_markers(app *a, const view_state *v, const dot *dots, size_t n)
                 continue;
             size_t i = (size_t)cell[k];
             uint8_t c[3];
-            kind_colour(r->score.dot_flags[i] & kind_mask(r->kind), c);
+            review_kind_colour(r->score.dot_flags[i] & review_kind_mask(r->kind), c);
             float size = (float)fmin(5.0 + 2.5 * sqrt((double)count[k]), 16.0);
             hud_add_marker(a, dots[i].pos_mm, dots[i].normal, c[0], c[1], c[2], 255, size);
         }
@@ -757,7 +539,7 @@ static void draw_review_hud(app *a, const view_state *v)
     float cw = hud_text_width(h, HUD_LARGE, clock);
     hud_text(h, HUD_LARGE, W - cw - 16.0f, 10.0f, C_TEXT, clock);
     hud_textf(h, HUD_NORMAL, W - cw - 250.0f, 14.0f, r->playing ? C_GOOD : C_DIM, "%s %gx", r->playing ? "\xE2\x96\xB6" : "||",
-              speeds[r->speed_i]);
+              review_speeds[r->speed_i]);
     /* left: the machine, the needle, the gauge */
     float px = 12.0f, py = 64.0f, pw = 290.0f;
     hud_rect(h, px - 4.0f, py - 6.0f, pw, 150.0f, C_PANEL);
@@ -784,7 +566,7 @@ static void draw_review_hud(app *a, const view_state *v)
     inspector(a, ix, iy, PANEL_W - 30.0f);
     review_note_ctx nc = note_ctx(a);
     review_notes_draw(a, &r->nui, ix, iy + 236.0f, PANEL_W - 30.0f, &nc);
-    draw_timeline(a);
+    review_timeline_draw(a);
     hud_rect(h, 0, (float)a->gl.height - 24.0f, W, 24.0f, C_PANEL);
     hud_text(h, HUD_SMALL, 12.0f, (float)a->gl.height - 20.0f, C_DIM,
              "Space play   - + speed   Left/Right dot   shift+Left/Right or pen side buttons: flag   K kind   "
@@ -874,7 +656,7 @@ static void timeline_seek(app *a, int x)
 {
     review *r = RV(a);
     float tx, ty, tw, th;
-    timeline_rect(a, &tx, &ty, &tw, &th);
+    review_timeline_rect(a, &tx, &ty, &tw, &th);
     double f = ((double)x - tx) / tw;
     seek(a, (int64_t)(fmin(1.0, fmax(0.0, f)) * (double)r->end_us));
 }
@@ -907,7 +689,7 @@ static void log_state(app *a, const SDL_Event *e)
     replay_all_dots(r->rp, &all);
     long flagged = r->selected >= 0 && dot_shown_flag(r, (size_t)r->selected);
     printf("review: state after %s: t %.6f s, %s, speed %gx, dots %zu of %zu%s, dot %ld%s, kind %s, notes %zu%s\n", what,
-           (double)r->t_us * 1e-6, r->playing ? "playing" : "paused", speeds[r->speed_i], shown, all,
+           (double)r->t_us * 1e-6, r->playing ? "playing" : "paused", review_speeds[r->speed_i], shown, all,
            r->built ? "" : " (reading)", r->selected + 1, flagged ? " (flagged)" : "", kinds[r->kind],
            review_notes_count(&r->nui), review_notes_busy(&r->nui) ? ", making a note" : "");
     fflush(stdout);
@@ -945,7 +727,7 @@ static void review_event_do(app *a, const SDL_Event *e)
             r->last_wall = app_now_s();
             break;
         case SDLK_EQUALS: case SDLK_PLUS: case SDLK_KP_PLUS: case SDLK_RIGHTBRACKET:
-            if (r->speed_i + 1 < SPEED_COUNT)
+            if (r->speed_i + 1 < REVIEW_SPEED_COUNT)
                 r->speed_i++;
             break;
         case SDLK_MINUS: case SDLK_KP_MINUS: case SDLK_LEFTBRACKET:
@@ -978,7 +760,7 @@ static void review_event_do(app *a, const SDL_Event *e)
         int x = e->button.x;
         float fx = (float)e->button.x, y = (float)e->button.y;
         float tx, ty, tw, th;
-        timeline_rect(a, &tx, &ty, &tw, &th);
+        review_timeline_rect(a, &tx, &ty, &tw, &th);
         if (e->button.button == SDL_BUTTON_LEFT) {
             if (y >= ty - 4.0f && y <= ty + th && fx >= tx - 4.0f && fx <= tx + tw + 4.0f) {
                 r->drag_tl = 1;
@@ -1020,12 +802,6 @@ static int shot_time(const app *a, const app_shot *s, int64_t *t)
         return 1;
     }
     return 0;
-}
-
-/* The bench's seek back from the end: to half way, then 10 s back. */
-static int64_t bench_back_us(const review *r)
-{
-    return r->bench_phase == BENCH_PHASES ? r->bench_hi_us / 2 : r->bench_hi_us - 10000000;
 }
 
 static void review_update(app *a)
@@ -1071,14 +847,14 @@ static void review_update(app *a)
     }
     if (a->opt->review_play_frames && r->bench_phase >= BENCH_PHASES) {
         /* bench: from the end back to half way (then back 10 s), and forward again, a frame each */
-        seek(a, r->bench_frames % 2 == 0 ? bench_back_us(r) : r->bench_hi_us);
+        seek(a, r->bench_frames % 2 == 0 ? review_bench_back_us(r) : r->bench_hi_us);
         return;
     }
     if (r->playing) {
         double now = app_now_s();
         double dt = now - r->last_wall;
         r->last_wall = now;
-        int64_t t = r->t_us + (int64_t)(dt * speeds[r->speed_i] * 1e6);
+        int64_t t = r->t_us + (int64_t)(dt * review_speeds[r->speed_i] * 1e6);
         if (t >= r->end_us) {
             t = r->end_us;
             r->playing = 0;
@@ -1107,71 +883,6 @@ static void review_take_shots(app *a)
         }
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-    double p = *(const double *)x, q = *(const double *)y;
-    return (p > q) - (p < q);
-}
-
-/* The bench's playback: review_play_frames frames at each of 1x, 8x and 64x; the median
- * frame interval of each gives its frames per second. */
-static void bench_frame(app *a)
-{
-    review *r = RV(a);
-    static const int phase_speed[BENCH_PHASES] = { 2, 5, 8 };   /* speeds[]: 1x, 8x, 64x */
-    double now = app_now_s();
-    r->bench_dt[r->bench_frames++] = now - r->bench_last;
-    r->bench_last = now;
-    if (r->bench_phase >= BENCH_PHASES) {
-        if (r->bench_frames < 2 * BENCH_SEEKS)
-            return;
-        double back[BENCH_SEEKS], fwd[BENCH_SEEKS];
-        for (int i = 0; i < BENCH_SEEKS; i++) {
-            back[i] = r->bench_dt[2 * i];
-            fwd[i] = r->bench_dt[2 * i + 1];
-        }
-        qsort(back, BENCH_SEEKS, sizeof back[0], cmp_double);
-        qsort(fwd, BENCH_SEEKS, sizeof fwd[0], cmp_double);
-        int64_t lo_us = bench_back_us(r);
-        size_t hi = replay_dot_count_at(r->rp, r->bench_hi_us), lo = replay_dot_count_at(r->rp, lo_us);
-        printf("review: seeking back from %.2f to %.2f min (%zu of %zu dots taken out of the texture): median %.1f ms a "
-               "frame, max %.1f; forward again (baked in again): median %.1f ms, max %.1f (%d of each)\n",
-               (double)r->bench_hi_us / 60e6, (double)lo_us / 60e6, hi - lo, hi, back[BENCH_SEEKS / 2] * 1e3,
-               back[BENCH_SEEKS - 1] * 1e3, fwd[BENCH_SEEKS / 2] * 1e3, fwd[BENCH_SEEKS - 1] * 1e3, BENCH_SEEKS);
-        fflush(stdout);
-        if (r->bench_phase++ > BENCH_PHASES)
-            a->running = 0;
-        r->bench_frames = 0;
-        r->bench_last = app_now_s();
-        return;
-    }
-    if (r->bench_frames < a->opt->review_play_frames && r->playing)
-        return;
-    int n = r->bench_frames;
-    double total = now - r->bench_t0;
-    qsort(r->bench_dt, (size_t)n, sizeof *r->bench_dt, cmp_double);
-    double med = r->bench_dt[n / 2], p90 = r->bench_dt[n * 9 / 10];
-    printf("review: playing at %gx, %d x %d: %d frames in %.2f s: median %.2f ms a frame = %.1f fps, 90th percentile "
-           "%.2f ms (target at 64x: >= 60 fps); at %.1f of %.1f min\n",
-           speeds[r->speed_i], a->gl.width, a->gl.height, n, total, med * 1e3, med > 0 ? 1.0 / med : 0.0, p90 * 1e3,
-           (double)r->t_us / 60e6, (double)r->end_us / 60e6);
-    fflush(stdout);
-    if (!r->playing) {
-        a->running = 0;
-        return;
-    }
-    if (++r->bench_phase == BENCH_PHASES) {
-        r->playing = 0;
-        r->bench_hi_us = r->end_us;   /* with every dot of the session in the texture */
-        r->bench_frames = 0;
-        r->bench_last = app_now_s();
-        return;
-    }
-    r->speed_i = phase_speed[r->bench_phase];
-    r->bench_frames = 0;
-    r->bench_t0 = r->bench_last = r->last_wall = app_now_s();
-}
-
 static void review_after_frame(app *a)
 {
     review *r = RV(a);
@@ -1191,7 +902,7 @@ static void review_after_frame(app *a)
     }
     if (a->opt->review_play_frames) {
         if (r->bench_t0 > 0.0)
-            bench_frame(a);
+            review_bench_frame(a);
         return;
     }
     int pending = 0;
