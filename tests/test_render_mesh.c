@@ -5,8 +5,11 @@
  * - The buried triangles (the face's back, the ears' roots, the neck's top inside the
  *   cranium) are gone: no drawn triangle lies deep inside another part; yet rays from all
  *   round meet the drawn mesh where they meet the true skin (no holes).
+ * - Made ahead on a worker thread (render_mesh_prepare, as the app does at start), the mesh
+ *   is the same, bit for bit.
  * Needs no GL. The occluder relies on the head's mesh being closed: checked here. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,18 @@ int main(void)
 #include "head_shape.h"
 #include "render_mesh.h"
 #include "surface.h"
+
+typedef struct prep_job {
+    const surface        *s;
+    render_mesh_prepared *out;
+} prep_job;
+
+static void *prepare_main(void *arg)
+{
+    prep_job *j = arg;
+    j->out = render_mesh_prepare(j->s);
+    return NULL;
+}
 
 static int cmp_u64(const void *x, const void *y)
 {
@@ -242,6 +257,28 @@ int main(void)
     printf("rays: %zu met the skin; %zu met the drawn mesh more than 4 mm away or not at all\n", rays, holes);
     CHECK(rays > 500, "rays meet the head (%zu)", rays);
     CHECK(holes * 100 <= rays, "%zu of %zu rays see no drawn skin where the skin is", holes, rays);
+
+    /* made ahead on a worker thread (the app's start: render_mesh_prepare while the window
+     * opens), the mesh is the very one render_mesh_make gives: same arrays, bit for bit */
+    prep_job job = { s, NULL };
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, prepare_main, &job) == 0, "worker thread");
+    pthread_join(th, NULL);
+    const render_mesh_prepared *p = job.out;
+    CHECK(p && p->surface == s, "render_mesh_prepare on a worker thread");
+    if (p) {
+        int same = p->mesh.nv == m.nv && p->mesh.nt == m.nt && p->nchunks == nchunks &&
+                   !memcmp(p->mesh.pos, m.pos, m.nv * 3 * sizeof(float)) &&
+                   !memcmp(p->mesh.nrm, m.nrm, m.nv * 3 * sizeof(float)) &&
+                   !memcmp(p->mesh.chart, m.chart, m.nv * 2 * sizeof(float)) &&
+                   !memcmp(p->mesh.idx, m.idx, m.nt * 3 * sizeof(uint32_t)) &&
+                   !memcmp(p->chunks, chunks, nchunks * sizeof *chunks) &&
+                   !memcmp(&p->mesh.occluder, &m.occluder, sizeof m.occluder);
+        CHECK(same, "the mesh made ahead differs from render_mesh_make's (%zu/%zu vertices, %zu/%zu triangles, "
+              "%zu/%zu chunks)", p->mesh.nv, m.nv, p->mesh.nt, m.nt, p->nchunks, nchunks);
+    }
+    render_mesh_prepared_free(job.out);
+    render_mesh_prepared_free(NULL);
 
     free(chunks);
     render_mesh_free(&m);

@@ -161,6 +161,7 @@ int app_run(const app_options *o)
     int rc = app_gl_open(&a->gl, o->width, o->height, "Stipple");
     if (rc != 0) {
         surface_free(app_head_prefetch_take(NULL));
+        app_head_mesh_take(NULL);
         app_hud_prefetch_drop();
         free(a->markers);
         free(a);
@@ -214,6 +215,7 @@ int app_run(const app_options *o)
     input_hotplug_close(a->hotplug);
     hud_free(a->hud);
     surface_free(app_head_prefetch_take(NULL));   /* unused (picker left) */
+    app_head_mesh_take(NULL);
     app_gl_close(&a->gl);
     free(a->lessons);
     free(a->markers);

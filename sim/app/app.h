@@ -94,6 +94,11 @@ double app_now_s(void);
 struct surface;
 void app_head_prefetch_start(void);
 struct surface *app_head_prefetch_take(int *from_cache);
+/* The renderer's skin mesh of that surface (render_mesh.h), made on the same thread after
+ * it (~0.1-0.15 s): handed over when made from s (for render_create_from), else freed and
+ * NULL (s NULL: frees whatever was made). */
+struct render_mesh_prepared;
+struct render_mesh_prepared *app_head_mesh_take(const struct surface *s);
 
 /* The same for the HUD's fonts (~70 ms of glyph rasterising), on a thread started before
  * the window opens: app_hud_take joins it and makes the HUD (GL needed); without a start

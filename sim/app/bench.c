@@ -125,6 +125,7 @@ int app_bench(const app_options *o)
     int rc = app_gl_open(&g, o->width, o->height, "Stipple bench");
     if (rc != 0) {
         surface_free(app_head_prefetch_take(NULL));
+        app_head_mesh_take(NULL);
         app_hud_prefetch_drop();
         return rc;
     }
@@ -148,7 +149,7 @@ int app_bench(const app_options *o)
     if (!sh)
         sh = surface_create(SURFACE_HEAD, 0, 0);
     t0 = app_now_s();
-    renderer *rh = sh && h ? render_create(&lh, sh, err, sizeof err) : NULL;
+    renderer *rh = sh && h ? render_create_from(&lh, sh, 0, app_head_mesh_take(sh), err, sizeof err) : NULL;
     double t_create = app_now_s() - t0;
     if (!h || !sh || !rh) {
         fprintf(stderr, "bench: %s\n", err);

@@ -221,7 +221,7 @@ int practice_start(app *a, const char *lesson_path)
         fprintf(stderr, "stipple practice: out of memory\n");
         return -1;
     }
-    a->ren = render_create(&a->lesson, a->surface, err, sizeof err);
+    a->ren = render_create_from(&a->lesson, a->surface, 0, app_head_mesh_take(a->surface), err, sizeof err);
     if (!a->ren) {
         fprintf(stderr, "stipple practice: %s\n", err);
         return -1;

@@ -274,8 +274,8 @@ int review_start(app *a)
     /* a client's hairs go in after the first frame (scripted runs, which draw a given
      * moment, have them from the start; STIPPLE_REVIEW_NO_DEFER=1 too: a test compares) */
     int scripted = a->opt->review_step_count || a->opt->shot_count || getenv("STIPPLE_REVIEW_NO_DEFER");
-    a->ren = scripted ? render_create(&a->lesson, a->surface, err, sizeof err)
-                      : render_create_deferred(&a->lesson, a->surface, err, sizeof err);
+    /* scripted runs bake the client's hairs at once; interactive ones after the first frame */
+    a->ren = render_create_from(&a->lesson, a->surface, !scripted, app_head_mesh_take(a->surface), err, sizeof err);
     if (!a->ren) {
         fprintf(stderr, "stipple review: %s\n", err);
         return -1;

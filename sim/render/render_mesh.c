@@ -630,6 +630,28 @@ int render_mesh_make(const surface *s, render_mesh *out, mesh_chunk **chunks, si
     return 0;
 }
 
+render_mesh_prepared *render_mesh_prepare(const surface *s)
+{
+    render_mesh_prepared *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    if (render_mesh_make(s, &p->mesh, &p->chunks, &p->nchunks) != 0) {
+        free(p);
+        return NULL;
+    }
+    p->surface = s;
+    return p;
+}
+
+void render_mesh_prepared_free(render_mesh_prepared *p)
+{
+    if (!p)
+        return;
+    render_mesh_free(&p->mesh);
+    free(p->chunks);
+    free(p);
+}
+
 typedef struct near_chunk { double d; uint32_t i; } near_chunk;
 
 static int cmp_near(const void *x, const void *y)

@@ -39,6 +39,19 @@ typedef struct mesh_chunk {
 int  render_mesh_make(const surface *s, render_mesh *out, mesh_chunk **chunks, size_t *nchunks);
 void render_mesh_free(render_mesh *m);
 
+/* The same, made ahead (it needs no GL: a worker thread makes it while the window opens,
+ * ~0.1-0.15 s of a start) and handed to render_create_from. */
+typedef struct render_mesh_prepared {
+    const surface *surface;          /* the surface it was made from */
+    render_mesh    mesh;
+    mesh_chunk    *chunks;
+    size_t         nchunks;
+} render_mesh_prepared;
+
+/* NULL out of memory. */
+render_mesh_prepared *render_mesh_prepare(const surface *s);
+void                  render_mesh_prepared_free(render_mesh_prepared *p);   /* NULL-safe */
+
 /* Whether a sphere (mm) is wholly hidden from the eye behind the occluder. */
 int    mesh_occluder_hides(const mesh_occluder *o, const double eye[3], const double center[3], double radius);
 

@@ -55,10 +55,16 @@ static int make_head_prog(renderer *r, int filter, int variant, char *err, size_
     return 0;
 }
 
-static int make_mesh(renderer *r, char *err, size_t errlen)
+static int make_mesh(renderer *r, render_mesh_prepared *prep, char *err, size_t errlen)
 {
     render_mesh rm;
-    if (render_mesh_make(r->surface, &rm, &r->chunks, &r->nchunks) != 0) {
+    if (prep && prep->surface == r->surface) {   /* made ahead, on a worker thread */
+        rm = prep->mesh;
+        r->chunks = prep->chunks;
+        r->nchunks = prep->nchunks;
+        memset(&prep->mesh, 0, sizeof prep->mesh);
+        prep->chunks = NULL;
+    } else if (render_mesh_make(r->surface, &rm, &r->chunks, &r->nchunks) != 0) {
         snprintf(err, errlen, "out of memory (skin mesh)");
         return -1;
     }
@@ -320,7 +326,7 @@ static int make_instanced(renderer *r, char *err, size_t errlen)
 }
 
 
-static renderer *create(const lesson *l, const surface *s, int defer, char *err, size_t errlen)
+static renderer *create(const lesson *l, const surface *s, int defer, render_mesh_prepared *prep, char *err, size_t errlen)
 {
     renderer *r = calloc(1, sizeof *r);
     if (!r) {
@@ -363,7 +369,7 @@ static renderer *create(const lesson *l, const surface *s, int defer, char *err,
         r->hairs_pending = 1;
     else
         render_add_hairs(r);
-    if (make_mesh(r, err, errlen) != 0 || make_guides(r, err, errlen) != 0 ||
+    if (make_mesh(r, prep, err, errlen) != 0 || make_guides(r, err, errlen) != 0 ||
         make_instanced(r, err, errlen) != 0)
         goto fail;
     /* draw straight into the window when its framebuffer can blend in linear light */
@@ -402,12 +408,20 @@ fail:
 
 renderer *render_create(const lesson *l, const surface *s, char *err, size_t errlen)
 {
-    return create(l, s, 0, err, errlen);
+    return create(l, s, 0, NULL, err, errlen);
 }
 
 renderer *render_create_deferred(const lesson *l, const surface *s, char *err, size_t errlen)
 {
-    return create(l, s, 1, err, errlen);
+    return create(l, s, 1, NULL, err, errlen);
+}
+
+renderer *render_create_from(const lesson *l, const surface *s, int deferred, render_mesh_prepared *mesh, char *err,
+                             size_t errlen)
+{
+    renderer *r = create(l, s, deferred, mesh, err, errlen);
+    render_mesh_prepared_free(mesh);
+    return r;
 }
 
 int render_bake_pending(renderer *r)

@@ -52,6 +52,11 @@ renderer *render_create(const lesson *l, const surface *s, char *err, size_t err
  * always under the dots). A review's first frame then does not wait for tens of thousands
  * of a client's hairs (~0.6 s); they appear a frame later. */
 renderer *render_create_deferred(const lesson *l, const surface *s, char *err, size_t errlen);
+/* Either of them (deferred or not), with the skin mesh made ahead (render_mesh.h): used when
+ * made from s, else the mesh is made here. Frees mesh in every case (NULL: made here). */
+struct render_mesh_prepared;
+renderer *render_create_from(const lesson *l, const surface *s, int deferred, struct render_mesh_prepared *mesh,
+                             char *err, size_t errlen);
 /* Makes and bakes what a deferred renderer left: 1 when it did, 0 when nothing was left,
  * -1 out of memory (then the skin is drawn without the client's hairs). */
 int       render_bake_pending(renderer *r);
