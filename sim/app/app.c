@@ -172,6 +172,8 @@ int app_run(const app_options *o)
     if (!a->hud || !a->markers) {
         fprintf(stderr, "stipple practice: %s\n", a->hud ? "out of memory" : err);
         hud_free(a->hud);
+        surface_free(app_head_prefetch_take(NULL));
+        app_head_mesh_take(NULL);
         app_gl_close(&a->gl);
         free(a->markers);
         free(a);
