@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xdg.h"
+
 int make_dirs_0700(const char *path)
 {
     char buf[1024];
@@ -31,19 +33,19 @@ int make_dirs_0700(const char *path)
 
 int session_store_dir(char *out, size_t n, int make, char *err, size_t errlen)
 {
-    const char *over = getenv("STIPPLE_SESSIONS"), *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-    int len;
-    if (over && *over)
-        len = snprintf(out, n, "%s", over);
-    else if (xdg && xdg[0] == '/')   /* the spec: a relative XDG path is ignored */
-        len = snprintf(out, n, "%s/stipple/sessions", xdg);
-    else if (home && *home)
-        len = snprintf(out, n, "%s/.local/share/stipple/sessions", home);
-    else {
+    const char *over = getenv("STIPPLE_SESSIONS");
+    int rc;
+    if (over && *over) {
+        int len = snprintf(out, n, "%s", over);
+        rc = len > 0 && (size_t)len < n ? 0 : XDG_TOO_LONG;
+    } else {
+        rc = xdg_stipple_path(XDG_DATA, "sessions", out, n);
+    }
+    if (rc == XDG_NO_HOME) {
         snprintf(err, errlen, "neither XDG_DATA_HOME nor HOME is set: nowhere to keep sessions");
         return -1;
     }
-    if (len < 0 || (size_t)len >= n) {
+    if (rc != 0) {
         snprintf(err, errlen, "the sessions folder's name is too long");
         return -1;
     }

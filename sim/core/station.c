@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xdg.h"
+
 #define KEY_FILE "station.key"
 #define PUB_FILE "station.pub"
 #define TEXT_MAX 4096            /* no key or station file is longer */
@@ -27,17 +29,7 @@ static void set_msg(char *buf, size_t len, const char *fmt, ...)
 
 static int config_subdir(const char *sub, char *out, size_t len)
 {
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    int n;
-    if (xdg && xdg[0] == '/')
-        n = snprintf(out, len, "%s/stipple/%s", xdg, sub);
-    else {
-        const char *home = getenv("HOME");
-        if (!home || !*home)
-            return -1;
-        n = snprintf(out, len, "%s/.config/stipple/%s", home, sub);
-    }
-    return n > 0 && (size_t)n < len ? 0 : -1;
+    return xdg_stipple_path(XDG_CONFIG, sub, out, len) == 0 ? 0 : -1;
 }
 
 int station_keys_dir(char *out, size_t len) { return config_subdir("keys", out, len); }

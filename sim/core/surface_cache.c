@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "session_store.h"
+#include "xdg.h"
 
 #define MAGIC "STPSURF1"
 #define HEADER_BYTES (8 + SURFACE_CACHE_KEY_BYTES + 8 + 16 + 32 + 48)
@@ -363,15 +364,7 @@ static int exe_key(uint8_t key[SURFACE_CACHE_KEY_BYTES])
 
 static int cache_dir(char *out, size_t n)
 {
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    int len;
-    if (xdg && xdg[0] == '/')   /* the spec: a relative XDG path is ignored */
-        len = snprintf(out, n, "%s/stipple", xdg);
-    else if (home && *home)
-        len = snprintf(out, n, "%s/.cache/stipple", home);
-    else
-        return -1;
-    return len > 0 && (size_t)len < n ? 0 : -1;
+    return xdg_stipple_path(XDG_CACHE, NULL, out, n) == 0 ? 0 : -1;
 }
 
 /* Keeps the SURFACE_CACHE_KEEP surface files touched last (a read touches its file), and

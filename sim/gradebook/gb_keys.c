@@ -9,17 +9,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xdg.h"
+
 int gb_key_path(const char *name, char *buf, size_t len)
 {
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    int n;
-    if (xdg && xdg[0] == '/')
-        n = snprintf(buf, len, "%s/stipple/keys/%s.key", xdg, name);
-    else if (home && *home)
-        n = snprintf(buf, len, "%s/.config/stipple/keys/%s.key", home, name);
-    else
+    char rel[512];
+    int n = snprintf(rel, sizeof rel, "keys/%s.key", name);
+    if (n < 0 || (size_t)n >= sizeof rel)
         return -1;
-    return n > 0 && (size_t)n < len ? 0 : -1;
+    return xdg_stipple_path(XDG_CONFIG, rel, buf, len) == 0 ? 0 : -1;
 }
 
 static int mkdirs_private(const char *file, char *err, size_t errlen)

@@ -15,6 +15,7 @@
 
 #include "gb_driver.h"
 #include "gb_keys.h"
+#include "xdg.h"
 
 struct gradebook {
     gb_driver d;
@@ -204,15 +205,7 @@ fail:
 
 int gradebook_default_path(char *buf, size_t len)
 {
-    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-    int n;
-    if (xdg && xdg[0] == '/')
-        n = snprintf(buf, len, "%s/stipple/gradebook.db", xdg);
-    else if (home && *home)
-        n = snprintf(buf, len, "%s/.local/share/stipple/gradebook.db", home);
-    else
-        return -1;
-    return n > 0 && (size_t)n < len ? 0 : -1;
+    return xdg_stipple_path(XDG_DATA, "gradebook.db", buf, len) == 0 ? 0 : -1;
 }
 
 /* mkdir -p of the folders above path, new ones 0700. */

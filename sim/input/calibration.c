@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "xdg.h"
+
 typedef struct contact {
     double onset, peak;
 } contact;
@@ -159,17 +161,7 @@ int calibration_analyse(const session_event *events, size_t n, const device_desc
 
 int calibration_dir(char *out, size_t outlen)
 {
-    const char *x = getenv("XDG_CONFIG_HOME");
-    int k;
-    if (x && x[0] == '/') {
-        k = snprintf(out, outlen, "%s/stipple/calibration", x);
-    } else {
-        const char *h = getenv("HOME");
-        if (!h || !*h)
-            return -1;
-        k = snprintf(out, outlen, "%s/.config/stipple/calibration", h);
-    }
-    return k > 0 && (size_t)k < outlen ? 0 : -1;
+    return xdg_stipple_path(XDG_CONFIG, "calibration", out, outlen) == 0 ? 0 : -1;
 }
 
 int calibration_path(const device_desc *dev, uint32_t tool_serial, char *out, size_t outlen)
