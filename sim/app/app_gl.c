@@ -28,6 +28,14 @@ static int prefetch_main(void *arg)
     return 0;
 }
 
+static void prefetch_join(void)
+{
+    if (prefetch_thread) {
+        SDL_WaitThread(prefetch_thread, NULL);
+        prefetch_thread = NULL;
+    }
+}
+
 void app_head_prefetch_start(void)
 {
     if (!prefetch_thread && !prefetch_surface)
@@ -36,10 +44,7 @@ void app_head_prefetch_start(void)
 
 surface *app_head_prefetch_take(int *from_cache)
 {
-    if (prefetch_thread) {
-        SDL_WaitThread(prefetch_thread, NULL);
-        prefetch_thread = NULL;
-    }
+    prefetch_join();
     surface *s = prefetch_surface;
     prefetch_surface = NULL;
     if (from_cache)
@@ -49,10 +54,7 @@ surface *app_head_prefetch_take(int *from_cache)
 
 render_mesh_prepared *app_head_mesh_take(const surface *s)
 {
-    if (prefetch_thread) {
-        SDL_WaitThread(prefetch_thread, NULL);
-        prefetch_thread = NULL;
-    }
+    prefetch_join();
     render_mesh_prepared *m = prefetch_mesh;
     prefetch_mesh = NULL;
     if (m && (!s || m->surface != s)) {
